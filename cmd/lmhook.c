@@ -1,0 +1,346 @@
+/* lmhook: send metric updates to lmtabled from the shell.
+ * One update per call, wire lines from stdin, or the duration of a command. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "lm_buf.h"
+#include "lm_msg.h"
+#include "lm_num.h"
+#include "lm_sock.h"
+#include "lm_wire.h"
+
+static const char usage[] =
+	"usage: lmhook [-q] [-s PATH] [-a APP] COMMAND [ARG...]\n"
+	"commands:\n"
+	"  counter NAME [N]         add N (default 1) to counter NAME\n"
+	"  gauge NAME VALUE         set gauge NAME to VALUE\n"
+	"  add NAME DELTA           add DELTA to gauge NAME\n"
+	"  timer NAME SECONDS       record one duration of timer NAME\n"
+	"  tick NAME [N]            N events (default 1) for rate NAME, e.g. frames for FPS\n"
+	"  time NAME [--] CMD [ARG...]  run CMD, record its duration, exit with its status\n"
+	"  send LINE...             send wire lines (lm-wire(5)) as given\n"
+	"  -                        read wire lines on stdin, batch and send them\n"
+	"  dump                     print lmtabled's table";
+
+#define SEND_WAIT_MS 1000       /* a busy daemon gets this long per datagram */
+#define STDIN_DELAY_MS 100      /* a batch waits this long for more input */
+#define DUMP_MAX (256u << 20)
+#define DUMP_DEADLINE 5.0
+
+static int quiet;
+static const char *path;
+static int fd = -1;
+static struct sockaddr_un sa;
+static socklen_t salen;
+static char app[LM_TAGVAL_MAX + 1];
+static char dgram[LM_DGRAM_SEND];
+static size_t dlen;
+static int send_failed;
+
+static void send_now(void)
+{
+	if (dlen == 0)
+		return;
+	if (sendto(fd, dgram, dlen, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0) {
+		if (!quiet && !send_failed)
+			lm_warn_sys("unable to send to %s", path);
+		send_failed = 1;
+	}
+	dlen = 0;
+}
+
+/* Append one line (with the app tag added when it has none); together:
+ * bytes the next line needs in the same datagram. */
+static void queue(struct lm_line *l, size_t together)
+{
+	struct lm_str v;
+	size_t need;
+
+	if (!lm_line_tag(l, "app", &v) && l->ntags < LM_TAGS_MAX) {
+		memmove(&l->tags[1], &l->tags[0], l->ntags * sizeof l->tags[0]);
+		l->tags[0].k.p = "app";
+		l->tags[0].k.n = 3;
+		l->tags[0].v.p = app;
+		l->tags[0].v.n = strlen(app);
+		l->ntags++;
+	}
+	need = lm_format_line(NULL, 0, l) + 1;
+	if (dlen + need + together > sizeof dgram)
+		send_now();
+	lm_format_line(dgram + dlen, need, l);
+	dlen += need;
+	dgram[dlen - 1] = '\n';
+}
+
+static void one(struct lm_line *l, const char *name, int type, double v)
+{
+	memset(l, 0, sizeof *l);
+	l->name.p = name;
+	l->name.n = strlen(name);
+	l->type = type;
+	l->nvalues = 1;
+	l->values[0] = v;
+	l->rate = 1;
+}
+
+static double number(const char *s, const char *what, double min)
+{
+	double v;
+
+	if (lm_parse_double(s, strlen(s), &v) < 0 || v < min)
+		lm_die(LM_EXIT_USAGE, "bad %s: %s", what, s);
+	return v;
+}
+
+static const char *metric_name(const char *s)
+{
+	if (!lm_name_ok(s, strlen(s)))
+		lm_die(LM_EXIT_USAGE, "bad metric name: %s (1 to %d bytes of A-Z a-z 0-9 _ . - /)",
+			s, LM_NAME_MAX);
+	return s;
+}
+
+/* Wire lines on stdin: parsed, tagged, batched; a batch goes when the
+ * datagram is full or when no input came for STDIN_DELAY_MS. */
+static int from_stdin(void)
+{
+	static char buf[LM_LINE_MAX + 2];
+	static struct lm_line l;
+	size_t len = 0, lineno = 0, bad = 0;
+	int skipping = 0, eof = 0, r;
+	struct pollfd p = { 0, POLLIN, 0 };
+
+	while (!eof) {
+		ssize_t n;
+		char *nl;
+
+		r = poll(&p, 1, dlen ? STDIN_DELAY_MS : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			send_now();
+			continue;
+		}
+		n = read(0, buf + len, sizeof buf - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			lm_die_sys(LM_EXIT_SYS, "unable to read stdin");
+		}
+		if (n == 0) {
+			eof = 1;
+			if (len && !skipping)
+				buf[len++] = '\n';   /* a last line with no newline */
+		}
+		len += (size_t)n;
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t ll = (size_t)(nl - buf);
+			lineno++;
+			if (skipping) {
+				skipping = 0;
+			} else if (ll) {
+				r = lm_parse_line(buf, ll, &l);
+				if (r == 0 && l.has_rps)
+					r = LM_WE_FIELD;
+				if (r) {
+					if (bad++ < 10)
+						lm_warn("line %zu rejected: %s", lineno, lm_werr_name(r));
+				} else {
+					queue(&l, 0);
+				}
+			}
+			memmove(buf, nl + 1, len - ll - 1);
+			len -= ll + 1;
+		}
+		if (len == sizeof buf - 1) {
+			/* no newline in LM_LINE_MAX + 1 bytes: too long, skip it */
+			if (!skipping && bad++ < 10)
+				lm_warn("line %zu rejected: %s", lineno + 1, lm_werr_name(LM_WE_TOOLONG));
+			skipping = 1;
+			len = 0;
+		}
+	}
+	send_now();
+	if (bad > 10)
+		lm_warn("%zu lines rejected in all", bad);
+	return bad ? LM_EXIT_USAGE : 0;
+}
+
+static int run_timed(const char *name, char **argv)
+{
+	struct sigaction ign, oldint, oldquit;
+	struct lm_line l;
+	struct timespec a, b;
+	double dt;
+	int st, code;
+	pid_t pid;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid = fork();
+	if (pid < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to fork");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		code = errno == ENOENT ? 127 : 126;
+		lm_warn_sys("unable to run %s", argv[0]);
+		_exit(code);
+	}
+	sigaction(SIGINT, &ign, &oldint);
+	sigaction(SIGQUIT, &ign, &oldquit);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			lm_die_sys(LM_EXIT_SYS, "unable to wait for %s", argv[0]);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	dt = (double)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec)) * 1e-9;
+	sigaction(SIGINT, &oldint, NULL);
+	sigaction(SIGQUIT, &oldquit, NULL);
+	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (code != 126 && code != 127) {
+		one(&l, name, LM_TIMER, dt);
+		queue(&l, 0);
+		send_now();
+	}
+	return code;
+}
+
+static int dump(void)
+{
+	struct lm_buf b;
+
+	lm_buf_init(&b, DUMP_MAX);
+	if (lm_query(path, "dump\n", &b, DUMP_DEADLINE) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to query %s%s", path, LM_QUERY_SUFFIX);
+	if (b.len && fwrite(b.p, 1, b.len, stdout) != b.len)
+		lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+	lm_buf_free(&b);
+	lm_close_stdout();
+	return 0;
+}
+
+static void need(int argc, int min, int max)
+{
+	if (argc < min || argc > max)
+		lm_usage(usage);
+}
+
+int main(int argc, char **argv)
+{
+	struct timeval tv = { SEND_WAIT_MS / 1000, SEND_WAIT_MS % 1000 * 1000 };
+	struct lm_line l;
+	const char *aname = NULL, *cmd, *name;
+	int c, code = 0, i;
+
+	lm_prog = "lmhook";
+	while ((c = getopt(argc, argv, "+:hqs:a:")) != -1) {
+		switch (c) {
+		case 'h':
+			printf("%s\n", usage);
+			lm_close_stdout();
+			return 0;
+		case 'q':
+			quiet = 1;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'a':
+			aname = optarg;
+			break;
+		case ':':
+			lm_warn("option -%c needs a value", optopt);
+			lm_usage(usage);
+		default:
+			lm_warn("unknown option -%c", optopt);
+			lm_usage(usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		lm_usage(usage);
+	cmd = argv[0];
+	path = lm_socket_path(path);
+	if (lm_sockaddr(&sa, &salen, path) < 0)
+		lm_die_sys(LM_EXIT_USAGE, "unable to use socket path %s", path);
+	if (!strcmp(cmd, "dump")) {
+		need(argc, 1, 1);
+		return dump();
+	}
+	if (aname && !lm_text_ok(aname, strlen(aname)))
+		lm_die(LM_EXIT_USAGE, "bad app name: %s", aname);
+	lm_app_name(app, aname, (long)getppid());
+	signal(SIGPIPE, SIG_IGN);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a socket");
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+
+	name = argc > 1 ? argv[1] : NULL;
+	if (!strcmp(cmd, "counter") || !strcmp(cmd, "tick")) {
+		need(argc, 2, 3);
+		one(&l, metric_name(name), cmd[0] == 'c' ? LM_COUNTER : LM_RATE,
+			argc > 2 ? number(argv[2], "count", 0) : 1);
+		queue(&l, 0);
+	} else if (!strcmp(cmd, "gauge")) {
+		need(argc, 3, 3);
+		one(&l, metric_name(name), LM_GAUGE, number(argv[2], "value", -1e308));
+		if (l.values[0] < 0) {
+			/* "-5|g" is a change in StatsD: set 0, then add */
+			struct lm_line z;
+			one(&z, name, LM_GAUGE, 0);
+			queue(&z, 256 + strlen(name) + strlen(app));
+			l.sign = 1;
+		}
+		queue(&l, 0);
+	} else if (!strcmp(cmd, "add")) {
+		need(argc, 3, 3);
+		one(&l, metric_name(name), LM_GAUGE, number(argv[2], "delta", -1e308));
+		l.sign = 1;
+		queue(&l, 0);
+	} else if (!strcmp(cmd, "timer")) {
+		need(argc, 3, 3);
+		one(&l, metric_name(name), LM_TIMER, number(argv[2], "duration", 0));
+		queue(&l, 0);
+	} else if (!strcmp(cmd, "time")) {
+		need(argc, 3, argc);
+		metric_name(name);
+		i = 2;
+		if (!strcmp(argv[i], "--"))
+			i++;
+		if (i >= argc)
+			lm_usage(usage);
+		code = run_timed(name, argv + i);
+	} else if (!strcmp(cmd, "send")) {
+		need(argc, 2, argc);
+		for (i = 1; i < argc; i++) {
+			int r = lm_parse_line(argv[i], strlen(argv[i]), &l);
+			if (r == 0 && l.has_rps)
+				r = LM_WE_FIELD;
+			if (r)
+				lm_die(LM_EXIT_USAGE, "bad wire line (%s): %s", lm_werr_name(r), argv[i]);
+		}
+		for (i = 1; i < argc; i++) {
+			lm_parse_line(argv[i], strlen(argv[i]), &l);
+			queue(&l, 0);
+		}
+	} else if (!strcmp(cmd, "-")) {
+		need(argc, 1, 1);
+		code = from_stdin();
+	} else {
+		lm_warn("unknown command: %s", cmd);
+		lm_usage(usage);
+	}
+	send_now();
+	if (send_failed && !quiet && code == 0 && strcmp(cmd, "time"))
+		code = LM_EXIT_SYS;
+	return code;
+}

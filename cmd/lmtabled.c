@@ -1,0 +1,447 @@
+/* lmtabled: holds the table of the latest metrics per app.
+ * Receives wire lines on a unix datagram socket, answers dumps on a
+ * unix stream socket beside it. One thread, one poll loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "lm_buf.h"
+#include "lm_msg.h"
+#include "lm_num.h"
+#include "lm_sock.h"
+#include "lm_table.h"
+#include "lm_wire.h"
+
+static const char usage[] =
+	"usage: lmtabled [-v] [-d FD] [-s PATH] [-m MODE] [-t TTL] [-w WINDOW]"
+	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP]";
+
+#define MAX_CLIENTS 16          /* query clients served at once */
+#define REQ_MAX 256             /* bytes in a query request line */
+#define CLIENT_DEADLINE 5.0     /* seconds a query client may take */
+#define BURST 512               /* datagrams read per wake-up, at most */
+#define SWEEP_EVERY 1.0         /* seconds between expiry sweeps */
+#define DUMP_MAX (256u << 20)   /* bytes in one dump, at most */
+
+struct client {
+	int fd;
+	char req[REQ_MAX + 1];
+	size_t reqlen;
+	struct lm_buf out;
+	size_t off;
+	int answering;
+	double deadline;
+};
+
+static int verbose;
+static struct client clients[MAX_CLIENTS];
+
+static void note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	lm_info("%s", msg);
+}
+
+static int alive(long pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* The name of a process that sent no app tag: /proc/PID/comm. */
+static size_t app_of_pid(long pid, char *out, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, out, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == 0))
+		n--;
+	for (i = 0; i < (size_t)n; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (c < 0x21 || c > 0x7e || c == ',' || c == '|' || c == '#' || c == '"' || c == '\\')
+			out[i] = '_';
+	}
+	out[n] = 0;
+	return (size_t)n;
+}
+
+/* Bind a unix socket of type at the address; a stale socket is replaced,
+ * a live one or a file that is not a socket is left alone. */
+static int bind_unix(int type, const struct sockaddr_un *sa, socklen_t salen, mode_t mode)
+{
+	struct stat st;
+	mode_t old;
+	int fd, probe, r;
+
+	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a socket");
+	if (lstat(sa->sun_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			lm_die(LM_EXIT_SYS, "unable to bind to %s: it exists and is not a socket", sa->sun_path);
+		probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			lm_die_sys(LM_EXIT_SYS, "unable to create a socket");
+		r = connect(probe, (const struct sockaddr *)sa, salen);
+		close(probe);
+		if (r == 0)
+			lm_die(LM_EXIT_SYS, "unable to bind to %s: another daemon is listening there", sa->sun_path);
+		if (errno != ECONNREFUSED)
+			lm_die_sys(LM_EXIT_SYS, "unable to probe %s", sa->sun_path);
+		if (unlink(sa->sun_path) < 0)
+			lm_die_sys(LM_EXIT_SYS, "unable to remove the stale socket %s", sa->sun_path);
+		if (verbose)
+			lm_info("removed the stale socket %s", sa->sun_path);
+	}
+	old = umask(0177);
+	r = bind(fd, (const struct sockaddr *)sa, salen);
+	umask(old);
+	if (r < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to bind to %s", sa->sun_path);
+	if (chmod(sa->sun_path, mode) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to chmod %s", sa->sun_path);
+	return fd;
+}
+
+static size_t opt_size(const char *arg, const char *what, double max)
+{
+	double v;
+
+	if (lm_parse_range(arg, 1, max, &v) < 0 || v != (double)(size_t)v)
+		lm_die(LM_EXIT_USAGE, "bad %s: %s (a whole number from 1 to %.0f)", what, arg, max);
+	return (size_t)v;
+}
+
+static void client_close(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	lm_buf_free(&c->out);
+}
+
+static void client_accept(int lfd, struct lm_table *t, double now)
+{
+	int fd, i;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (i = 0; i < MAX_CLIENTS && clients[i].fd >= 0; i++)
+			;
+		if (i == MAX_CLIENTS) {
+			lm_table_stats(t)->queries_refused++;
+			close(fd);
+			continue;
+		}
+		clients[i].fd = fd;
+		clients[i].reqlen = 0;
+		clients[i].off = 0;
+		clients[i].answering = 0;
+		clients[i].deadline = now + CLIENT_DEADLINE;
+		lm_buf_init(&clients[i].out, DUMP_MAX);
+	}
+}
+
+static void client_answer(struct client *c, struct lm_table *t, double now)
+{
+	char *nl = memchr(c->req, '\n', c->reqlen);
+	size_t n = nl ? (size_t)(nl - c->req) : c->reqlen;
+
+	if (n && c->req[n - 1] == '\r')
+		n--;
+	c->answering = 1;
+	if (n == 4 && memcmp(c->req, "dump", 4) == 0) {
+		lm_table_stats(t)->queries++;
+		if (lm_table_dump(t, &c->out, now) < 0) {
+			lm_buf_reset(&c->out);
+			lm_buf_adds(&c->out, "# error: the dump is too large\n");
+		}
+		return;
+	}
+	lm_table_stats(t)->queries_refused++;
+	lm_buf_adds(&c->out, "# error: unknown request (known: dump)\n");
+}
+
+static void client_io(struct client *c, short rev, struct lm_table *t, double now)
+{
+	ssize_t r;
+
+	if (!c->answering && (rev & (POLLIN | POLLHUP | POLLERR))) {
+		r = read(c->fd, c->req + c->reqlen, REQ_MAX - c->reqlen);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (r > 0)
+			c->reqlen += (size_t)r;
+		if (r <= 0 || memchr(c->req, '\n', c->reqlen)) {
+			if (c->reqlen == 0) {
+				client_close(c);
+				return;
+			}
+			client_answer(c, t, now);
+		} else if (c->reqlen == REQ_MAX) {
+			lm_table_stats(t)->queries_refused++;
+			client_close(c);
+			return;
+		}
+	}
+	if (c->answering) {
+		while (c->off < c->out.len) {
+			r = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
+			if (r < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					return;
+				break;
+			}
+			c->off += (size_t)r;
+		}
+		client_close(c);
+	}
+}
+
+static void receive(int fd, struct lm_table *t, char *buf)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	struct lm_cred cred;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < BURST; i++) {
+		iov.iov_base = buf;
+		iov.iov_len = LM_DGRAM_MAX;
+		memset(&mh, 0, sizeof mh);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof ctl.b;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				lm_warn_sys("unable to receive");
+			return;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			lm_table_stats(t)->datagrams++;
+			lm_table_stats(t)->truncated++;
+			continue;
+		}
+		cred.known = 0;
+		cred.pid = 0;
+		cred.uid = -1;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+				struct ucred uc;
+				memcpy(&uc, CMSG_DATA(cm), sizeof uc);
+				cred.known = uc.pid > 0;
+				cred.pid = uc.pid;
+				cred.uid = (long)uc.uid;
+			}
+		lm_table_ingest(t, buf, (size_t)n, &cred, lm_mono(), lm_wall());
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct lm_table_cfg cfg = {
+		LM_APPS_DEFAULT, LM_SERIES_DEFAULT, LM_PERAPP_DEFAULT,
+		LM_TTL_DEFAULT, LM_WINDOW_DEFAULT, app_of_pid, NULL, NULL, 0
+	};
+	struct sockaddr_un sa, qa;
+	socklen_t salen, qalen;
+	struct pollfd pf[3 + MAX_CLIENTS];
+	struct lm_table *t;
+	const char *path = NULL;
+	long readyfd = -1, mode = 0666;
+	double v, next_sweep;
+	sigset_t sigs;
+	char *buf, *end;
+	int c, sfd, dfd, qfd, one = 1, i, np, size;
+
+	lm_prog = "lmtabled";
+	while ((c = getopt(argc, argv, ":hvd:s:m:t:w:a:n:p:")) != -1) {
+		switch (c) {
+		case 'h':
+			printf("%s\n", usage);
+			lm_close_stdout();
+			return 0;
+		case 'v':
+			verbose++;
+			break;
+		case 'd':
+			errno = 0;
+			readyfd = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || readyfd < 0 || readyfd > 65535)
+				lm_die(LM_EXIT_USAGE, "bad file descriptor: %s", optarg);
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			mode = strtol(optarg, &end, 8);
+			if (errno || *end || end == optarg || mode < 0 || mode > 0777)
+				lm_die(LM_EXIT_USAGE, "bad mode: %s (octal, e.g. 0660)", optarg);
+			break;
+		case 't':
+			if (lm_parse_range(optarg, 0, 31536000, &v) < 0)
+				lm_die(LM_EXIT_USAGE, "bad ttl: %s (seconds, 0 to 31536000; 0: never)", optarg);
+			cfg.ttl = v;
+			break;
+		case 'w':
+			if (lm_parse_range(optarg, 0.1, 3600, &v) < 0)
+				lm_die(LM_EXIT_USAGE, "bad window: %s (seconds, 0.1 to 3600)", optarg);
+			cfg.window = v;
+			break;
+		case 'a':
+			cfg.max_apps = opt_size(optarg, "app limit", 1e6);
+			break;
+		case 'n':
+			cfg.max_series = opt_size(optarg, "series limit", 1e8);
+			break;
+		case 'p':
+			cfg.max_per_app = opt_size(optarg, "per-app series limit", 1e8);
+			break;
+		case ':':
+			lm_warn("option -%c needs a value", optopt);
+			lm_usage(usage);
+		default:
+			lm_warn("unknown option -%c", optopt);
+			lm_usage(usage);
+		}
+	}
+	if (optind != argc) {
+		lm_warn("unexpected argument: %s", argv[optind]);
+		lm_usage(usage);
+	}
+	path = lm_socket_path(path);
+	if (lm_sockaddr(&sa, &salen, path) < 0 || lm_sockaddr_query(&qa, &qalen, path) < 0)
+		lm_die(LM_EXIT_USAGE, "unable to use socket path %s: %s (at most %zu bytes with \"%s\")",
+			path, strerror(errno), sizeof sa.sun_path - 1 - strlen(LM_QUERY_SUFFIX), LM_QUERY_SUFFIX);
+	if (verbose) {
+		cfg.note = note;
+		cfg.note_updates = verbose > 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to block signals");
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a signalfd");
+	buf = malloc(LM_DGRAM_MAX);
+	t = lm_table_new(&cfg);
+	if (!buf || !t)
+		lm_die_sys(LM_EXIT_SYS, "unable to allocate the table");
+
+	dfd = bind_unix(SOCK_DGRAM, &sa, salen, (mode_t)mode);
+	if (setsockopt(dfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to ask for sender credentials on %s", path);
+	size = 4 << 20;
+	if (setsockopt(dfd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(dfd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	qfd = bind_unix(SOCK_STREAM, &qa, qalen, (mode_t)mode);
+	if (listen(qfd, 64) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to listen on %s", qa.sun_path);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	if (verbose)
+		lm_info("listening on %s and %s", path, qa.sun_path);
+	if (readyfd >= 0) {
+		if (write((int)readyfd, "\n", 1) != 1)
+			lm_warn_sys("unable to write the readiness newline to fd %ld", readyfd);
+		close((int)readyfd);
+	}
+
+	next_sweep = lm_mono() + SWEEP_EVERY;
+	for (;;) {
+		double now = lm_mono(), wait = next_sweep - now;
+		int idx[MAX_CLIENTS];
+
+		pf[0].fd = sfd;
+		pf[0].events = POLLIN;
+		pf[1].fd = dfd;
+		pf[1].events = POLLIN;
+		pf[2].fd = qfd;
+		pf[2].events = POLLIN;
+		np = 3;
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			if (clients[i].fd < 0)
+				continue;
+			if (clients[i].deadline < wait + now)
+				wait = clients[i].deadline - now;
+			pf[np].fd = clients[i].fd;
+			pf[np].events = clients[i].answering ? POLLOUT : POLLIN;
+			idx[np - 3] = i;
+			np++;
+		}
+		if (wait < 0)
+			wait = 0;
+		if (poll(pf, (nfds_t)np, (int)(wait * 1000) + 1) < 0) {
+			if (errno == EINTR)
+				continue;
+			lm_die_sys(LM_EXIT_SYS, "unable to poll");
+		}
+		now = lm_mono();
+		if (pf[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				if (verbose)
+					lm_info("signal %u: exiting", si.ssi_signo);
+				break;
+			}
+		}
+		if (pf[1].revents & POLLIN)
+			receive(dfd, t, buf);
+		if (pf[2].revents & POLLIN)
+			client_accept(qfd, t, now);
+		for (i = 3; i < np; i++) {
+			struct client *cl = &clients[idx[i - 3]];
+			if (cl->fd < 0)
+				continue;
+			if (pf[i].revents)
+				client_io(cl, pf[i].revents, t, now);
+			if (cl->fd >= 0 && now > cl->deadline) {
+				lm_table_stats(t)->queries_refused++;
+				client_close(cl);
+			}
+		}
+		if (now >= next_sweep) {
+			lm_table_sweep(t, now, alive);
+			next_sweep = now + SWEEP_EVERY;
+		}
+	}
+	unlink(sa.sun_path);
+	unlink(qa.sun_path);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			client_close(&clients[i]);
+	lm_table_free(t);
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,417 @@
+/* lm: the C hook API. Updates land in per-metric atomics; a sender
+ * thread swaps them out every flush interval and sends wire lines. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "lm.h"
+#include "lm_num.h"
+#include "lm_sock.h"
+#include "lm_wire.h"
+
+#define FLUSH_MS_DEFAULT 200
+#define SEND_WAIT_MS 100        /* a busy daemon gets this long per datagram */
+#define STACK_SIZE (128 << 10)  /* the sender thread's stack */
+
+enum { M_COUNTER = 1, M_GAUGE, M_TIMER, M_RATE };
+
+struct lm_metric {
+	_Alignas(64) _Atomic uint64_t ticks;   /* counter_inc, rate_tick */
+	_Atomic uint64_t sum;                  /* double bits: adds, timer sum */
+	_Atomic uint64_t last;                 /* double bits: gauge value, timer last */
+	_Atomic int dirty;                     /* gauge set since the last flush */
+	_Atomic uint64_t buckets[LM_BUCKETS];  /* timer */
+	int kind;
+	size_t namelen;
+	char name[LM_NAME_MAX + 1];
+};
+
+struct lm {
+	pthread_mutex_t lock;       /* registration and flushes */
+	pthread_mutex_t wlock;      /* the sender's sleep */
+	pthread_cond_t wake;
+	pthread_t thread;
+	int running, stop;
+	int fd;
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int addr_ok;
+	double flush_s;
+	char app[LM_TAGVAL_MAX + 1];
+	char pid[24];
+	struct lm_metric *m[LM_METRICS_MAX];
+	size_t nm;
+	struct lm_stats st;
+	char dgram[LM_DGRAM_SEND];
+	size_t dlen, dlines;
+	struct lm_line line;
+};
+
+static double d_of(uint64_t b)
+{
+	double d;
+
+	memcpy(&d, &b, sizeof d);
+	return d;
+}
+
+static uint64_t b_of(double d)
+{
+	uint64_t b;
+
+	memcpy(&b, &d, sizeof b);
+	return b;
+}
+
+static void atomic_dadd(_Atomic uint64_t *a, double v)
+{
+	uint64_t old = atomic_load_explicit(a, memory_order_relaxed);
+
+	while (!atomic_compare_exchange_weak_explicit(a, &old, b_of(d_of(old) + v),
+		memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+/* ---- the hot path ---- */
+
+void lm_counter_inc(lm_metric *m)
+{
+	if (m)
+		atomic_fetch_add_explicit(&m->ticks, 1, memory_order_relaxed);
+}
+
+void lm_counter_add(lm_metric *m, double n)
+{
+	if (m && n > 0 && n < 1e300)
+		atomic_dadd(&m->sum, n);
+}
+
+void lm_rate_tick(lm_metric *m)
+{
+	lm_counter_inc(m);
+}
+
+void lm_rate_add(lm_metric *m, double n)
+{
+	lm_counter_add(m, n);
+}
+
+void lm_gauge_set(lm_metric *m, double v)
+{
+	if (!m || v != v || v > 1e300 || v < -1e300)
+		return;
+	atomic_store_explicit(&m->last, b_of(v), memory_order_relaxed);
+	atomic_store_explicit(&m->dirty, 1, memory_order_release);
+}
+
+void lm_gauge_add(lm_metric *m, double d)
+{
+	if (!m || d != d || d > 1e300 || d < -1e300)
+		return;
+	atomic_dadd(&m->last, d);
+	atomic_store_explicit(&m->dirty, 1, memory_order_release);
+}
+
+lm_time lm_timer_start(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void lm_timer_observe(lm_metric *m, double s)
+{
+	int i;
+
+	if (!m || !(s >= 0) || s > 1e300)
+		return;
+	for (i = 0; i < LM_BUCKETS - 1 && s > lm_bucket_le[i]; i++)
+		;
+	atomic_dadd(&m->sum, s);
+	atomic_store_explicit(&m->last, b_of(s), memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->buckets[i], 1, memory_order_release);
+}
+
+double lm_timer_stop(lm_metric *m, lm_time start)
+{
+	lm_time now = lm_timer_start();
+	double s = now > start ? (double)(now - start) * 1e-9 : 0;
+
+	lm_timer_observe(m, s);
+	return s;
+}
+
+/* ---- registration ---- */
+
+static lm_metric *get(lm *h, const char *name, int kind)
+{
+	lm_metric *m = NULL;
+	size_t n, i;
+
+	if (!h || !name)
+		return NULL;
+	n = strlen(name);
+	if (!lm_name_ok(name, n))
+		return NULL;
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < h->nm; i++)
+		if (h->m[i]->namelen == n && memcmp(h->m[i]->name, name, n) == 0) {
+			m = h->m[i]->kind == kind ? h->m[i] : NULL;
+			goto out;
+		}
+	if (h->nm == LM_METRICS_MAX)
+		goto out;
+	m = aligned_alloc(64, (sizeof *m + 63) / 64 * 64);
+	if (!m)
+		goto out;
+	memset(m, 0, sizeof *m);
+	m->kind = kind;
+	m->namelen = n;
+	memcpy(m->name, name, n + 1);
+	h->m[h->nm++] = m;
+out:
+	pthread_mutex_unlock(&h->lock);
+	return m;
+}
+
+lm_metric *lm_counter(lm *h, const char *name) { return get(h, name, M_COUNTER); }
+lm_metric *lm_gauge(lm *h, const char *name) { return get(h, name, M_GAUGE); }
+lm_metric *lm_timer(lm *h, const char *name) { return get(h, name, M_TIMER); }
+lm_metric *lm_rate(lm *h, const char *name) { return get(h, name, M_RATE); }
+
+/* ---- sending ---- */
+
+static int send_dgram(lm *h)
+{
+	int r = 0;
+
+	if (h->dlen == 0)
+		return 0;
+	if (!h->addr_ok || sendto(h->fd, h->dgram, h->dlen, MSG_NOSIGNAL,
+		(struct sockaddr *)&h->sa, h->salen) < 0) {
+		if (!h->addr_ok)
+			errno = ENAMETOOLONG;
+		h->st.send_errors++;
+		h->st.lines_dropped += h->dlines;
+		r = -1;
+	} else {
+		h->st.datagrams++;
+	}
+	h->dlen = 0;
+	h->dlines = 0;
+	return r;
+}
+
+/* Append the line; lines that must stay together are appended with
+ * room reserved by the caller's check. */
+static int put_line(lm *h, const struct lm_line *l, size_t reserve)
+{
+	size_t need = lm_format_line(NULL, 0, l) + 1;
+	int r = 0;
+
+	if (h->dlen + need + reserve > sizeof h->dgram)
+		r = send_dgram(h);
+	if (need > sizeof h->dgram)
+		return r;
+	lm_format_line(h->dgram + h->dlen, need, l);
+	h->dlen += need;
+	h->dgram[h->dlen - 1] = '\n';
+	h->dlines++;
+	return r;
+}
+
+static void line_for(lm *h, const lm_metric *m, int type, double v)
+{
+	struct lm_line *l = &h->line;
+
+	memset(l, 0, sizeof *l);
+	l->name.p = m->name;
+	l->name.n = m->namelen;
+	l->type = type;
+	l->nvalues = 1;
+	l->values[0] = v;
+	l->rate = 1;
+	l->ntags = 2;
+	l->tags[0].k.p = "app";
+	l->tags[0].k.n = 3;
+	l->tags[0].v.p = h->app;
+	l->tags[0].v.n = strlen(h->app);
+	l->tags[1].k.p = "pid";
+	l->tags[1].k.n = 3;
+	l->tags[1].v.p = h->pid;
+	l->tags[1].v.n = strlen(h->pid);
+}
+
+static int flush_locked(lm *h)
+{
+	size_t i, j;
+	int r = 0, e = 0;
+
+	h->st.flushes++;
+	for (i = 0; i < h->nm; i++) {
+		lm_metric *m = h->m[i];
+		uint64_t ticks;
+		double sum, n;
+
+		switch (m->kind) {
+		case M_COUNTER:
+		case M_RATE:
+			ticks = atomic_exchange_explicit(&m->ticks, 0, memory_order_relaxed);
+			sum = d_of(atomic_exchange_explicit(&m->sum, 0, memory_order_relaxed));
+			if (ticks == 0 && sum == 0)
+				break;
+			line_for(h, m, m->kind == M_RATE ? LM_RATE : LM_COUNTER, (double)ticks + sum);
+			r |= put_line(h, &h->line, 0);
+			break;
+		case M_GAUGE:
+			if (!atomic_exchange_explicit(&m->dirty, 0, memory_order_acquire))
+				break;
+			sum = d_of(atomic_load_explicit(&m->last, memory_order_relaxed));
+			if (sum < 0) {
+				/* StatsD reads "-5|g" as a change: set 0, then add */
+				line_for(h, m, LM_GAUGE, 0);
+				r |= put_line(h, &h->line, 64 + m->namelen + sizeof h->app);
+				line_for(h, m, LM_GAUGE, sum);
+				h->line.sign = 1;
+			} else {
+				line_for(h, m, LM_GAUGE, sum);
+			}
+			r |= put_line(h, &h->line, 0);
+			break;
+		case M_TIMER:
+			line_for(h, m, LM_TIMER, 0);
+			n = 0;
+			for (j = 0; j < LM_BUCKETS; j++) {
+				uint64_t b = atomic_exchange_explicit(&m->buckets[j], 0, memory_order_acquire);
+				h->line.buckets[j] = (double)b;
+				n += (double)b;
+			}
+			if (n == 0)
+				break;
+			h->line.values[0] = d_of(atomic_exchange_explicit(&m->sum, 0, memory_order_relaxed));
+			if (h->line.values[0] < 0)
+				h->line.values[0] = 0;
+			h->line.has_buckets = 1;
+			h->line.has_last = 1;
+			h->line.last = d_of(atomic_load_explicit(&m->last, memory_order_relaxed));
+			r |= put_line(h, &h->line, 0);
+			break;
+		}
+		if (r && !e)
+			e = errno;
+	}
+	r |= send_dgram(h);
+	if (r && !e)
+		e = errno;
+	if (r)
+		errno = e;
+	return r ? -1 : 0;
+}
+
+int lm_flush(lm *h)
+{
+	int r;
+
+	if (!h)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	r = flush_locked(h);
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
+void lm_get_stats(lm *h, struct lm_stats *st)
+{
+	if (!h) {
+		memset(st, 0, sizeof *st);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	*st = h->st;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void *sender(void *arg)
+{
+	lm *h = arg;
+	struct timespec ts;
+	double at;
+
+	pthread_mutex_lock(&h->wlock);
+	while (!h->stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		at = (double)ts.tv_nsec * 1e-9 + h->flush_s;
+		ts.tv_sec += (time_t)at;
+		ts.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
+		pthread_cond_timedwait(&h->wake, &h->wlock, &ts);
+		if (h->stop)
+			break;
+		pthread_mutex_unlock(&h->wlock);
+		lm_flush(h);
+		pthread_mutex_lock(&h->wlock);
+	}
+	pthread_mutex_unlock(&h->wlock);
+	return NULL;
+}
+
+lm *lm_open(const char *app)
+{
+	struct timeval tv = { 0, SEND_WAIT_MS * 1000 };
+	pthread_attr_t at;
+	const char *e;
+	double ms;
+	lm *h = calloc(1, sizeof *h);
+
+	if (!h)
+		return NULL;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->wlock, NULL);
+	pthread_cond_init(&h->wake, NULL);
+	lm_app_name(h->app, app, 0);
+	lm_fmt_u64(h->pid, (uint64_t)getpid());
+	h->addr_ok = lm_sockaddr(&h->sa, &h->salen, lm_socket_path(NULL)) == 0;
+	h->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (h->fd >= 0)
+		setsockopt(h->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	else
+		h->addr_ok = 0;
+	e = getenv("LM_FLUSH_MS");
+	h->flush_s = FLUSH_MS_DEFAULT / 1000.0;
+	if (e && lm_parse_range(e, 1, 60000, &ms) == 0)
+		h->flush_s = ms / 1000;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, STACK_SIZE);
+	h->running = pthread_create(&h->thread, &at, sender, h) == 0;
+	pthread_attr_destroy(&at);
+	return h;
+}
+
+void lm_close(lm *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	if (h->running) {
+		pthread_mutex_lock(&h->wlock);
+		h->stop = 1;
+		pthread_cond_signal(&h->wake);
+		pthread_mutex_unlock(&h->wlock);
+		pthread_join(h->thread, NULL);
+	}
+	lm_flush(h);
+	if (h->fd >= 0)
+		close(h->fd);
+	for (i = 0; i < h->nm; i++)
+		free(h->m[i]);
+	pthread_cond_destroy(&h->wake);
+	pthread_mutex_destroy(&h->wlock);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}

@@ -1,0 +1,23 @@
+/* lm_buf: a growable byte buffer with a hard cap; no silent truncation. */
+#ifndef LM_BUF_H
+#define LM_BUF_H
+#include <stddef.h>
+
+struct lm_buf {
+	char *p;        /* bytes, NUL-terminated when len < cap */
+	size_t len;     /* bytes used */
+	size_t cap;     /* bytes allocated */
+	size_t max;     /* hard cap on len (0: none) */
+	int err;        /* set once an append failed (ENOMEM or cap hit); sticky */
+};
+
+void lm_buf_init(struct lm_buf *b, size_t max);
+void lm_buf_free(struct lm_buf *b);
+void lm_buf_reset(struct lm_buf *b);                 /* len = 0, err = 0 */
+int lm_buf_reserve(struct lm_buf *b, size_t extra);  /* 0 ok, -1 err set */
+int lm_buf_add(struct lm_buf *b, const void *p, size_t n);
+int lm_buf_adds(struct lm_buf *b, const char *s);
+int lm_buf_addc(struct lm_buf *b, char c);
+int lm_buf_addnum(struct lm_buf *b, double v);       /* lm_fmt_double */
+int lm_buf_addu(struct lm_buf *b, unsigned long long v);
+#endif

@@ -1,0 +1,80 @@
+/* lm_msg: messages of the tools, one shape:  PROG: fatal: what: why */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lm_msg.h"
+
+const char *lm_prog = "lm";
+
+static void vsay(const char *kind, int sys, const char *fmt, va_list ap)
+{
+	int e = errno;
+
+	fprintf(stderr, "%s: %s: ", lm_prog, kind);
+	vfprintf(stderr, fmt, ap);
+	if (sys)
+		fprintf(stderr, ": %s", strerror(e));
+	fputc('\n', stderr);
+	errno = e;
+}
+
+void lm_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("fatal", 0, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void lm_die_sys(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("fatal", 1, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void lm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("warning", 0, fmt, ap);
+	va_end(ap);
+}
+
+void lm_warn_sys(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("warning", 1, fmt, ap);
+	va_end(ap);
+}
+
+void lm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("info", 0, fmt, ap);
+	va_end(ap);
+}
+
+void lm_usage(const char *usage)
+{
+	fprintf(stderr, "%s\n", usage);
+	exit(LM_EXIT_USAGE);
+}
+
+void lm_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+}

@@ -1,0 +1,21 @@
+/* lm_msg: the one message shape of the tools (cmd/ only, never lib code
+ * that runs inside an app):  PROG: fatal: unable to X: strerror */
+#ifndef LM_MSG_H
+#define LM_MSG_H
+
+#define LM_EXIT_OK 0
+#define LM_EXIT_NO 1        /* a negative answer */
+#define LM_EXIT_USAGE 100   /* usage or bad input */
+#define LM_EXIT_SYS 111     /* a system call failed */
+
+extern const char *lm_prog;
+/* fmt may end in ": %m"-style via lm_*_sys, which append ": strerror(errno)" */
+void lm_die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+void lm_die_sys(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+void lm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lm_warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lm_usage(const char *usage) __attribute__((noreturn));  /* "usage: ..." exit 100 */
+/* Flush and close stdout; a write error is fatal (exit 111). */
+void lm_close_stdout(void);
+#endif

@@ -1,0 +1,224 @@
+/* lm_sock: socket paths, clocks and the query client. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "lm_sock.h"
+#include "lm_wire.h"
+
+const char *lm_socket_path(const char *arg)
+{
+	const char *e;
+
+	if (arg)
+		return arg;
+	e = getenv("LM_SOCKET");
+	if (e && *e)
+		return e;
+	return LM_SOCKET_DEFAULT;
+}
+
+static int fill(struct sockaddr_un *sa, socklen_t *len, const char *path, const char *suffix)
+{
+	size_t n = strlen(path), s = strlen(suffix);
+
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n + s >= sizeof sa->sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path, path, n);
+	memcpy(sa->sun_path + n, suffix, s + 1);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + s + 1);
+	return 0;
+}
+
+int lm_sockaddr(struct sockaddr_un *sa, socklen_t *len, const char *path)
+{
+	return fill(sa, len, path, "");
+}
+
+int lm_sockaddr_query(struct sockaddr_un *sa, socklen_t *len, const char *path)
+{
+	return fill(sa, len, path, LM_QUERY_SUFFIX);
+}
+
+static void clean_app(char *dst, const char *src, size_t n)
+{
+	size_t i;
+
+	if (n > LM_TAGVAL_MAX)
+		n = LM_TAGVAL_MAX;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+	if (n && lm_text_ok(dst, n))
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)dst[i];
+		if (c < 0x21 || c > 0x7e || c == ',' || c == '|' || c == '#')
+			dst[i] = '_';
+	}
+	if (n == 0)
+		strcpy(dst, "unknown");
+}
+
+void lm_app_name(char *dst, const char *given, long pid)
+{
+	char t[LM_TAGVAL_MAX + 2], path[64];
+	struct stat st;
+	ssize_t n = 0;
+	int fd;
+
+	if (!given || !*given)
+		given = getenv("LM_APP");
+	if (given && *given) {
+		clean_app(dst, given, strlen(given));
+		return;
+	}
+	if ((stat("/.dockerenv", &st) == 0 || stat("/run/.containerenv", &st) == 0) &&
+	    gethostname(t, sizeof t - 1) == 0 && t[0]) {
+		t[sizeof t - 1] = 0;
+		clean_app(dst, t, strlen(t));
+		return;
+	}
+	if (pid > 0)
+		snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	else
+		strcpy(path, "/proc/self/comm");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, t, sizeof t - 1);
+		close(fd);
+	}
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == 0))
+		n--;
+	clean_app(dst, t, n > 0 ? (size_t)n : 0);
+}
+
+double lm_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double lm_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* wait for ev on fd until the monotonic time end; 0 ready, -1 ETIMEDOUT */
+static int wait_fd(int fd, short ev, double end)
+{
+	struct pollfd p;
+	double left;
+	int r;
+
+	for (;;) {
+		left = end - lm_mono();
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		p.fd = fd;
+		p.events = ev;
+		r = poll(&p, 1, (int)(left * 1000) + 1);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int lm_query(const char *path, const char *req, struct lm_buf *out, double deadline)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	double end = lm_mono() + deadline;
+	size_t off = 0, n = strlen(req);
+	ssize_t r;
+	int fd, e, soerr;
+	socklen_t sl = sizeof soerr;
+
+	if (lm_sockaddr_query(&sa, &salen, path) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
+		if (errno != EINPROGRESS && errno != EAGAIN)
+			goto fail;
+		if (wait_fd(fd, POLLOUT, end) < 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			goto fail;
+		if (soerr) {
+			errno = soerr;
+			goto fail;
+		}
+	}
+	while (off < n) {
+		r = send(fd, req + off, n - off, MSG_NOSIGNAL);
+		if (r > 0) {
+			off += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			goto fail;
+		if (wait_fd(fd, POLLOUT, end) < 0)
+			goto fail;
+	}
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		size_t room = 65536;
+		char probe;
+		char *dst = &probe;
+
+		if (out->max && out->max - out->len < room)
+			room = out->max - out->len;
+		if (room) {
+			if (lm_buf_reserve(out, room) < 0)
+				goto fail;
+			dst = out->p + out->len;
+		} else {
+			room = 1;  /* at the cap: one more byte means too long */
+		}
+		r = recv(fd, dst, room, 0);
+		if (r > 0) {
+			if (dst == &probe) {
+				errno = EMSGSIZE;
+				goto fail;
+			}
+			out->len += (size_t)r;
+			out->p[out->len] = 0;
+			continue;
+		}
+		if (r == 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			goto fail;
+		if (wait_fd(fd, POLLIN, end) < 0)
+			goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}

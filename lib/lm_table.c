@@ -1,0 +1,782 @@
+/* lm_table: the table of latest state per app and metric. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lm_num.h"
+#include "lm_table.h"
+
+enum kind { K_COUNTER = 1, K_GAUGE, K_TIMER, K_HISTO, K_RATE };
+
+struct app {
+	struct app *next;           /* all apps, in order of arrival */
+	struct series *first, *last;
+	char *id;                   /* name \0 container \0 uid \0 pid : the key */
+	size_t idlen;
+	const char *name, *container;
+	char pid[24], uid[24];      /* "" when not known / not bound */
+	long bound_pid;             /* > 0: dropped when this pid dies */
+	size_t nseries;
+	double seen;                /* monotonic time of the last update */
+	double wall;                /* unix time of the last update */
+};
+
+struct series {
+	struct series *hnext, **hprev;  /* hash chain */
+	struct series *anext;           /* the app's series, in order */
+	struct app *app;
+	uint64_t hash;
+	char *key;                  /* name \0 k:v,k:v (sanitised, sorted) */
+	size_t namelen, keylen;
+	int kind;
+	double v;                   /* counter/rate total, gauge value, timer/histo sum */
+	double count, last;
+	union {
+		double buckets[LM_BUCKETS];
+		struct {
+			double slot[LM_RATE_SLOTS];
+			int64_t head;       /* absolute number of the newest slot */
+			double first;       /* monotonic time of the first event */
+		} r;
+	} u;
+};
+
+struct lm_table {
+	struct lm_table_cfg cfg;
+	struct lm_table_stats st;
+	struct app *apps, *apps_last;
+	size_t napps, nseries;
+	struct series **hash;
+	size_t hsize;               /* power of two */
+	struct app *cache;          /* the app of the last line */
+};
+
+static const char *const rj_names[LM_RJ_NREASONS - LM_WE_NERR] = {
+	"state", "pid", "conflict", "apps_limit", "series_limit"
+};
+
+const char *lm_reject_name(int r)
+{
+	if (r >= LM_WE_NERR && r < LM_RJ_NREASONS)
+		return rj_names[r - LM_WE_NERR];
+	return lm_werr_name(r);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct lm_table *lm_table_new(const struct lm_table_cfg *cfg)
+{
+	struct lm_table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	if (t->cfg.window <= 0)
+		t->cfg.window = LM_WINDOW_DEFAULT;
+	t->hsize = 1024;
+	t->hash = calloc(t->hsize, sizeof *t->hash);
+	if (!t->hash) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void free_app(struct app *a)
+{
+	struct series *s, *n;
+
+	for (s = a->first; s; s = n) {
+		n = s->anext;
+		free(s->key);
+		free(s);
+	}
+	free(a->id);
+	free(a);
+}
+
+void lm_table_free(struct lm_table *t)
+{
+	struct app *a, *n;
+
+	if (!t)
+		return;
+	for (a = t->apps; a; a = n) {
+		n = a->next;
+		free_app(a);
+	}
+	free(t->hash);
+	free(t);
+}
+
+struct lm_table_stats *lm_table_stats(struct lm_table *t)
+{
+	return &t->st;
+}
+
+size_t lm_table_apps(const struct lm_table *t)
+{
+	return t->napps;
+}
+
+size_t lm_table_series(const struct lm_table *t)
+{
+	return t->nseries;
+}
+
+static void note(struct lm_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct lm_table *t, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!t->cfg.note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	t->cfg.note(t->cfg.ctx, msg);
+}
+
+/* ---- identity ---- */
+
+struct ident {
+	char buf[LM_APP_MAX + LM_TAGVAL_MAX + 64];
+	size_t len;
+	const char *name, *container;
+	char pid[24], uid[24];
+	long bound;
+};
+
+/* 0 ok, or a reject reason */
+static int identify(struct lm_table *t, const struct lm_line *l,
+	const struct lm_cred *c, struct ident *id, char *comm, size_t *commlen)
+{
+	struct lm_str app = { NULL, 0 }, cont = { NULL, 0 }, pid;
+	size_t o = 0;
+
+	id->bound = 0;
+	id->pid[0] = id->uid[0] = 0;
+	if (!lm_line_tag(l, "app", &app) || app.n == 0) {
+		/* no name given: the kernel's word on who sent it */
+		if (*commlen == (size_t)-1) {
+			*commlen = 0;
+			if (c->known && t->cfg.app_of_pid)
+				*commlen = t->cfg.app_of_pid(c->pid, comm, LM_APP_MAX + 1);
+			if (*commlen == 0 || *commlen > LM_APP_MAX) {
+				memcpy(comm, "unknown", 8);
+				*commlen = 7;
+			}
+		}
+		app.p = comm;
+		app.n = *commlen;
+	}
+	if (!lm_line_tag(l, "container", &cont))
+		cont = l->container;
+	if (lm_line_tag(l, "pid", &pid) && c->known) {
+		uint64_t p;
+		if (lm_parse_u64(pid.p, pid.n, 1ULL << 31, &p) < 0 || (long)p != c->pid)
+			return LM_RJ_PID;
+		id->bound = c->pid;
+		snprintf(id->pid, sizeof id->pid, "%ld", c->pid);
+	}
+	if (c->known)
+		snprintf(id->uid, sizeof id->uid, "%ld", c->uid);
+	memcpy(id->buf + o, app.p, app.n);
+	o += app.n;
+	id->buf[o++] = 0;
+	if (cont.n)
+		memcpy(id->buf + o, cont.p, cont.n);
+	o += cont.n;
+	id->buf[o++] = 0;
+	o += (size_t)sprintf(id->buf + o, "%s", id->uid) + 1;
+	o += (size_t)sprintf(id->buf + o, "%s", id->pid);
+	id->len = o;
+	return 0;
+}
+
+static struct app *find_app(struct lm_table *t, const struct ident *id, int *err)
+{
+	struct app *a;
+	size_t n;
+
+	if (t->cache && t->cache->idlen == id->len && memcmp(t->cache->id, id->buf, id->len) == 0)
+		return t->cache;
+	for (a = t->apps; a; a = a->next)
+		if (a->idlen == id->len && memcmp(a->id, id->buf, id->len) == 0)
+			return t->cache = a;
+	if (t->napps >= t->cfg.max_apps) {
+		*err = LM_RJ_APPS;
+		return NULL;
+	}
+	a = calloc(1, sizeof *a);
+	if (!a || !(a->id = malloc(id->len + 1))) {
+		free(a);
+		*err = LM_RJ_APPS;
+		return NULL;
+	}
+	memcpy(a->id, id->buf, id->len);
+	a->id[id->len] = 0;
+	a->idlen = id->len;
+	a->name = a->id;
+	n = strlen(a->name) + 1;
+	a->container = a->id + n;
+	memcpy(a->pid, id->pid, sizeof a->pid);
+	memcpy(a->uid, id->uid, sizeof a->uid);
+	a->bound_pid = id->bound;
+	if (t->apps_last)
+		t->apps_last->next = a;
+	else
+		t->apps = a;
+	t->apps_last = a;
+	t->napps++;
+	note(t, "app %s joined (container=%s pid=%s uid=%s)", a->name,
+		*a->container ? a->container : "-", *a->pid ? a->pid : "-", *a->uid ? a->uid : "-");
+	return t->cache = a;
+}
+
+/* ---- series ---- */
+
+struct tagkv {
+	char k[LM_TAGKEY_MAX + 8];
+	size_t kn;
+	const char *v;
+	size_t vn;
+};
+
+static int cmp_tag(const void *a, const void *b)
+{
+	return strcmp(((const struct tagkv *)a)->k, ((const struct tagkv *)b)->k);
+}
+
+/* key = sanitised name \0 k:v,k:v sorted; 0 ok or a reject reason */
+static int series_key(const struct lm_line *l, char *key, size_t *keylen, size_t *namelen)
+{
+	struct tagkv tg[LM_TAGS_MAX];
+	size_t i, n = 0, o;
+
+	o = lm_name_sanitize(key, l->name.p, l->name.n);
+	*namelen = o;
+	key[o++] = 0;
+	for (i = 0; i < l->ntags; i++) {
+		const struct lm_tag *g = &l->tags[i];
+		char k[LM_TAGKEY_MAX + 2];
+		size_t kn = lm_label_sanitize(k, g->k.p, g->k.n);
+
+		if (!strcmp(k, "app") || !strcmp(k, "container") || !strcmp(k, "pid"))
+			continue;
+		if (!strcmp(k, "uid") || !strcmp(k, "le") || !strcmp(k, "quantile")) {
+			memcpy(tg[n].k, "tag_", 4);
+			memcpy(tg[n].k + 4, k, kn + 1);
+			kn += 4;
+		} else {
+			memcpy(tg[n].k, k, kn + 1);
+		}
+		tg[n].kn = kn;
+		tg[n].v = g->v.p;
+		tg[n].vn = g->v.n;
+		n++;
+	}
+	qsort(tg, n, sizeof tg[0], cmp_tag);
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(tg[i].k, tg[i - 1].k))
+			return LM_WE_TAG;   /* the same label twice */
+		if (i)
+			key[o++] = ',';
+		memcpy(key + o, tg[i].k, tg[i].kn);
+		o += tg[i].kn;
+		key[o++] = ':';
+		memcpy(key + o, tg[i].v, tg[i].vn);
+		o += tg[i].vn;
+	}
+	*keylen = o;
+	return 0;
+}
+
+static void grow(struct lm_table *t)
+{
+	size_t ns = t->hsize * 2, i;
+	struct series **h = calloc(ns, sizeof *h), *s, *n;
+
+	if (!h)
+		return;     /* longer chains, still correct */
+	for (i = 0; i < t->hsize; i++)
+		for (s = t->hash[i]; s; s = n) {
+			struct series **b = &h[s->hash & (ns - 1)];
+			n = s->hnext;
+			s->hnext = *b;
+			if (*b)
+				(*b)->hprev = &s->hnext;
+			*b = s;
+			s->hprev = b;
+		}
+	free(t->hash);
+	t->hash = h;
+	t->hsize = ns;
+}
+
+static int kind_of(int type)
+{
+	switch (type) {
+	case LM_COUNTER: return K_COUNTER;
+	case LM_GAUGE: return K_GAUGE;
+	case LM_TIMER: case LM_TIMER_MS: return K_TIMER;
+	case LM_HISTO: case LM_DIST: return K_HISTO;
+	default: return K_RATE;
+	}
+}
+
+static struct series *find_series(struct lm_table *t, struct app *a, const char *key,
+	size_t keylen, size_t namelen, int kind, int *err)
+{
+	uint64_t h = fnv(fnv(14695981039346656037ULL, &a, sizeof a), key, keylen);
+	struct series *s, **b;
+
+	for (s = t->hash[h & (t->hsize - 1)]; s; s = s->hnext)
+		if (s->hash == h && s->app == a && s->keylen == keylen &&
+		    memcmp(s->key, key, keylen) == 0) {
+			if (s->kind != kind) {
+				*err = LM_RJ_CONFLICT;
+				return NULL;
+			}
+			return s;
+		}
+	if (t->nseries >= t->cfg.max_series || a->nseries >= t->cfg.max_per_app) {
+		*err = LM_RJ_SERIES;
+		return NULL;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s || !(s->key = malloc(keylen + 1))) {
+		free(s);
+		*err = LM_RJ_SERIES;
+		return NULL;
+	}
+	memcpy(s->key, key, keylen);
+	s->key[keylen] = 0;
+	s->keylen = keylen;
+	s->namelen = namelen;
+	s->hash = h;
+	s->kind = kind;
+	s->app = a;
+	s->u.r.head = INT64_MIN;
+	if (kind != K_RATE)
+		memset(&s->u, 0, sizeof s->u);
+	b = &t->hash[h & (t->hsize - 1)];
+	s->hnext = *b;
+	if (*b)
+		(*b)->hprev = &s->hnext;
+	*b = s;
+	s->hprev = b;
+	if (a->last)
+		a->last->anext = s;
+	else
+		a->first = s;
+	a->last = s;
+	a->nseries++;
+	t->nseries++;
+	note(t, "app %s: new series %s%s%s", a->name, s->key,
+		keylen > namelen + 1 ? " " : "", keylen > namelen + 1 ? s->key + namelen + 1 : "");
+	if (t->nseries > t->hsize)
+		grow(t);
+	return s;
+}
+
+/* ---- rates ---- */
+
+static void rate_advance(struct lm_table *t, struct series *s, double now)
+{
+	double w = t->cfg.window / LM_RATE_SLOTS;
+	int64_t cur = (int64_t)floor(now / w), i;
+
+	if (s->u.r.head == INT64_MIN || cur - s->u.r.head >= LM_RATE_SLOTS) {
+		memset(s->u.r.slot, 0, sizeof s->u.r.slot);
+	} else {
+		for (i = s->u.r.head + 1; i <= cur; i++)
+			s->u.r.slot[(uint64_t)i % LM_RATE_SLOTS] = 0;
+	}
+	if (s->u.r.head == INT64_MIN || cur > s->u.r.head)
+		s->u.r.head = cur;
+}
+
+static double rate_now(struct lm_table *t, struct series *s, double now)
+{
+	double w = t->cfg.window / LM_RATE_SLOTS, sum = 0, span;
+	int i;
+
+	if (s->u.r.head == INT64_MIN)
+		return 0;
+	rate_advance(t, s, now);
+	for (i = 0; i < LM_RATE_SLOTS; i++)
+		sum += s->u.r.slot[i];
+	span = (LM_RATE_SLOTS - 1) * w + (now - (double)s->u.r.head * w);
+	if (now - s->u.r.first < span)
+		span = now - s->u.r.first;
+	if (span < w)
+		span = w;
+	return sum / span;
+}
+
+/* ---- applying a line ---- */
+
+static int bucket_of(double x)
+{
+	int i;
+
+	for (i = 0; i < LM_BUCKETS - 1; i++)
+		if (x <= lm_bucket_le[i])
+			return i;
+	return LM_BUCKETS - 1;
+}
+
+static void apply(struct lm_table *t, struct series *s, const struct lm_line *l, double now)
+{
+	double w = 1 / l->rate, unit = l->type == LM_TIMER_MS ? 1e-3 : 1;
+	size_t i;
+
+	switch (s->kind) {
+	case K_COUNTER:
+		for (i = 0; i < l->nvalues; i++)
+			s->v += l->values[i] * w;
+		break;
+	case K_GAUGE:
+		for (i = 0; i < l->nvalues; i++)
+			s->v = l->sign ? s->v + l->values[i] : l->values[i];
+		break;
+	case K_TIMER:
+		if (l->has_buckets) {
+			double n = 0;
+			for (i = 0; i < LM_BUCKETS; i++) {
+				s->u.buckets[i] += l->buckets[i] * w;
+				n += l->buckets[i];
+			}
+			s->count += n * w;
+			s->v += l->values[0] * unit * w;
+			if (l->has_last)
+				s->last = l->last * unit;
+			else if (n > 0)
+				s->last = l->values[0] * unit / n;
+			break;
+		}
+		for (i = 0; i < l->nvalues; i++) {
+			double x = l->values[i] * unit;
+			s->u.buckets[bucket_of(x)] += w;
+			s->count += w;
+			s->v += x * w;
+			s->last = x;
+		}
+		if (l->has_last)
+			s->last = l->last * unit;
+		break;
+	case K_HISTO:
+		if (l->has_count) {
+			s->count += l->count * w;
+			s->v += l->values[0] * w;
+			if (l->has_last)
+				s->last = l->last;
+			else if (l->count > 0)
+				s->last = l->values[0] / l->count;
+			break;
+		}
+		for (i = 0; i < l->nvalues; i++) {
+			s->count += w;
+			s->v += l->values[i] * w;
+			s->last = l->values[i];
+		}
+		if (l->has_last)
+			s->last = l->last;
+		break;
+	case K_RATE:
+		rate_advance(t, s, now);
+		if (s->count == 0 && s->v == 0)
+			s->u.r.first = now;
+		for (i = 0; i < l->nvalues; i++) {
+			s->v += l->values[i] * w;
+			s->u.r.slot[(uint64_t)s->u.r.head % LM_RATE_SLOTS] += l->values[i] * w;
+		}
+		s->count = 1;   /* marks: first event seen */
+		break;
+	}
+}
+
+static int ingest_line(struct lm_table *t, const char *p, size_t n,
+	const struct lm_cred *c, double now, double wall, char *comm, size_t *commlen)
+{
+	struct lm_line *l;
+	struct ident id;
+	struct app *a;
+	struct series *s;
+	char key[LM_NAME_MAX + 2 + LM_TAGS_MAX * (LM_TAGKEY_MAX + LM_TAGVAL_MAX + 8)];
+	size_t keylen, namelen;
+	int r, err = 0;
+	static struct lm_line line;     /* big; the table is single-threaded */
+
+	l = &line;
+	r = lm_parse_line(p, n, l);
+	if (r)
+		return r;
+	t->st.skipped += l->nskipped;
+	if (l->has_rps)
+		return LM_RJ_STATE;
+	if ((r = identify(t, l, c, &id, comm, commlen)))
+		return r;
+	if ((r = series_key(l, key, &keylen, &namelen)))
+		return r;
+	if (!(a = find_app(t, &id, &err)))
+		return err;
+	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
+		return err;
+	apply(t, s, l, now);
+	a->seen = now;
+	a->wall = wall;
+	if (t->cfg.note_updates)
+		note(t, "app %s: %.*s", a->name, (int)n, p);
+	return 0;
+}
+
+size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
+	const struct lm_cred *c, double now, double wall)
+{
+	char comm[LM_APP_MAX + 2];
+	size_t commlen = (size_t)-1, pos = 0, n, bad = 0;
+	const char *p;
+	int r;
+
+	t->st.datagrams++;
+	while (lm_next_line(buf, len, &pos, &p, &n)) {
+		if (n == 0)
+			continue;           /* blank lines separate nothing */
+		t->st.lines++;
+		r = ingest_line(t, p, n, c, now, wall, comm, &commlen);
+		if (r) {
+			t->st.rejected[r]++;
+			bad++;
+		} else {
+			t->st.updates++;
+		}
+	}
+	return bad;
+}
+
+/* ---- expiry ---- */
+
+static void drop_app(struct lm_table *t, struct app *a, struct app *prev)
+{
+	struct series *s;
+
+	for (s = a->first; s; s = s->anext) {
+		*s->hprev = s->hnext;
+		if (s->hnext)
+			s->hnext->hprev = s->hprev;
+	}
+	t->nseries -= a->nseries;
+	if (prev)
+		prev->next = a->next;
+	else
+		t->apps = a->next;
+	if (t->apps_last == a)
+		t->apps_last = prev;
+	if (t->cache == a)
+		t->cache = NULL;
+	t->napps--;
+	free_app(a);
+}
+
+size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid))
+{
+	struct app *a, *prev = NULL, *next;
+	size_t n = 0;
+
+	for (a = t->apps; a; a = next) {
+		next = a->next;
+		if (t->cfg.ttl > 0 && now - a->seen > t->cfg.ttl) {
+			note(t, "app %s dropped: silent for %.0f s", a->name, now - a->seen);
+			t->st.dropped_ttl++;
+		} else if (a->bound_pid > 0 && alive && !alive(a->bound_pid)) {
+			note(t, "app %s dropped: pid %ld is gone", a->name, a->bound_pid);
+			t->st.dropped_pid++;
+		} else {
+			prev = a;
+			continue;
+		}
+		drop_app(t, a, prev);
+		n++;
+	}
+	return n;
+}
+
+/* ---- the dump ---- */
+
+static void add_tag(struct lm_line *l, const char *k, const char *v, size_t vn)
+{
+	if (l->ntags == LM_TAGS_MAX || vn == 0)
+		return;
+	l->tags[l->ntags].k.p = k;
+	l->tags[l->ntags].k.n = strlen(k);
+	l->tags[l->ntags].v.p = v;
+	l->tags[l->ntags].v.n = vn;
+	l->ntags++;
+}
+
+static void ident_tags(struct lm_line *l, const struct app *a)
+{
+	l->ntags = 0;
+	add_tag(l, "app", a->name, strlen(a->name));
+	add_tag(l, "container", a->container, strlen(a->container));
+	add_tag(l, "pid", a->pid, strlen(a->pid));
+	add_tag(l, "uid", a->uid, strlen(a->uid));
+}
+
+static int emit(struct lm_buf *out, const struct lm_line *l)
+{
+	size_t need = lm_format_line(NULL, 0, l);
+
+	if (lm_buf_reserve(out, need + 1) < 0)
+		return -1;
+	lm_format_line(out->p + out->len, need + 1, l);
+	out->len += need;
+	return lm_buf_addc(out, '\n');
+}
+
+static void blank(struct lm_line *l, const char *name, int type, double v)
+{
+	memset(l, 0, sizeof *l);
+	l->name.p = name;
+	l->name.n = strlen(name);
+	l->type = type;
+	l->nvalues = 1;
+	l->values[0] = v;
+	l->rate = 1;
+}
+
+static int health(struct lm_table *t, struct lm_buf *out)
+{
+	static const struct { const char *name, *help; } h[] = {
+		{ "lm_tabled_datagrams_received", "Datagrams lmtabled received." },
+		{ "lm_tabled_datagrams_truncated", "Datagrams dropped whole: longer than the 65536-byte limit." },
+		{ "lm_tabled_lines_received", "Wire lines lmtabled read." },
+		{ "lm_tabled_lines_applied", "Wire lines applied to the table." },
+		{ "lm_tabled_lines_rejected", "Wire lines rejected, by reason." },
+		{ "lm_tabled_fields_skipped", "Unknown fields and bare tags passed over." },
+		{ "lm_tabled_apps_dropped", "Apps dropped from the table, by reason." },
+		{ "lm_tabled_queries", "Query requests answered." },
+		{ "lm_tabled_queries_refused", "Query clients refused (too many, too slow, bad request)." },
+		{ "lm_tabled_apps", "Apps held in the table." },
+		{ "lm_tabled_series", "Series held in the table." },
+		{ "lm_tabled_apps_limit", "Most apps the table holds (-a)." },
+		{ "lm_tabled_series_limit", "Most series the table holds (-n)." },
+	};
+	const double cv[] = {
+		(double)t->st.datagrams, (double)t->st.truncated, (double)t->st.lines,
+		(double)t->st.updates, 0, (double)t->st.skipped, 0, (double)t->st.queries,
+		(double)t->st.queries_refused, (double)t->napps, (double)t->nseries,
+		(double)t->cfg.max_apps, (double)t->cfg.max_series,
+	};
+	struct lm_line l;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof h / sizeof h[0]; i++) {
+		int type = i >= 9 ? LM_GAUGE : LM_COUNTER;
+		lm_buf_adds(out, "# HELP ");
+		lm_buf_adds(out, h[i].name);
+		lm_buf_addc(out, ' ');
+		lm_buf_adds(out, h[i].help);
+		lm_buf_addc(out, '\n');
+		if (i == 4) {
+			for (r = 1; r < LM_RJ_NREASONS; r++) {
+				const char *why = lm_reject_name(r);
+				blank(&l, h[i].name, type, (double)t->st.rejected[r]);
+				add_tag(&l, "reason", why, strlen(why));
+				emit(out, &l);
+			}
+			continue;
+		}
+		if (i == 6) {
+			blank(&l, h[i].name, type, (double)t->st.dropped_ttl);
+			add_tag(&l, "reason", "ttl", 3);
+			emit(out, &l);
+			blank(&l, h[i].name, type, (double)t->st.dropped_pid);
+			add_tag(&l, "reason", "pid", 3);
+			emit(out, &l);
+			continue;
+		}
+		blank(&l, h[i].name, type, cv[i]);
+		emit(out, &l);
+	}
+	return out->err ? -1 : 0;
+}
+
+int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
+{
+	static struct lm_line l;
+	struct app *a;
+	struct series *s;
+	size_t i;
+
+	health(t, out);
+	lm_buf_adds(out, "# HELP lm_app_last_update_timestamp_seconds Unix time of the app's last update.\n");
+	for (a = t->apps; a; a = a->next) {
+		blank(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);
+		ident_tags(&l, a);
+		emit(out, &l);
+		for (s = a->first; s; s = s->anext) {
+			const char *tg = s->key + s->namelen + 1;
+			blank(&l, s->key, 0, s->v);
+			l.name.n = s->namelen;
+			ident_tags(&l, a);
+			/* the series' own tags: k:v,k:v */
+			while (*tg && l.ntags < LM_TAGS_MAX) {
+				const char *c = strchr(tg, ':'), *e = strchr(c, ',');
+				size_t vn = e ? (size_t)(e - c - 1) : strlen(c + 1);
+				l.tags[l.ntags].k.p = tg;
+				l.tags[l.ntags].k.n = (size_t)(c - tg);
+				l.tags[l.ntags].v.p = c + 1;
+				l.tags[l.ntags].v.n = vn;
+				l.ntags++;
+				tg = e ? e + 1 : c + 1 + vn;
+			}
+			switch (s->kind) {
+			case K_COUNTER:
+				l.type = LM_COUNTER;
+				break;
+			case K_GAUGE:
+				l.type = LM_GAUGE;
+				break;
+			case K_TIMER:
+				l.type = LM_TIMER;
+				l.has_buckets = 1;
+				for (i = 0; i < LM_BUCKETS; i++)
+					l.buckets[i] = s->u.buckets[i];
+				l.has_last = 1;
+				l.last = s->last;
+				break;
+			case K_HISTO:
+				l.type = LM_HISTO;
+				l.has_count = 1;
+				l.count = s->count;
+				l.has_last = 1;
+				l.last = s->last;
+				break;
+			case K_RATE:
+				l.type = LM_RATE;
+				l.has_rps = 1;
+				l.rps = rate_now(t, s, now);
+				break;
+			}
+			emit(out, &l);
+		}
+	}
+	return out->err ? -1 : 0;
+}

@@ -1,0 +1,83 @@
+/* lm_table: lmtabled's table of the latest state per app and metric.
+ * Single-threaded; bounded by the caps in lm_table_cfg; never prints. */
+#ifndef LM_TABLE_H
+#define LM_TABLE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "lm_buf.h"
+#include "lm_wire.h"
+
+#define LM_APPS_DEFAULT 256
+#define LM_SERIES_DEFAULT 100000
+#define LM_PERAPP_DEFAULT 10000
+#define LM_TTL_DEFAULT 300.0
+#define LM_WINDOW_DEFAULT 5.0
+#define LM_RATE_SLOTS 10         /* the window is cut in this many slots */
+#define LM_APP_MAX 128           /* bytes in an app name (= LM_TAGVAL_MAX) */
+
+/* Why a line or datagram was refused: the parser's reasons (enum lm_werr)
+ * first, then the table's. */
+enum lm_reject {
+	LM_RJ_STATE = LM_WE_NERR, /* a dump-only field (r:) sent as an update */
+	LM_RJ_PID,          /* a claimed pid the kernel does not vouch for */
+	LM_RJ_CONFLICT,     /* the series exists with another type */
+	LM_RJ_APPS,         /* the cap on apps is reached */
+	LM_RJ_SERIES,       /* a cap on series is reached */
+	LM_RJ_NREASONS
+};
+const char *lm_reject_name(int r);
+
+struct lm_table_cfg {
+	size_t max_apps;      /* apps held at once */
+	size_t max_series;    /* series held at once, all apps */
+	size_t max_per_app;   /* series one app may hold */
+	double ttl;           /* seconds of silence before an app goes; 0 never */
+	double window;        /* seconds over which rates are computed */
+	/* name an app that sent no app tag, from its pid; may be NULL */
+	size_t (*app_of_pid)(long pid, char *out, size_t cap);
+	/* told of table changes when non-NULL (-v): a one-line message */
+	void (*note)(void *ctx, const char *msg);
+	void *ctx;
+	int note_updates;     /* also tell every accepted line (-vv) */
+};
+
+/* What the kernel vouches for about a datagram's sender. */
+struct lm_cred {
+	int known;
+	long pid;
+	long uid;
+};
+
+struct lm_table_stats {
+	uint64_t datagrams;         /* received */
+	uint64_t truncated;         /* longer than LM_DGRAM_MAX: dropped whole */
+	uint64_t lines;             /* lines seen */
+	uint64_t updates;           /* lines applied */
+	uint64_t rejected[LM_RJ_NREASONS];
+	uint64_t skipped;           /* unknown fields and bare tags passed over */
+	uint64_t dropped_ttl;       /* apps dropped after ttl of silence */
+	uint64_t dropped_pid;       /* apps dropped because their pid died */
+	uint64_t queries;           /* query requests answered (the daemon counts) */
+	uint64_t queries_refused;   /* query clients refused or timed out */
+};
+
+struct lm_table;
+
+struct lm_table *lm_table_new(const struct lm_table_cfg *cfg);
+void lm_table_free(struct lm_table *t);
+struct lm_table_stats *lm_table_stats(struct lm_table *t);
+size_t lm_table_apps(const struct lm_table *t);
+size_t lm_table_series(const struct lm_table *t);
+
+/* Apply the lines of one datagram. now: monotonic seconds; wall: unix
+ * seconds. Returns the number of lines rejected. */
+size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
+	const struct lm_cred *cred, double now, double wall);
+
+/* Drop apps silent for ttl, and pid-bound apps whose pid is gone
+ * (alive(pid) == 0; NULL: no pid check). Returns the apps dropped. */
+size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid));
+
+/* Append the table dump (docs/design.md) to out. 0 ok, -1 out->err set. */
+int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now);
+#endif

@@ -1,0 +1,501 @@
+/* lm_wire: the wire line parser and formatter (docs/lm-wire.5). */
+#include <string.h>
+#include "lm_num.h"
+#include "lm_wire.h"
+
+const double lm_bucket_le[LM_BUCKETS - 1] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	1, 2.5, 5, 10
+};
+
+static const char *const werr_names[LM_WE_NERR] = {
+	"ok", "empty", "too_long", "syntax", "name", "value", "type", "field", "tag"
+};
+
+const char *lm_werr_name(int e)
+{
+	return e >= 0 && e < LM_WE_NERR ? werr_names[e] : "unknown";
+}
+
+static int name_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '/';
+}
+
+/* tag values and container ids: UTF-8, no control bytes, none of ,|# */
+static int text_ok(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	while (i < n) {
+		unsigned c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f || c == ',' || c == '|' || c == '#')
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		if (i + k >= n)
+			return 0;       /* cut short */
+		{
+			unsigned c1 = s[i + 1];
+			if ((c1 & 0xc0) != 0x80)
+				return 0;
+			if (c == 0xe0 && c1 < 0xa0)
+				return 0;       /* overlong */
+			if (c == 0xed && c1 > 0x9f)
+				return 0;       /* surrogates */
+			if (c == 0xf0 && c1 < 0x90)
+				return 0;
+			if (c == 0xf4 && c1 > 0x8f)
+				return 0;
+			for (size_t j = 2; j <= k; j++)
+				if ((s[i + j] & 0xc0) != 0x80)
+					return 0;
+		}
+		i += k + 1;
+	}
+	return 1;
+}
+
+int lm_name_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > LM_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!name_byte((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+int lm_text_ok(const char *p, size_t n)
+{
+	return text_ok(p, n);
+}
+
+static int parse_num(const char *p, size_t n, double *v)
+{
+	return lm_parse_double(p, n, v);
+}
+
+static int parse_tags(const char *p, size_t n, struct lm_line *l)
+{
+	size_t i = 0;
+
+	while (i <= n) {
+		size_t j = i, c;
+		while (j < n && p[j] != ',')
+			j++;
+		/* tag p[i..j) */
+		for (c = i; c < j && p[c] != ':'; c++)
+			;
+		if (j == i) {
+			return LM_WE_TAG;       /* empty tag */
+		} else if (c == j || c + 1 == j) {
+			l->nskipped++;          /* bare tag or empty value */
+			for (c = i; c < j; c++)
+				if (!name_byte((unsigned char)p[c]) && p[c] != ':')
+					return LM_WE_TAG;
+		} else {
+			size_t k;
+			if (c - i > LM_TAGKEY_MAX || j - c - 1 > LM_TAGVAL_MAX)
+				return LM_WE_TAG;
+			for (k = i; k < c; k++)
+				if (!name_byte((unsigned char)p[k]))
+					return LM_WE_TAG;
+			if (!text_ok(p + c + 1, j - c - 1))
+				return LM_WE_TAG;
+			if (l->ntags == LM_TAGS_MAX)
+				return LM_WE_TAG;
+			l->tags[l->ntags].k.p = p + i;
+			l->tags[l->ntags].k.n = c - i;
+			l->tags[l->ntags].v.p = p + c + 1;
+			l->tags[l->ntags].v.n = j - c - 1;
+			l->ntags++;
+		}
+		i = j + 1;
+	}
+	return LM_WOK;
+}
+
+static int parse_buckets(const char *p, size_t n, struct lm_line *l)
+{
+	size_t i = 0;
+	int seen[LM_BUCKETS] = { 0 };
+
+	if (n == 0)
+		return LM_WE_FIELD;
+	while (i <= n) {
+		size_t j = i, eq;
+		uint64_t idx;
+		double v;
+
+		while (j < n && p[j] != ',')
+			j++;
+		for (eq = i; eq < j && p[eq] != '='; eq++)
+			;
+		if (eq == j || lm_parse_u64(p + i, eq - i, LM_BUCKETS - 1, &idx) < 0 ||
+		    parse_num(p + eq + 1, j - eq - 1, &v) < 0 || v < 0 || seen[idx])
+			return LM_WE_FIELD;
+		seen[idx] = 1;
+		l->buckets[idx] = v;
+		i = j + 1;
+	}
+	l->has_buckets = 1;
+	return LM_WOK;
+}
+
+static int parse_field(const char *p, size_t n, struct lm_line *l, unsigned *seen)
+{
+	double v;
+	uint64_t u;
+	unsigned bit;
+
+	if (n == 0)
+		return LM_WE_FIELD;
+	switch (p[0]) {
+	case '@': bit = 1; break;
+	case '#': bit = 2; break;
+	case 'T': bit = 4; break;
+	default:
+		if (n < 2 || p[1] != ':') {
+			l->nskipped++;
+			return LM_WOK;
+		}
+		switch (p[0]) {
+		case 'c': bit = 8; break;
+		case 'b': bit = 16; break;
+		case 'n': bit = 32; break;
+		case 'l': bit = 64; break;
+		case 'r': bit = 128; break;
+		default:
+			l->nskipped++;  /* a later DogStatsD field: e:, card:, ... */
+			return LM_WOK;
+		}
+	}
+	if (*seen & bit)
+		return LM_WE_FIELD;
+	*seen |= bit;
+	switch (bit) {
+	case 1:
+		if (parse_num(p + 1, n - 1, &v) < 0 || !(v > 0 && v <= 1))
+			return LM_WE_FIELD;
+		l->rate = v;
+		return LM_WOK;
+	case 2:
+		return parse_tags(p + 1, n - 1, l);
+	case 4:
+		if (lm_parse_u64(p + 1, n - 1, 1ULL << 53, &u) < 0)
+			return LM_WE_FIELD;
+		l->has_ts = 1;
+		l->ts = (double)u;
+		return LM_WOK;
+	case 8:
+		if (n - 2 == 0 || n - 2 > LM_TAGVAL_MAX || !text_ok(p + 2, n - 2))
+			return LM_WE_FIELD;
+		l->container.p = p + 2;
+		l->container.n = n - 2;
+		return LM_WOK;
+	case 16:
+		return parse_buckets(p + 2, n - 2, l);
+	}
+	if (parse_num(p + 2, n - 2, &v) < 0)
+		return LM_WE_FIELD;
+	if (bit == 32) {
+		if (v < 0)
+			return LM_WE_FIELD;
+		l->has_count = 1;
+		l->count = v;
+	} else if (bit == 64) {
+		l->has_last = 1;
+		l->last = v;
+	} else {
+		if (v < 0)
+			return LM_WE_FIELD;
+		l->has_rps = 1;
+		l->rps = v;
+	}
+	return LM_WOK;
+}
+
+static int parse_type(const char *p, size_t n)
+{
+	if (n == 1) {
+		switch (p[0]) {
+		case 'c': return LM_COUNTER;
+		case 'g': return LM_GAUGE;
+		case 't': return LM_TIMER;
+		case 'h': return LM_HISTO;
+		case 'd': return LM_DIST;
+		case 'r': return LM_RATE;
+		}
+	} else if (n == 2 && p[0] == 'm' && p[1] == 's') {
+		return LM_TIMER_MS;
+	}
+	return 0;
+}
+
+int lm_parse_line(const char *s, size_t len, struct lm_line *l)
+{
+	size_t i, colon, bar, f;
+	unsigned seen = 0;
+	int r, t;
+
+	l->name.p = s;
+	l->name.n = 0;
+	l->nvalues = 0;
+	l->sign = 0;
+	l->rate = 1;
+	l->has_buckets = l->has_count = l->has_last = l->has_rps = l->has_ts = 0;
+	memset(l->buckets, 0, sizeof l->buckets);
+	l->count = l->last = l->rps = l->ts = 0;
+	l->container.p = NULL;
+	l->container.n = 0;
+	l->ntags = 0;
+	l->nskipped = 0;
+	l->type = 0;
+
+	if (len == 0)
+		return LM_WE_EMPTY;
+	if (len > LM_LINE_MAX)
+		return LM_WE_TOOLONG;
+	for (colon = 0; colon < len && s[colon] != ':' && s[colon] != '|'; colon++)
+		if (!name_byte((unsigned char)s[colon]))
+			return LM_WE_NAME;
+	if (colon == len || s[colon] != ':')
+		return LM_WE_SYNTAX;
+	if (colon == 0 || colon > LM_NAME_MAX)
+		return LM_WE_NAME;
+	l->name.n = colon;
+	for (bar = colon + 1; bar < len && s[bar] != '|'; bar++)
+		;
+	if (bar == len)
+		return LM_WE_SYNTAX;
+	/* values s[colon+1 .. bar) separated by ':' */
+	for (i = colon + 1;;) {
+		size_t j = i;
+		while (j < bar && s[j] != ':')
+			j++;
+		if (l->nvalues == LM_VALUES_MAX)
+			return LM_WE_VALUE;
+		if (parse_num(s + i, j - i, &l->values[l->nvalues]) < 0)
+			return LM_WE_VALUE;
+		if (l->nvalues == 0 && (s[i] == '+' || s[i] == '-'))
+			l->sign = 1;
+		l->nvalues++;
+		if (j == bar)
+			break;
+		i = j + 1;
+	}
+	/* type */
+	for (f = bar + 1; f < len && s[f] != '|'; f++)
+		;
+	t = parse_type(s + bar + 1, f - bar - 1);
+	if (!t)
+		return LM_WE_TYPE;
+	l->type = t;
+	/* fields */
+	while (f < len) {
+		size_t g = f + 1;
+		while (g < len && s[g] != '|')
+			g++;
+		r = parse_field(s + f + 1, g - f - 1, l, &seen);
+		if (r)
+			return r;
+		f = g;
+	}
+	/* what each type allows */
+	for (i = 0; i < l->nvalues; i++) {
+		double v = l->values[i];
+		if (v < 0 && (t == LM_COUNTER || t == LM_RATE || t == LM_TIMER || t == LM_TIMER_MS))
+			return LM_WE_VALUE;
+	}
+	if (l->has_buckets && (!(t == LM_TIMER || t == LM_TIMER_MS) || l->nvalues != 1))
+		return LM_WE_FIELD;
+	if (l->has_count && (!(t == LM_HISTO || t == LM_DIST) || l->nvalues != 1))
+		return LM_WE_FIELD;
+	if (l->has_last && !(t == LM_TIMER || t == LM_TIMER_MS || t == LM_HISTO || t == LM_DIST))
+		return LM_WE_FIELD;
+	if (l->has_rps && t != LM_RATE)
+		return LM_WE_FIELD;
+	return LM_WOK;
+}
+
+struct out {
+	char *buf;
+	size_t cap, len;
+};
+
+static void put(struct out *o, const char *p, size_t n)
+{
+	if (o->len < o->cap) {
+		size_t k = o->cap - o->len;
+		memcpy(o->buf + o->len, p, n < k ? n : k);
+	}
+	o->len += n;
+}
+
+static void putc_(struct out *o, char c)
+{
+	put(o, &c, 1);
+}
+
+static void putnum(struct out *o, double v)
+{
+	char t[LM_NUM_MAX];
+
+	put(o, t, lm_fmt_double(t, v));
+}
+
+static const char *const type_names[] = { "", "c", "g", "t", "ms", "h", "d", "r" };
+
+size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l)
+{
+	struct out o = { buf, cap, 0 };
+	size_t i;
+
+	put(&o, l->name.p, l->name.n);
+	for (i = 0; i < l->nvalues; i++) {
+		putc_(&o, ':');
+		if (i == 0 && l->type == LM_GAUGE && l->sign && !(l->values[0] < 0) &&
+		    !__builtin_signbit(l->values[0]))
+			putc_(&o, '+');
+		putnum(&o, l->values[i]);
+	}
+	putc_(&o, '|');
+	if (l->type > 0 && l->type <= LM_RATE)
+		put(&o, type_names[l->type], strlen(type_names[l->type]));
+	if (l->rate != 1) {
+		putc_(&o, '|');
+		putc_(&o, '@');
+		putnum(&o, l->rate);
+	}
+	if (l->has_buckets) {
+		int first = 1;
+		put(&o, "|b:", 3);
+		for (i = 0; i < LM_BUCKETS; i++) {
+			char t[LM_NUM_MAX];
+			if (l->buckets[i] == 0)
+				continue;
+			if (!first)
+				putc_(&o, ',');
+			first = 0;
+			put(&o, t, lm_fmt_u64(t, i));
+			putc_(&o, '=');
+			putnum(&o, l->buckets[i]);
+		}
+		if (first)
+			put(&o, "0=0", 3);
+	}
+	if (l->has_count) {
+		put(&o, "|n:", 3);
+		putnum(&o, l->count);
+	}
+	if (l->has_last) {
+		put(&o, "|l:", 3);
+		putnum(&o, l->last);
+	}
+	if (l->has_rps) {
+		put(&o, "|r:", 3);
+		putnum(&o, l->rps);
+	}
+	if (l->container.n) {
+		put(&o, "|c:", 3);
+		put(&o, l->container.p, l->container.n);
+	}
+	if (l->has_ts) {
+		char t[LM_NUM_MAX];
+		put(&o, "|T", 2);
+		put(&o, t, lm_fmt_u64(t, (uint64_t)l->ts));
+	}
+	for (i = 0; i < l->ntags; i++) {
+		put(&o, i ? "," : "|#", i ? 1 : 2);
+		put(&o, l->tags[i].k.p, l->tags[i].k.n);
+		putc_(&o, ':');
+		put(&o, l->tags[i].v.p, l->tags[i].v.n);
+	}
+	if (cap)
+		buf[o.len < cap ? o.len : cap - 1] = 0;
+	return o.len;
+}
+
+int lm_next_line(const char *buf, size_t buflen, size_t *pos,
+	const char **line, size_t *len)
+{
+	const char *nl;
+	size_t p = *pos;
+
+	if (p >= buflen)
+		return 0;
+	nl = memchr(buf + p, '\n', buflen - p);
+	*line = buf + p;
+	if (nl) {
+		*len = (size_t)(nl - (buf + p));
+		*pos = (size_t)(nl - buf) + 1;
+	} else {
+		*len = buflen - p;
+		*pos = buflen;
+	}
+	return 1;
+}
+
+int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v)
+{
+	size_t i, n = strlen(k);
+
+	for (i = 0; i < l->ntags; i++)
+		if (l->tags[i].k.n == n && memcmp(l->tags[i].k.p, k, n) == 0) {
+			*v = l->tags[i].v;
+			return 1;
+		}
+	return 0;
+}
+
+static size_t sanitize(char *out, const char *in, size_t n, size_t max, int colon)
+{
+	size_t i, o = 0;
+
+	if (n > max)
+		n = max;
+	if (n == 0 || (in[0] >= '0' && in[0] <= '9'))
+		out[o++] = '_';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || (colon && c == ':');
+		out[o++] = ok ? (char)c : '_';
+	}
+	/* label names that start with "__" are reserved to Prometheus */
+	if (!colon && o >= 2 && out[0] == '_' && out[1] == '_') {
+		memmove(out + 1, out + 2, o - 2);
+		o--;
+		while (o >= 2 && out[0] == '_' && out[1] == '_') {
+			memmove(out + 1, out + 2, o - 2);
+			o--;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+size_t lm_name_sanitize(char *out, const char *in, size_t n)
+{
+	return sanitize(out, in, n, LM_NAME_MAX, 1);
+}
+
+size_t lm_label_sanitize(char *out, const char *in, size_t n)
+{
+	return sanitize(out, in, n, LM_TAGKEY_MAX, 0);
+}

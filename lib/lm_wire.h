@@ -1,0 +1,102 @@
+/* lm_wire: the one parser and the one formatter of the wire format
+ * (see docs/lm-wire.5). A line is
+ *   NAME:VALUE[:VALUE...]|TYPE[|FIELD]...
+ * a superset of the StatsD / DogStatsD line. */
+#ifndef LM_WIRE_H
+#define LM_WIRE_H
+#include <stddef.h>
+
+#define LM_NAME_MAX 128      /* bytes in a metric name */
+#define LM_TAGS_MAX 16       /* tags in one line */
+#define LM_TAGKEY_MAX 64     /* bytes in a tag key */
+#define LM_TAGVAL_MAX 128    /* bytes in a tag value */
+#define LM_VALUES_MAX 64     /* packed values in one line (DogStatsD v1.1) */
+#define LM_LINE_MAX 4096     /* bytes in one line, newline excluded */
+#define LM_DGRAM_MAX 65536   /* largest datagram a receiver takes */
+#define LM_DGRAM_SEND 16384  /* largest datagram our senders build */
+#define LM_BUCKETS 15        /* timer buckets: 14 bounds and +Inf */
+
+/* Upper bounds, in seconds, of timer buckets 0..13; bucket 14 is +Inf. */
+extern const double lm_bucket_le[LM_BUCKETS - 1];
+
+enum lm_type {
+	LM_COUNTER = 1, /* c:  add VALUE / rate */
+	LM_GAUGE,       /* g:  set VALUE, or add it when it carries a sign */
+	LM_TIMER,       /* t:  observation(s) in seconds (livemetrics) */
+	LM_TIMER_MS,    /* ms: observation(s) in milliseconds (StatsD) */
+	LM_HISTO,       /* h:  observation(s), no unit (DogStatsD) */
+	LM_DIST,        /* d:  as h (DogStatsD distribution) */
+	LM_RATE         /* r:  VALUE events happened (livemetrics) */
+};
+
+/* Reasons a line is rejected; counted by name. */
+enum lm_werr {
+	LM_WOK = 0,
+	LM_WE_EMPTY,     /* empty line */
+	LM_WE_TOOLONG,   /* longer than LM_LINE_MAX */
+	LM_WE_SYNTAX,    /* no ':' or no '|', stray bytes */
+	LM_WE_NAME,      /* empty, too long, or a byte outside [A-Za-z0-9_.-/] */
+	LM_WE_VALUE,     /* not a finite decimal number, or out of range for the type */
+	LM_WE_TYPE,      /* unknown or unsupported type (StatsD sets 's') */
+	LM_WE_FIELD,     /* bad or repeated field */
+	LM_WE_TAG,       /* bad tag: too many, too long, bad bytes, not UTF-8 */
+	LM_WE_NERR
+};
+const char *lm_werr_name(int e);   /* "syntax", "name", ... */
+
+struct lm_str { const char *p; size_t n; };
+struct lm_tag { struct lm_str k, v; };
+
+struct lm_line {
+	struct lm_str name;
+	int type;                  /* enum lm_type */
+	size_t nvalues;            /* >= 1 */
+	double values[LM_VALUES_MAX];
+	int sign;                  /* gauge: the first value had an explicit + or - */
+	double rate;               /* @RATE sample rate, 0 < rate <= 1; 1 if absent */
+	int has_buckets;           /* b:I=N,... bucket counts (t, ms) */
+	double buckets[LM_BUCKETS];
+	int has_count;             /* n:N observation count (h, d) */
+	double count;
+	int has_last;              /* l:V last observation (t, ms, h, d) */
+	double last;
+	int has_rps;               /* r:V events per second (r; table dumps only) */
+	double rps;
+	int has_ts;                /* T<unix seconds> (DogStatsD v1.3) */
+	double ts;
+	struct lm_str container;   /* c:ID (DogStatsD v1.2); n == 0 if absent */
+	size_t ntags;
+	struct lm_tag tags[LM_TAGS_MAX];
+	size_t nskipped;           /* unknown fields and bare tags skipped */
+};
+
+/* Parse one line (no newline) of s[0..len). Returns LM_WOK or an lm_werr.
+ * The lm_str fields point into s. */
+int lm_parse_line(const char *s, size_t len, struct lm_line *out);
+
+/* Write l as one line, no newline, into buf (cap bytes, NUL-terminated when
+ * it fits). Returns the length the whole line needs, as snprintf does. */
+size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l);
+
+/* Iterate over the lines of a datagram or a dump: sets *line and *len to the
+ * next line (without its newline; a trailing '\r' is kept and rejected by
+ * the parser) and returns 1, or returns 0 at the end. *pos starts at 0. */
+int lm_next_line(const char *buf, size_t buflen, size_t *pos,
+	const char **line, size_t *len);
+
+/* 1 when n bytes at p make a valid metric name. */
+int lm_name_ok(const char *p, size_t n);
+/* 1 when n bytes at p make a valid tag value (UTF-8, no control bytes,
+ * none of , | #); also used for app names. */
+int lm_text_ok(const char *p, size_t n);
+
+/* Look up tag k; returns 1 and sets *v when present. */
+int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v);
+
+/* Sanitise a metric name into a Prometheus name [a-zA-Z_:][a-zA-Z0-9_:]*:
+ * '.', '-', '/' and other bytes become '_', a leading digit gets a '_'.
+ * out has room for LM_NAME_MAX + 2. Returns the length. */
+size_t lm_name_sanitize(char *out, const char *in, size_t n);
+/* The same for a label name ([a-zA-Z_][a-zA-Z0-9_]*); room LM_TAGKEY_MAX + 2. */
+size_t lm_label_sanitize(char *out, const char *in, size_t n);
+#endif

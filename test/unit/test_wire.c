@@ -1,0 +1,127 @@
+/* test_wire: the wire parser, many invalid rows, and the round trip. */
+#include <stdlib.h>
+#include <string.h>
+#include "t.h"
+#include "lm_wire.h"
+
+static const struct { const char *in; int err; } rows[] = {
+	/* valid */
+	{ "fps:1|c", 0 }, { "fps:1|r", 0 }, { "x:5|g", 0 }, { "x:-5|g", 0 },
+	{ "x:+5|g", 0 }, { "latency:12.5|ms", 0 }, { "latency:0.0125|t", 0 },
+	{ "size:300|h", 0 }, { "size:-3|d", 0 }, { "a.b-c/d:1|c", 0 },
+	{ "x:1|c|@0.5", 0 }, { "x:1|c|#app:demo,env:prod", 0 },
+	{ "x:1|c|@0.1|#app:demo", 0 }, { "x:1|c|#app:demo|@0.1", 0 },
+	{ "x:1:2:3|ms", 0 }, { "x:1|c|c:abcdef0123", 0 }, { "x:1|c|T1700000000", 0 },
+	{ "x:1|c|#bare,app:a", 0 }, { "x:1|c|e:external", 0 }, { "x:1|c|card:high", 0 },
+	{ "l:0.3|t|b:0=1,14=2|l:0.1", 0 }, { "h:10|h|n:4|l:2", 0 }, { "f:100|r|r:29.5", 0 },
+	{ "x:1e3|c", 0 }, { "x:1|c|#k:\xc3\xa9t\xc3\xa9", 0 }, { "x:1|c|#k:a:b", 0 },
+	/* invalid */
+	{ "", LM_WE_EMPTY }, { "x", LM_WE_SYNTAX }, { "x:1", LM_WE_SYNTAX },
+	{ "x|c", LM_WE_SYNTAX }, { ":1|c", LM_WE_NAME }, { "x y:1|c", LM_WE_NAME },
+	{ "x\"y:1|c", LM_WE_NAME }, { "x{a}:1|c", LM_WE_NAME }, 
+	{ "x:|c", LM_WE_VALUE }, { "x:abc|c", LM_WE_VALUE }, { "x:1.2.3|c", LM_WE_VALUE },
+	{ "x:nan|g", LM_WE_VALUE }, { "x:inf|g", LM_WE_VALUE }, { "x:1e999|g", LM_WE_VALUE },
+	{ "x:-1|c", LM_WE_VALUE }, { "x:-1|r", LM_WE_VALUE }, { "x:-1|ms", LM_WE_VALUE },
+	{ "x:1::2|ms", LM_WE_VALUE }, { "x:1|", LM_WE_TYPE }, { "x:1|s", LM_WE_TYPE },
+	{ "x:1|cc", LM_WE_TYPE }, { "x:1|C", LM_WE_TYPE }, { "x:1|c ", LM_WE_TYPE },
+	{ "x:1|c|@0", LM_WE_FIELD }, { "x:1|c|@2", LM_WE_FIELD }, { "x:1|c|@-1", LM_WE_FIELD },
+	{ "x:1|c|@", LM_WE_FIELD }, { "x:1|c|@0.5|@0.5", LM_WE_FIELD }, { "x:1|c||", LM_WE_FIELD },
+	{ "x:1|c|", LM_WE_FIELD }, { "x:1|c|#a:b|#c:d", LM_WE_FIELD }, { "x:1|c|Tabc", LM_WE_FIELD },
+	{ "x:1|c|c:", LM_WE_FIELD }, { "x:1|c|b:0=1", LM_WE_FIELD }, { "x:1|t|b:15=1", LM_WE_FIELD },
+	{ "x:1|t|b:0=1,0=2", LM_WE_FIELD }, { "x:1|t|b:0=-1", LM_WE_FIELD }, { "x:1|t|b:", LM_WE_FIELD },
+	{ "x:1:2|t|b:0=1", LM_WE_FIELD }, { "x:1|g|l:2", LM_WE_FIELD }, { "x:1|c|r:2", LM_WE_FIELD },
+	{ "x:1|r|r:-2", LM_WE_FIELD }, { "x:1|t|n:2", LM_WE_FIELD }, { "x:1|h|n:-2", LM_WE_FIELD },
+	{ "x:1|c|#", LM_WE_TAG }, { "x:1|c|#a:b,", LM_WE_TAG }, { "x:1|c|#,a:b", LM_WE_TAG },
+	{ "x:1|c|#a b:c", LM_WE_TAG }, { "x:1|c|#a:b\x01", LM_WE_TAG }, { "x:1|c|#a:\xff", LM_WE_TAG },
+	{ "x:1|c|#a:\xc3", LM_WE_TAG }, { "x:1|c|#a:\xed\xa0\x80", LM_WE_TAG },
+	{ "x:1|c|#a:\xc0\xaf", LM_WE_TAG }, { "x:1|c|#a:b\r", LM_WE_TAG },
+	{ "x:1|c|#a:\"}evil{x=\"1", 0 }, { "x\\n:1|c", LM_WE_NAME },
+};
+
+int main(void)
+{
+	struct lm_line l, l2;
+	char buf[LM_LINE_MAX + 64], buf2[LM_LINE_MAX + 64], *big;
+	size_t i, n, pos;
+	const char *line;
+	int r;
+
+	t_file = "test_wire";
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		r = lm_parse_line(rows[i].in, strlen(rows[i].in), &l);
+		T_OK(r == rows[i].err, "row %zu [%s]: got %s want %s", i, rows[i].in,
+			lm_werr_name(r), lm_werr_name(rows[i].err));
+		if (r == 0) {
+			/* round trip: format, parse again, format again: same text */
+			n = lm_format_line(buf, sizeof buf, &l);
+			r = lm_parse_line(buf, n, &l2);
+			lm_format_line(buf2, sizeof buf2, &l2);
+			T_OK(r == 0 && strcmp(buf, buf2) == 0 && l2.type == l.type &&
+				l2.nvalues == l.nvalues && l2.values[0] == l.values[0] &&
+				l2.ntags == l.ntags, "round trip [%s] -> [%s]", rows[i].in, buf);
+		}
+	}
+	/* limits */
+	big = malloc(LM_LINE_MAX + 10);
+	memset(big, 'a', LM_LINE_MAX + 10);
+	memcpy(big + LM_LINE_MAX - 3, ":1|c", 4);
+	T_OK(lm_parse_line(big, LM_LINE_MAX + 1, &l) == LM_WE_TOOLONG, "line over LM_LINE_MAX");
+	T_OK(lm_parse_line(big, LM_LINE_MAX + 1 - 0, &l) != 0, "long line rejected");
+	memcpy(big + LM_NAME_MAX, ":1|c", 4);
+	T_OK(lm_parse_line(big, LM_NAME_MAX + 4, &l) == 0, "name of LM_NAME_MAX bytes");
+	big[LM_NAME_MAX] = 'a';
+	memcpy(big + LM_NAME_MAX + 1, ":1|c", 4);
+	T_OK(lm_parse_line(big, LM_NAME_MAX + 5, &l) == LM_WE_NAME, "name over LM_NAME_MAX");
+	free(big);
+	{
+		char t[2048] = "x:1|c|#";
+		for (i = 0; i <= LM_TAGS_MAX; i++)
+			sprintf(t + strlen(t), "%sk%zu:v", i ? "," : "", i);
+		T_OK(lm_parse_line(t, strlen(t), &l) == LM_WE_TAG, "too many tags");
+		strcpy(t, "x");
+		for (i = 0; i <= LM_VALUES_MAX; i++)
+			strcat(t, ":1");
+		strcat(t, "|ms");
+		T_OK(lm_parse_line(t, strlen(t), &l) == LM_WE_VALUE, "too many values");
+	}
+	/* fields read back */
+	r = lm_parse_line("lat:0.5|t|b:2=3,14=1|l:0.25|#app:demo,pid:12", 44, &l);
+	T_OK(r == 0 && l.has_buckets && l.buckets[2] == 3 && l.buckets[14] == 1 &&
+		l.has_last && l.last == 0.25 && l.ntags == 2, "aggregate timer fields");
+	{
+		struct lm_str v;
+		T_OK(lm_line_tag(&l, "pid", &v) && v.n == 2 && memcmp(v.p, "12", 2) == 0, "tag lookup");
+		T_OK(!lm_line_tag(&l, "pi", &v), "tag lookup miss");
+	}
+	r = lm_parse_line("x:-3|g", 6, &l);
+	T_OK(r == 0 && l.sign && l.values[0] == -3, "gauge delta sign");
+	r = lm_parse_line("x:3|g", 5, &l);
+	T_OK(r == 0 && !l.sign, "gauge set");
+	r = lm_parse_line("x:+3|g", 6, &l);
+	n = lm_format_line(buf, sizeof buf, &l);
+	T_STREQ(buf, "x:+3|g", "gauge + kept");
+	n = lm_format_line(buf, 4, &l);
+	T_OK(n == 6 && strlen(buf) == 3, "formatter reports the needed length");
+	/* lines */
+	{
+		const char *d = "a:1|c\nb:2|g\n\nc:3|r";
+		const char *want[] = { "a:1|c", "b:2|g", "", "c:3|r" };
+		pos = 0;
+		for (i = 0; lm_next_line(d, strlen(d), &pos, &line, &n); i++)
+			T_OK(i < 4 && n == strlen(want[i]) && memcmp(line, want[i], n) == 0, "line %zu", i);
+		T_OK(i == 4, "four lines");
+	}
+	/* sanitising */
+	{
+		char o[LM_NAME_MAX + 2];
+		lm_name_sanitize(o, "a.b-c/d", 7);
+		T_STREQ(o, "a_b_c_d", "name dots");
+		lm_name_sanitize(o, "9lives", 6);
+		T_STREQ(o, "_9lives", "name leading digit");
+		lm_label_sanitize(o, "__name__", 8);
+		T_STREQ(o, "_name__", "label reserved prefix");
+		lm_label_sanitize(o, "host-name", 9);
+		T_STREQ(o, "host_name", "label dash");
+	}
+	return T_DONE();
+}
