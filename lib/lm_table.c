@@ -442,7 +442,7 @@ static int bucket_of(double x)
 
 static void apply(struct lm_table *t, struct series *s, const struct lm_line *l, double now)
 {
-	double w = 1 / l->rate, unit = l->type == LM_TIMER_MS ? 1e-3 : 1;
+	double w = 1 / l->rate, div = l->type == LM_TIMER_MS ? 1000 : 1;
 	size_t i;
 
 	switch (s->kind) {
@@ -462,22 +462,22 @@ static void apply(struct lm_table *t, struct series *s, const struct lm_line *l,
 				n += l->buckets[i];
 			}
 			s->count += n * w;
-			s->v += l->values[0] * unit * w;
+			s->v += l->values[0] / div * w;
 			if (l->has_last)
-				s->last = l->last * unit;
+				s->last = l->last / div;
 			else if (n > 0)
-				s->last = l->values[0] * unit / n;
+				s->last = l->values[0] / div / n;
 			break;
 		}
 		for (i = 0; i < l->nvalues; i++) {
-			double x = l->values[i] * unit;
+			double x = l->values[i] / div;
 			s->u.buckets[bucket_of(x)] += w;
 			s->count += w;
 			s->v += x * w;
 			s->last = x;
 		}
 		if (l->has_last)
-			s->last = l->last * unit;
+			s->last = l->last / div;
 		break;
 	case K_HISTO:
 		if (l->has_count) {

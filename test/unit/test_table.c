@@ -1,0 +1,170 @@
+/* test_table: table logic: kinds, identity, rates over time, ttl, caps. */
+#include <stdlib.h>
+#include <string.h>
+#include "t.h"
+#include "lm_buf.h"
+#include "lm_table.h"
+
+static struct lm_table *tb;
+static struct lm_buf dump;
+static long dead_pid = -1;
+static double dump_now = 100;
+
+static int alive(long pid)
+{
+	return pid != dead_pid;
+}
+
+static size_t in(const char *s, long pid, double now)
+{
+	struct lm_cred c = { 1, pid > 0 ? pid : 4242, 1000 };
+	return lm_table_ingest(tb, s, strlen(s), &c, now, 1700000000 + now);
+}
+
+/* the dump line for NAME of app APP, without its tags, or "" */
+static const char *get(const char *name, const char *tags)
+{
+	static char out[1024];
+	size_t pos = 0, n, nl = strlen(name);
+	const char *p;
+
+	lm_buf_reset(&dump);
+	lm_table_dump(tb, &dump, dump_now);
+	while (lm_next_line(dump.p, dump.len, &pos, &p, &n)) {
+		const char *h = memchr(p, '#', n);
+		if (n > nl && memcmp(p, name, nl) == 0 && p[nl] == ':' && h &&
+		    (size_t)(p + n - h - 1) == strlen(tags) && memcmp(h + 1, tags, strlen(tags)) == 0) {
+			memcpy(out, p, (size_t)(h - p - 1));
+			out[h - p - 1] = 0;
+			return out;
+		}
+	}
+	return "";
+}
+
+static struct lm_table *mk(size_t apps, size_t series, size_t perapp, double ttl)
+{
+	struct lm_table_cfg cfg = { apps, series, perapp, ttl, 5, NULL, NULL, NULL, 0 };
+	lm_table_free(tb);
+	return tb = lm_table_new(&cfg);
+}
+
+int main(void)
+{
+	struct lm_table_stats *st;
+
+	t_file = "test_table";
+	lm_buf_init(&dump, 0);
+	mk(10, 100, 50, 60);
+	st = lm_table_stats(tb);
+
+	/* kinds */
+	in("c:1|c|#app:a\nc:2|c|#app:a\nc:1|c|@0.5|#app:a", 0, 1);
+	T_STREQ(get("c", "app:a,uid:1000"), "c:5|c", "counter adds, sample rate");
+	in("g:5|g|#app:a\ng:+2|g|#app:a\ng:-10|g|#app:a", 0, 1);
+	T_STREQ(get("g", "app:a,uid:1000"), "g:-3|g", "gauge set and deltas");
+	in("g:7|g|#app:a", 0, 1);
+	T_STREQ(get("g", "app:a,uid:1000"), "g:7|g", "gauge set after deltas");
+	in("t:0.001953125|t|#app:a\nt:15.625|ms|#app:a\nt:1:2|t|#app:a", 0, 1);
+	T_STREQ(get("t", "app:a,uid:1000"), "t:3.017578125|t|b:2=1,5=1,10=1,11=1|l:2", "timer t and ms, packed values");
+	in("t:0.5|t|b:0=3,14=2|l:0.25|#app:a", 0, 1);
+	T_STREQ(get("t", "app:a,uid:1000"), "t:3.517578125|t|b:0=3,2=1,5=1,10=1,11=1,14=2|l:0.25", "aggregated timer line");
+	in("h:3|h|#app:a\nh:-1|d|#app:a\nh:10|h|n:4|#app:a", 0, 1);
+	T_STREQ(get("h", "app:a,uid:1000"), "h:12|h|n:6|l:2.5", "histogram and distribution");
+	in("x.y-z:1|c|#app:a", 0, 1);
+	T_STREQ(get("x_y_z", "app:a,uid:1000"), "x_y_z:1|c", "names sanitised");
+
+	/* refusals */
+	T_OK(in("c:1|g|#app:a", 0, 1) == 1 && st->rejected[LM_RJ_CONFLICT] == 1, "type conflict rejected");
+	T_OK(in("f:1|r|r:5|#app:a", 0, 1) == 1 && st->rejected[LM_RJ_STATE] == 1, "state field rejected on ingest");
+	T_OK(in("junk\nx:1|s\nok:1|c|#app:a", 0, 1) == 2 && st->rejected[LM_WE_SYNTAX] == 1 &&
+		st->rejected[LM_WE_TYPE] == 1, "bad lines counted, good line kept");
+	T_OK(in("d:1|c|#app:a,k:1,k:2", 0, 1) == 1, "the same label twice rejected");
+
+	/* identity: tags, labels, pid claims */
+	in("c:1|c|#app:b,zone:west,env:prod", 0, 1);
+	T_STREQ(get("c", "app:b,uid:1000,env:prod,zone:west"), "c:1|c", "tags sorted after identity");
+	in("c:1|c|#app:b,uid:x,le:y", 0, 1);
+	T_STREQ(get("c", "app:b,uid:1000,tag_le:y,tag_uid:x"), "c:1|c", "reserved labels renamed");
+	T_OK(in("c:1|c|#app:p,pid:999", 42, 1) == 1 && st->rejected[LM_RJ_PID] == 1, "a false pid claim rejected");
+	T_OK(in("c:1|c|#app:p,pid:42", 42, 1) == 0, "a true pid claim accepted");
+	T_STREQ(get("c", "app:p,pid:42,uid:1000"), "c:1|c", "pid label on a pid-bound app");
+	in("c:1|c|#app:p,container:abc", 0, 1);
+	in("c:1|c|c:abc|#app:p", 0, 1);
+	T_STREQ(get("c", "app:p,container:abc,uid:1000"), "c:2|c", "container tag and c: field");
+	in("c:1|c", 0, 1);
+	T_STREQ(get("c", "app:unknown,uid:1000"), "c:1|c", "no app tag and no name: unknown");
+
+	/* rates: 30 events a second for 10 s, then silence */
+	{
+		int i;
+		double r;
+		const char *s;
+		mk(10, 100, 50, 60);
+		for (i = 0; i < 100; i++)
+			in("fps:3|r|#app:r", 0, 100 + i * 0.1);
+		dump_now = 109.95;
+		s = get("fps", "app:r,uid:1000");
+		dump_now = 100;
+		r = strtod(strstr(s, "r:") + 2, NULL);
+		T_OK(strncmp(s, "fps:300|r|", 10) == 0 && r > 27 && r < 33, "rate ~30/s: %s", s);
+	}
+	{
+		/* the window slides: dump at a later time */
+		struct lm_buf b;
+		const char *p;
+		lm_buf_init(&b, 0);
+		lm_table_dump(tb, &b, 100 + 9.9 + 2.5);
+		p = strstr(b.p, "fps:300|r|r:");
+		T_OK(p && strtod(p + 12, NULL) > 10 && strtod(p + 12, NULL) < 20, "rate halves after half a window");
+		lm_buf_reset(&b);
+		lm_table_dump(tb, &b, 100 + 9.9 + 6);
+		T_OK(strstr(b.p, "fps:300|r|r:0|") != NULL, "rate 0 after a silent window");
+		lm_buf_free(&b);
+	}
+
+	/* ttl and pid expiry */
+	mk(10, 100, 50, 60);
+	in("c:1|c|#app:old", 0, 0);
+	in("c:1|c|#app:new", 0, 50);
+	in("c:1|c|#app:bound,pid:77", 77, 50);
+	T_OK(lm_table_sweep(tb, 61, alive) == 1 && lm_table_apps(tb) == 2, "ttl drops the silent app");
+	dead_pid = 77;
+	T_OK(lm_table_sweep(tb, 62, alive) == 1 && lm_table_apps(tb) == 1, "a dead pid drops its app");
+	T_OK(lm_table_stats(tb)->dropped_ttl == 1 && lm_table_stats(tb)->dropped_pid == 1, "drops counted");
+	T_OK(lm_table_series(tb) == 1, "their series went too");
+	in("c:1|c|#app:old", 0, 63);
+	T_STREQ(get("c", "app:old,uid:1000"), "c:1|c", "a dropped app starts anew");
+
+	/* caps */
+	mk(2, 5, 3, 0);
+	st = lm_table_stats(tb);
+	in("a:1|c|#app:1\nb:1|c|#app:1\nc:1|c|#app:1\nd:1|c|#app:1", 0, 1);
+	T_OK(st->rejected[LM_RJ_SERIES] == 1 && lm_table_series(tb) == 3, "per-app series cap");
+	in("a:1|c|#app:2\nb:1|c|#app:2\nc:1|c|#app:2", 0, 1);
+	T_OK(st->rejected[LM_RJ_SERIES] == 2 && lm_table_series(tb) == 5, "total series cap");
+	in("a:1|c|#app:3", 0, 1);
+	T_OK(st->rejected[LM_RJ_APPS] == 1 && lm_table_apps(tb) == 2, "app cap");
+	T_OK(lm_table_sweep(tb, 1e9, NULL) == 0, "ttl 0 never expires");
+
+	/* many series: the hash grows and finds them all */
+	{
+		char line[64];
+		int i, ok = 1;
+		mk(10, 100000, 100000, 0);
+		for (i = 0; i < 5000; i++) {
+			snprintf(line, sizeof line, "m%d:%d|g|#app:big", i, i);
+			in(line, 0, 1);
+		}
+		for (i = 0; i < 5000; i += 499) {
+			char name[16], want[32];
+			snprintf(name, sizeof name, "m%d", i);
+			snprintf(want, sizeof want, "m%d:%d|g", i, i);
+			ok &= strcmp(get(name, "app:big,uid:1000"), want) == 0;
+		}
+		T_OK(ok && lm_table_series(tb) == 5000, "5000 series held and found");
+	}
+	lm_table_free(tb);
+	lm_buf_free(&dump);
+	return T_DONE();
+}
