@@ -69,6 +69,9 @@ $(O)/test_expo: test/unit/test_expo.c test/unit/t.h $(O)/liblm.a
 $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
 
+$(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/hook.c $(O)/liblm.a $(LDLIBS)
+
 units: $(UNITS)
 
 # make test: installs what the tests need, then runs the suite on the static
@@ -89,6 +92,10 @@ asan:
 		CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		all units
 	sh test/run.sh build/asan
+
+# benchmarks: not part of make test; writes docs/benchmarks.md
+bench: all $(O)/bench_hook
+	sh test/bench/run.sh $(O)
 
 deps:
 	sh scripts/deps.sh test
@@ -117,4 +124,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan deps demo install uninstall clean
+.PHONY: all units test check asan bench deps demo install uninstall clean
