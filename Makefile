@@ -24,7 +24,7 @@ $(O)/.dir:
 	mkdir -p $(O)
 	touch $@
 
-$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
+$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm.c
 $(O)/lm_buf.o: lib/lm_buf.c lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_buf.c
@@ -32,13 +32,13 @@ $(O)/lm_num.o: lib/lm_num.c lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_num.c
 $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
-$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h $(O)/.dir
+$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
-$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_wire.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
-$(O)/lm_http.o: lib/lm_http.c lib/lm_http.h $(O)/.dir
+$(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
-$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
 $(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_msg.c
@@ -57,7 +57,7 @@ $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
 $(O)/test_num: test/unit/test_num.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS) -lm
+	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_table: test/unit/test_table.c test/unit/t.h $(O)/liblm.a
