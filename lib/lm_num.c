@@ -31,17 +31,31 @@ static const double pow10d[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 size_t lm_fmt_u64(char *buf, uint64_t v)
 {
 	char t[24];
-	size_t n = 0, i;
+	char *p = t + sizeof t;
+	size_t n;
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = t[n - 1 - i];
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--p = digits2[d + 1];
+		*--p = digits2[d];
+	}
+	if (v >= 10) {
+		*--p = digits2[v * 2 + 1];
+		*--p = digits2[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(t + sizeof t - p);
+	memcpy(buf, p, n);
 	buf[n] = 0;
 	return n;
 }
@@ -212,6 +226,8 @@ size_t lm_fmt_double(char *buf, double v)
 		o[1] = 0;
 		return (size_t)(o - buf) + 1;
 	}
+	if (v < 9007199254740992.0 && (double)(uint64_t)v == v)
+		return (size_t)(o - buf) + lm_fmt_u64(o, (uint64_t)v);
 	if (v < 1e21 && v == floor(v)) {
 		if (v < 18446744073709551616.0)
 			n = lm_fmt_u64(o, (uint64_t)v);
