@@ -1,6 +1,7 @@
 /* lmhook: send metric updates to lmtabled from the shell.
  * One update per call, wire lines from stdin, or the duration of a command. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,13 +58,16 @@ static void send_now(void)
 }
 
 /* Append one line (with the app tag added when it has none); together:
- * bytes the next line needs in the same datagram. */
-static void queue(struct lm_line *l, size_t together)
+ * bytes the next line needs in the same datagram. -1 when the line has
+ * no room left for the app tag. */
+static int queue(struct lm_line *l, size_t together)
 {
 	struct lm_str v;
 	size_t need;
 
-	if (!lm_line_tag(l, "app", &v) && l->ntags < LM_TAGS_MAX) {
+	if (!lm_line_tag(l, "app", &v)) {
+		if (l->ntags == LM_TAGS_MAX)
+			return -1;
 		memmove(&l->tags[1], &l->tags[0], l->ntags * sizeof l->tags[0]);
 		l->tags[0].k.p = "app";
 		l->tags[0].k.n = 3;
@@ -77,6 +81,7 @@ static void queue(struct lm_line *l, size_t together)
 	lm_format_line(dgram + dlen, need, l);
 	dlen += need;
 	dgram[dlen - 1] = '\n';
+	return 0;
 }
 
 static void one(struct lm_line *l, const char *name, int type, double v)
@@ -149,12 +154,10 @@ static int from_stdin(void)
 				r = lm_parse_line(buf, ll, &l);
 				if (r == 0 && l.has_rps)
 					r = LM_WE_FIELD;
-				if (r) {
-					if (bad++ < 10)
-						lm_warn("line %zu rejected: %s", lineno, lm_werr_name(r));
-				} else {
-					queue(&l, 0);
-				}
+				if (r == 0 && queue(&l, 0) < 0)
+					r = LM_WE_TAG;      /* no room for the app tag */
+				if (r && bad++ < 10)
+					lm_warn("line %zu rejected: %s", lineno, lm_werr_name(r));
 			}
 			memmove(buf, nl + 1, len - ll - 1);
 			len -= ll + 1;
@@ -184,16 +187,30 @@ static int run_timed(const char *name, char **argv)
 
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
+	int pfd[2], e = 0;
+	ssize_t got;
+
+	/* a close-on-exec pipe tells "could not run" from a status of 126/127 */
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a pipe");
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	pid = fork();
 	if (pid < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to fork");
 	if (pid == 0) {
+		close(pfd[0]);
 		execvp(argv[0], argv);
-		code = errno == ENOENT ? 127 : 126;
+		e = errno;
+		code = e == ENOENT ? 127 : 126;
 		lm_warn_sys("unable to run %s", argv[0]);
+		got = write(pfd[1], &e, sizeof e);
+		(void)got;
 		_exit(code);
 	}
+	close(pfd[1]);
+	while ((got = read(pfd[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close(pfd[0]);
 	sigaction(SIGINT, &ign, &oldint);
 	sigaction(SIGQUIT, &ign, &oldquit);
 	while (waitpid(pid, &st, 0) < 0)
@@ -204,7 +221,7 @@ static int run_timed(const char *name, char **argv)
 	sigaction(SIGINT, &oldint, NULL);
 	sigaction(SIGQUIT, &oldquit, NULL);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (code != 126 && code != 127) {
+	if (got <= 0) {     /* it ran */
 		one(&l, name, LM_TIMER, dt);
 		queue(&l, 0);
 		send_now();
@@ -322,9 +339,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "send")) {
 		need(argc, 2, argc);
 		for (i = 1; i < argc; i++) {
+			struct lm_str v;
 			int r = lm_parse_line(argv[i], strlen(argv[i]), &l);
 			if (r == 0 && l.has_rps)
 				r = LM_WE_FIELD;
+			if (r == 0 && !lm_line_tag(&l, "app", &v) && l.ntags == LM_TAGS_MAX)
+				r = LM_WE_TAG;
 			if (r)
 				lm_die(LM_EXIT_USAGE, "bad wire line (%s): %s", lm_werr_name(r), argv[i]);
 		}

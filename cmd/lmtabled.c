@@ -30,6 +30,8 @@ static const char usage[] =
 #define BURST 512               /* datagrams read per wake-up, at most */
 #define SWEEP_EVERY 1.0         /* seconds between expiry sweeps */
 #define DUMP_MAX (256u << 20)   /* bytes in one dump, at most */
+#define STOP_GRACE 2.0          /* seconds to finish answers after SIGTERM */
+#define COMPLAIN_EVERY 10.0     /* seconds between repeated complaints */
 
 struct client {
 	int fd;
@@ -239,8 +241,11 @@ static void receive(int fd, struct lm_table *t, char *buf)
 		mh.msg_controllen = sizeof ctl.b;
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
+			static double last = -COMPLAIN_EVERY;
+			if (errno != EAGAIN && errno != EINTR && lm_mono() - last >= COMPLAIN_EVERY) {
 				lm_warn_sys("unable to receive");
+				last = lm_mono();
+			}
 			return;
 		}
 		if (mh.msg_flags & MSG_TRUNC) {
@@ -275,7 +280,7 @@ int main(int argc, char **argv)
 	struct lm_table *t;
 	const char *path = NULL;
 	long readyfd = -1, mode = 0666;
-	double v, next_sweep;
+	double v, next_sweep, stop_at = 0;
 	sigset_t sigs;
 	char *buf, *end;
 	int c, sfd, dfd, qfd, one = 1, i, np, size;
@@ -385,7 +390,7 @@ int main(int argc, char **argv)
 
 		pf[0].fd = sfd;
 		pf[0].events = POLLIN;
-		pf[1].fd = dfd;
+		pf[1].fd = dfd;   /* -1 once stopping: poll skips it */
 		pf[1].events = POLLIN;
 		pf[2].fd = qfd;
 		pf[2].events = POLLIN;
@@ -393,6 +398,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			if (clients[i].fd < 0)
 				continue;
+			if (stop_at > 0 && stop_at - now < wait)
+				wait = stop_at - now;
 			if (clients[i].deadline < wait + now)
 				wait = clients[i].deadline - now;
 			pf[np].fd = clients[i].fd;
@@ -411,14 +418,30 @@ int main(int argc, char **argv)
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				if (stop_at > 0)
+					break;      /* a second signal: now */
 				if (verbose)
-					lm_info("signal %u: exiting", si.ssi_signo);
-				break;
+					lm_info("signal %u: stopping", si.ssi_signo);
+				/* stop reading: take what is queued, then no more
+				 * datagrams or clients; finish the answers begun */
+				receive(dfd, t, buf);
+				unlink(sa.sun_path);
+				unlink(qa.sun_path);
+				close(dfd);
+				close(qfd);
+				dfd = qfd = -1;
+				stop_at = now + STOP_GRACE;
 			}
 		}
-		if (pf[1].revents & POLLIN)
+		if (stop_at > 0) {
+			for (i = 0; i < MAX_CLIENTS && clients[i].fd < 0; i++)
+				;
+			if (i == MAX_CLIENTS || now >= stop_at)
+				break;
+		}
+		if (dfd >= 0 && (pf[1].revents & POLLIN))
 			receive(dfd, t, buf);
-		if (pf[2].revents & POLLIN)
+		if (qfd >= 0 && (pf[2].revents & POLLIN))
 			client_accept(qfd, t, now);
 		for (i = 3; i < np; i++) {
 			struct client *cl = &clients[idx[i - 3]];
@@ -426,7 +449,7 @@ int main(int argc, char **argv)
 				continue;
 			if (pf[i].revents)
 				client_io(cl, pf[i].revents, t, now);
-			if (cl->fd >= 0 && now > cl->deadline) {
+			if (cl->fd >= 0 && (now > cl->deadline || (stop_at > 0 && !cl->answering))) {
 				lm_table_stats(t)->queries_refused++;
 				client_close(cl);
 			}
@@ -436,8 +459,10 @@ int main(int argc, char **argv)
 			next_sweep = now + SWEEP_EVERY;
 		}
 	}
-	unlink(sa.sun_path);
-	unlink(qa.sun_path);
+	if (dfd >= 0) {
+		unlink(sa.sun_path);
+		unlink(qa.sun_path);
+	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);

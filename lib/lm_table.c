@@ -54,7 +54,7 @@ struct lm_table {
 };
 
 static const char *const rj_names[LM_RJ_NREASONS - LM_WE_NERR] = {
-	"state", "pid", "conflict", "apps_limit", "series_limit"
+	"state", "conflict", "apps_limit", "series_limit"
 };
 
 const char *lm_reject_name(int r)
@@ -185,10 +185,11 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 	}
 	if (!lm_line_tag(l, "container", &cont))
 		cont = l->container;
-	if (lm_line_tag(l, "pid", &pid) && c->known) {
-		uint64_t p;
-		if (lm_parse_u64(pid.p, pid.n, 1ULL << 31, &p) < 0 || (long)p != c->pid)
-			return LM_RJ_PID;
+	/* A pid tag says: this sender lives as long as the app (an in-process
+	 * hook). The pid that binds is the kernel's, as seen from the daemon's
+	 * pid namespace; the number claimed is not trusted (in a container it
+	 * is the pid in the container's namespace). */
+	if (lm_line_tag(l, "pid", &pid) && c->known && c->pid > 0) {
 		id->bound = c->pid;
 		snprintf(id->pid, sizeof id->pid, "%ld", c->pid);
 	}
@@ -289,6 +290,8 @@ static int series_key(const struct lm_line *l, char *key, size_t *keylen, size_t
 		tg[n].vn = g->v.n;
 		n++;
 	}
+	if (n > LM_TAGS_MAX - 4)
+		return LM_WE_TAG;   /* the dump adds up to four identity tags */
 	qsort(tg, n, sizeof tg[0], cmp_tag);
 	for (i = 0; i < n; i++) {
 		if (i && !strcmp(tg[i].k, tg[i - 1].k))
@@ -510,6 +513,19 @@ static void apply(struct lm_table *t, struct series *s, const struct lm_line *l,
 	}
 }
 
+static int finite_series(const struct series *s)
+{
+	int i;
+
+	if (!isfinite(s->v) || !isfinite(s->count) || !isfinite(s->last))
+		return 0;
+	if (s->kind == K_TIMER)
+		for (i = 0; i < LM_BUCKETS; i++)
+			if (!isfinite(s->u.buckets[i]))
+				return 0;
+	return 1;
+}
+
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	const struct lm_cred *c, double now, double wall, char *comm, size_t *commlen)
 {
@@ -537,7 +553,14 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 		return err;
 	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
 		return err;
-	apply(t, s, l, now);
+	/* applied to a copy first: a sum that would overflow is refused whole */
+	{
+		struct series tmp = *s;
+		apply(t, &tmp, l, now);
+		if (!finite_series(&tmp))
+			return LM_WE_VALUE;
+		*s = tmp;
+	}
 	a->seen = now;
 	a->wall = wall;
 	if (t->cfg.note_updates)
@@ -562,6 +585,20 @@ size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
 		if (r) {
 			t->st.rejected[r]++;
 			bad++;
+			if (t->cfg.note && now - t->st.last_note >= 1) {
+				char show[81];
+				size_t k, m = n < 80 ? n : 80;
+				for (k = 0; k < m; k++)
+					show[k] = p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '?';
+				show[m] = 0;
+				note(t, "line rejected (%s) from pid %ld: %s%s (and %llu more since the last)",
+					lm_reject_name(r), c->known ? c->pid : 0L, show, n > 80 ? "..." : "",
+					(unsigned long long)t->st.unnoted);
+				t->st.last_note = now;
+				t->st.unnoted = 0;
+			} else {
+				t->st.unnoted++;
+			}
 		} else {
 			t->st.updates++;
 		}
@@ -676,12 +713,13 @@ static int health(struct lm_table *t, struct lm_buf *out)
 		{ "lm_tabled_series", "Series held in the table." },
 		{ "lm_tabled_apps_limit", "Most apps the table holds (-a)." },
 		{ "lm_tabled_series_limit", "Most series the table holds (-n)." },
+		{ "lm_tabled_series_per_app_limit", "Most series one app may hold (-p)." },
 	};
 	const double cv[] = {
 		(double)t->st.datagrams, (double)t->st.truncated, (double)t->st.lines,
 		(double)t->st.updates, 0, (double)t->st.skipped, 0, (double)t->st.queries,
 		(double)t->st.queries_refused, (double)t->napps, (double)t->nseries,
-		(double)t->cfg.max_apps, (double)t->cfg.max_series,
+		(double)t->cfg.max_apps, (double)t->cfg.max_series, (double)t->cfg.max_per_app,
 	};
 	struct lm_line l;
 	size_t i;
@@ -695,7 +733,7 @@ static int health(struct lm_table *t, struct lm_buf *out)
 		lm_buf_adds(out, h[i].help);
 		lm_buf_addc(out, '\n');
 		if (i == 4) {
-			for (r = 1; r < LM_RJ_NREASONS; r++) {
+			for (r = LM_WE_EMPTY + 1; r < LM_RJ_NREASONS; r++) {
 				const char *why = lm_reject_name(r);
 				blank(&l, h[i].name, type, (double)t->st.rejected[r]);
 				add_tag(&l, "reason", why, strlen(why));

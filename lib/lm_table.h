@@ -19,7 +19,6 @@
  * first, then the table's. */
 enum lm_reject {
 	LM_RJ_STATE = LM_WE_NERR, /* a dump-only field (r:) sent as an update */
-	LM_RJ_PID,          /* a claimed pid the kernel does not vouch for */
 	LM_RJ_CONFLICT,     /* the series exists with another type */
 	LM_RJ_APPS,         /* the cap on apps is reached */
 	LM_RJ_SERIES,       /* a cap on series is reached */
@@ -57,6 +56,8 @@ struct lm_table_stats {
 	uint64_t skipped;           /* unknown fields and bare tags passed over */
 	uint64_t dropped_ttl;       /* apps dropped after ttl of silence */
 	uint64_t dropped_pid;       /* apps dropped because their pid died */
+	double last_note;           /* when a rejected line was last told (-v) */
+	uint64_t unnoted;           /* rejected lines not told since */
 	uint64_t queries;           /* query requests answered (the daemon counts) */
 	uint64_t queries_refused;   /* query clients refused or timed out */
 };

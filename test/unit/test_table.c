@@ -86,9 +86,16 @@ int main(void)
 	T_STREQ(get("c", "app:b,uid:1000,env:prod,zone:west"), "c:1|c", "tags sorted after identity");
 	in("c:1|c|#app:b,uid:x,le:y", 0, 1);
 	T_STREQ(get("c", "app:b,uid:1000,tag_le:y,tag_uid:x"), "c:1|c", "reserved labels renamed");
-	T_OK(in("c:1|c|#app:p,pid:999", 42, 1) == 1 && st->rejected[LM_RJ_PID] == 1, "a false pid claim rejected");
+	T_OK(in("c:1|c|#app:p,pid:999", 42, 1) == 0, "a pid claim from another pid namespace binds the kernel's pid");
 	T_OK(in("c:1|c|#app:p,pid:42", 42, 1) == 0, "a true pid claim accepted");
-	T_STREQ(get("c", "app:p,pid:42,uid:1000"), "c:1|c", "pid label on a pid-bound app");
+	T_STREQ(get("c", "app:p,pid:42,uid:1000"), "c:2|c", "pid label on a pid-bound app");
+	T_OK(in("g:1e308|g|#app:p\ng:+1e308|g|#app:p", 0, 1) == 1 && st->rejected[LM_WE_VALUE] == 1,
+		"an overflowing gauge is refused");
+	T_STREQ(get("g", "app:p,uid:1000"), "g:1e+308|g", "and keeps its last finite value");
+	T_OK(in("k:1|c|#app:p,a:1,b:1,c:1,d:1,e:1,f:1,g:1,h:1,i:1,j:1,k:1,l:1", 0, 1) == 0,
+		"12 tags of its own: kept");
+	T_OK(in("k:1|c|#app:p,a:1,b:1,c:1,d:1,e:1,f:1,g:1,h:1,i:1,j:1,k:1,l:1,m:1", 0, 1) == 1,
+		"13 tags of its own: no room for the identity in the dump");
 	in("c:1|c|#app:p,container:abc", 0, 1);
 	in("c:1|c|c:abc|#app:p", 0, 1);
 	T_STREQ(get("c", "app:p,container:abc,uid:1000"), "c:2|c", "container tag and c: field");
