@@ -84,17 +84,6 @@ static int queue(struct lm_line *l, size_t together)
 	return 0;
 }
 
-static void one(struct lm_line *l, const char *name, int type, double v)
-{
-	memset(l, 0, sizeof *l);
-	l->name.p = name;
-	l->name.n = strlen(name);
-	l->type = type;
-	l->nvalues = 1;
-	l->values[0] = v;
-	l->rate = 1;
-}
-
 static double number(const char *s, const char *what, double min)
 {
 	double v;
@@ -222,7 +211,7 @@ static int run_timed(const char *name, char **argv)
 	sigaction(SIGQUIT, &oldquit, NULL);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (got <= 0) {     /* it ran */
-		one(&l, name, LM_TIMER, dt);
+		lm_line_init(&l, name, LM_TIMER, dt);
 		queue(&l, 0);
 		send_now();
 	}
@@ -304,28 +293,28 @@ int main(int argc, char **argv)
 	name = argc > 1 ? argv[1] : NULL;
 	if (!strcmp(cmd, "counter") || !strcmp(cmd, "tick")) {
 		need(argc, 2, 3);
-		one(&l, metric_name(name), cmd[0] == 'c' ? LM_COUNTER : LM_RATE,
+		lm_line_init(&l, metric_name(name), cmd[0] == 'c' ? LM_COUNTER : LM_RATE,
 			argc > 2 ? number(argv[2], "count", 0) : 1);
 		queue(&l, 0);
 	} else if (!strcmp(cmd, "gauge")) {
 		need(argc, 3, 3);
-		one(&l, metric_name(name), LM_GAUGE, number(argv[2], "value", -1e308));
+		lm_line_init(&l, metric_name(name), LM_GAUGE, number(argv[2], "value", -1e308));
 		if (l.values[0] < 0) {
 			/* "-5|g" is a change in StatsD: set 0, then add */
 			struct lm_line z;
-			one(&z, name, LM_GAUGE, 0);
+			lm_line_init(&z, name, LM_GAUGE, 0);
 			queue(&z, 256 + strlen(name) + strlen(app));
 			l.sign = 1;
 		}
 		queue(&l, 0);
 	} else if (!strcmp(cmd, "add")) {
 		need(argc, 3, 3);
-		one(&l, metric_name(name), LM_GAUGE, number(argv[2], "delta", -1e308));
+		lm_line_init(&l, metric_name(name), LM_GAUGE, number(argv[2], "delta", -1e308));
 		l.sign = 1;
 		queue(&l, 0);
 	} else if (!strcmp(cmd, "timer")) {
 		need(argc, 3, 3);
-		one(&l, metric_name(name), LM_TIMER, number(argv[2], "duration", 0));
+		lm_line_init(&l, metric_name(name), LM_TIMER, number(argv[2], "duration", 0));
 		queue(&l, 0);
 	} else if (!strcmp(cmd, "time")) {
 		need(argc, 3, argc);

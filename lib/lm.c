@@ -230,13 +230,7 @@ static void line_for(lm *h, const lm_metric *m, int type, double v)
 {
 	struct lm_line *l = &h->line;
 
-	memset(l, 0, sizeof *l);
-	l->name.p = m->name;
-	l->name.n = m->namelen;
-	l->type = type;
-	l->nvalues = 1;
-	l->values[0] = v;
-	l->rate = 1;
+	lm_line_init(l, m->name, type, v);
 	l->ntags = 2;
 	l->tags[0].k.p = "app";
 	l->tags[0].k.n = 3;

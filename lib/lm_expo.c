@@ -188,38 +188,6 @@ static inline char *put(char *d, const char *s, size_t n)
 	return e;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 if invalid. */
-static size_t utf8len(const unsigned char *s, size_t n)
-{
-	size_t k, i;
-	unsigned c = s[0], lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < k || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < k; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return k;
-}
-
 /* Append s escaped: backslash, newline, and the quote when quote is set.
  * Other control bytes become a space, invalid UTF-8 a '?'. */
 static void addesc(struct lm_buf *b, const char *s, size_t n, int quote)
@@ -237,7 +205,7 @@ static void addesc(struct lm_buf *b, const char *s, size_t n, int quote)
 			rep = "\\\"";
 		else if (c < 0x20 || c == 0x7f)
 			rep = " ";
-		else if (c >= 0x80 && (k = utf8len((const unsigned char *)s + i, n - i)) > 0) {
+		else if (c >= 0x80 && (k = lm_utf8_len((const unsigned char *)s + i, n - i)) > 0) {
 			i += k;
 			run += k;
 			continue;
@@ -338,7 +306,7 @@ static int labels(struct lm_buf *a, const struct lm_line *l, const char *reserve
 				return -1;
 		for (j = 0; j < vn; j++) {
 			if ((unsigned char)vp[j] >= 0x80) {
-				size_t k = utf8len((const unsigned char *)vp + j, vn - j);
+				size_t k = lm_utf8_len((const unsigned char *)vp + j, vn - j);
 				if (!k)
 					return -1;
 				j += k - 1;

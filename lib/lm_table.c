@@ -686,17 +686,6 @@ static int emit(struct lm_buf *out, const struct lm_line *l)
 	return lm_buf_addc(out, '\n');
 }
 
-static void blank(struct lm_line *l, const char *name, int type, double v)
-{
-	memset(l, 0, sizeof *l);
-	l->name.p = name;
-	l->name.n = strlen(name);
-	l->type = type;
-	l->nvalues = 1;
-	l->values[0] = v;
-	l->rate = 1;
-}
-
 static int health(struct lm_table *t, struct lm_buf *out)
 {
 	static const struct { const char *name, *help; } h[] = {
@@ -735,22 +724,22 @@ static int health(struct lm_table *t, struct lm_buf *out)
 		if (i == 4) {
 			for (r = LM_WE_EMPTY + 1; r < LM_RJ_NREASONS; r++) {
 				const char *why = lm_reject_name(r);
-				blank(&l, h[i].name, type, (double)t->st.rejected[r]);
+				lm_line_init(&l, h[i].name, type, (double)t->st.rejected[r]);
 				add_tag(&l, "reason", why, strlen(why));
 				emit(out, &l);
 			}
 			continue;
 		}
 		if (i == 6) {
-			blank(&l, h[i].name, type, (double)t->st.dropped_ttl);
+			lm_line_init(&l, h[i].name, type, (double)t->st.dropped_ttl);
 			add_tag(&l, "reason", "ttl", 3);
 			emit(out, &l);
-			blank(&l, h[i].name, type, (double)t->st.dropped_pid);
+			lm_line_init(&l, h[i].name, type, (double)t->st.dropped_pid);
 			add_tag(&l, "reason", "pid", 3);
 			emit(out, &l);
 			continue;
 		}
-		blank(&l, h[i].name, type, cv[i]);
+		lm_line_init(&l, h[i].name, type, cv[i]);
 		emit(out, &l);
 	}
 	return out->err ? -1 : 0;
@@ -766,12 +755,12 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 	health(t, out);
 	lm_buf_adds(out, "# HELP lm_app_last_update_timestamp_seconds Unix time of the app's last update.\n");
 	for (a = t->apps; a; a = a->next) {
-		blank(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);
+		lm_line_init(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);
 		ident_tags(&l, a);
 		emit(out, &l);
 		for (s = a->first; s; s = s->anext) {
 			const char *tg = s->key + s->namelen + 1;
-			blank(&l, s->key, 0, s->v);
+			lm_line_init(&l, s->key, 0, s->v);
 			l.name.n = s->namelen;
 			ident_tags(&l, a);
 			/* the series' own tags: k:v,k:v */

@@ -23,6 +23,39 @@ static int name_byte(unsigned char c)
 		(c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '/';
 }
 
+size_t lm_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xbf;
+	size_t k, i;
+
+	if (n == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;      /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f;      /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;      /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;      /* past U+10FFFF */
+	if (n < k || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return k;
+}
+
 /* tag values and container ids: UTF-8, no control bytes, none of ,|# */
 static int text_ok(const char *p, size_t n)
 {
@@ -31,39 +64,11 @@ static int text_ok(const char *p, size_t n)
 
 	while (i < n) {
 		unsigned c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f || c == ',' || c == '|' || c == '#')
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3;
-		else
+		if (c < 0x80 && (c < 0x20 || c == 0x7f || c == ',' || c == '|' || c == '#'))
 			return 0;
-		if (i + k >= n)
-			return 0;       /* cut short */
-		{
-			unsigned c1 = s[i + 1];
-			if ((c1 & 0xc0) != 0x80)
-				return 0;
-			if (c == 0xe0 && c1 < 0xa0)
-				return 0;       /* overlong */
-			if (c == 0xed && c1 > 0x9f)
-				return 0;       /* surrogates */
-			if (c == 0xf0 && c1 < 0x90)
-				return 0;
-			if (c == 0xf4 && c1 > 0x8f)
-				return 0;
-			for (size_t j = 2; j <= k; j++)
-				if ((s[i + j] & 0xc0) != 0x80)
-					return 0;
-		}
-		i += k + 1;
+		if (!(k = lm_utf8_len(s + i, n - i)))
+			return 0;
+		i += k;
 	}
 	return 1;
 }
@@ -429,6 +434,17 @@ size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l)
 	if (cap)
 		buf[o.len < cap ? o.len : cap - 1] = 0;
 	return o.len;
+}
+
+void lm_line_init(struct lm_line *l, const char *name, int type, double v)
+{
+	memset(l, 0, sizeof *l);
+	l->name.p = name;
+	l->name.n = strlen(name);
+	l->type = type;
+	l->nvalues = 1;
+	l->values[0] = v;
+	l->rate = 1;
 }
 
 int lm_next_line(const char *buf, size_t buflen, size_t *pos,

@@ -90,6 +90,14 @@ int lm_name_ok(const char *p, size_t n);
  * none of , | #); also used for app names. */
 int lm_text_ok(const char *p, size_t n);
 
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+size_t lm_utf8_len(const unsigned char *s, size_t n);
+
+/* A line with one value and nothing else: name (NUL-terminated, kept by
+ * pointer), type, value, sample rate 1. */
+void lm_line_init(struct lm_line *l, const char *name, int type, double v);
+
 /* Look up tag k; returns 1 and sets *v when present. */
 int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v);
 
