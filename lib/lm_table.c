@@ -208,7 +208,8 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 	return 0;
 }
 
-static struct app *find_app(struct lm_table *t, const struct ident *id, int *err)
+static struct app *find_app(struct lm_table *t, const struct ident *id, double now,
+	double wall, int *err)
 {
 	struct app *a;
 	size_t n;
@@ -237,6 +238,8 @@ static struct app *find_app(struct lm_table *t, const struct ident *id, int *err
 	memcpy(a->pid, id->pid, sizeof a->pid);
 	memcpy(a->uid, id->uid, sizeof a->uid);
 	a->bound_pid = id->bound;
+	a->seen = now;
+	a->wall = wall;
 	if (t->apps_last)
 		t->apps_last->next = a;
 	else
@@ -549,7 +552,7 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 		return r;
 	if ((r = series_key(l, key, &keylen, &namelen)))
 		return r;
-	if (!(a = find_app(t, &id, &err)))
+	if (!(a = find_app(t, &id, now, wall, &err)))
 		return err;
 	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
 		return err;
