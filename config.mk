@@ -11,5 +11,5 @@ CC = musl-gcc
 CPPFLAGS = -D_GNU_SOURCE -DLM_VERSION=\"$(VERSION)\"
 CFLAGS = -std=c11 -O2 -pipe -Wall -Wextra -Werror -ffunction-sections -fdata-sections
 LDFLAGS = -static -Wl,--gc-sections -s
-LDLIBS = -lpthread
+LDLIBS = -lpthread -lm
 AR = ar
