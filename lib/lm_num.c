@@ -139,7 +139,7 @@ static size_t fmt_short(char *out, double v)
 	if (e >= 0)
 		return 0;
 	/* floor(log10 v), give or take one */
-	d = (int)floor((double)(e + 52) * 0.30102999566398120);
+	d = (int)(((int64_t)(e + 52) * 1292913986) >> 32);   /* log10(2) * 2^32 */
 	k = 16 - d;
 	if (k < 1 || k > 21)
 		return 0;
