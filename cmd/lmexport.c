@@ -99,6 +99,8 @@ int main(int argc, char **argv)
 			lm_die_sys(LM_EXIT_SYS, "unable to format the exposition");
 		if (out.len && fwrite(out.p, 1, out.len, stdout) != out.len)
 			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+		lm_buf_free(&dump);
+		lm_buf_free(&out);
 		lm_close_stdout();
 		return LM_EXIT_OK;
 	}
@@ -109,28 +111,38 @@ int main(int argc, char **argv)
 	status = lm_http_read(0, &req, t);
 	if (status < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to read the request");
+	/* Once an answer is written whole the exit is 0, whatever its status:
+	 * the status is the client's news; socat drops the answer of a child
+	 * that exits non-zero. What went wrong is said on stderr. */
 	if (status == 0)
-		return LM_EXIT_USAGE;   /* closed before a byte: nothing to answer */
+		return LM_EXIT_OK;      /* closed before a byte: nothing to answer */
 	if (status != 200) {
 		reply(status, req.head, NULL, NULL, 0, t);
 		lm_warn("answered %d %s", status, lm_http_reason(status));
-		return LM_EXIT_USAGE;
+		return LM_EXIT_OK;
 	}
 	if (lm_query(path, "dump\n", &dump, t) < 0) {
 		static const char body[] = "503 Service Unavailable: the metrics daemon is unreachable\n";
 		e = errno;
-		lm_http_reply(1, 503, req.head, NULL, body, sizeof body - 1, t);
+		reply(503, req.head, NULL, body, sizeof body - 1, t);
 		errno = e;
-		lm_die_sys(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX, path);
+		lm_warn_sys("answered 503: unable to query %s" LM_QUERY_SUFFIX, path);
+		lm_buf_free(&dump);
+		return LM_EXIT_OK;
 	}
 	if (lm_expo(&out, dump.p, dump.len, (req.openmetrics ? LM_EXPO_OM : 0) | LM_EXPO_SELF, &st) < 0) {
 		e = errno;
-		lm_http_reply(1, 500, req.head, NULL, NULL, 0, t);
+		reply(500, req.head, NULL, NULL, 0, t);
 		errno = e;
-		lm_die_sys(LM_EXIT_SYS, "unable to format the exposition");
+		lm_warn_sys("answered 500: unable to format the exposition");
+		lm_buf_free(&dump);
+		lm_buf_free(&out);
+		return LM_EXIT_OK;
 	}
+	lm_buf_free(&dump);
 	reply(200, req.head, req.openmetrics ? LM_EXPO_CT_OM : LM_EXPO_CT_PROM,
 	    out.p ? out.p : "", out.len, t);
+	lm_buf_free(&out);
 	lm_close_stdout();
 	return LM_EXIT_OK;
 }

@@ -106,8 +106,8 @@ static int parse_tags(const char *p, size_t n, struct lm_line *l)
 		/* tag p[i..j) */
 		for (c = i; c < j && p[c] != ':'; c++)
 			;
-		if (j == i) {
-			return LM_WE_TAG;       /* empty tag */
+		if (j == i || c == i) {
+			return LM_WE_TAG;       /* empty tag or empty key */
 		} else if (c == j || c + 1 == j) {
 			l->nskipped++;          /* bare tag or empty value */
 			for (c = i; c < j; c++)

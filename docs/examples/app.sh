@@ -9,6 +9,7 @@
 # lmhook -q: a missing daemon never stops the app.
 #
 #	LM_SOCKET=/tmp/lm.sock LM_APP=demo-sh sh docs/examples/app.sh -n 50 -r 10
+# -n 0: run until SIGTERM or SIGINT, which end it after the current frame.
 set -u
 usage="usage: app.sh [-n FRAMES] [-r FPS]"
 frames=100 fps=10
@@ -28,8 +29,9 @@ done
 [ "$fps" -gt 0 ] || { echo "app.sh: fatal: bad number: $fps" >&2; exit 100; }
 rest=$(awk -v r="$fps" 'BEGIN { printf "%.3f", 1 / r }')
 
+trap 'exit 0' TERM INT
 i=0
-while [ "$i" -lt "$frames" ]; do
+while [ "$frames" -eq 0 ] || [ "$i" -lt "$frames" ]; do
 	# the "inference": a few milliseconds of work, timed
 	lmhook -q time latency -- sleep 0.00$((2 + i % 5))
 	lmhook -q tick fps

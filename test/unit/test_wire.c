@@ -34,7 +34,7 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x:1|c|#", LM_WE_TAG }, { "x:1|c|#a:b,", LM_WE_TAG }, { "x:1|c|#,a:b", LM_WE_TAG },
 	{ "x:1|c|#a b:c", LM_WE_TAG }, { "x:1|c|#a:b\x01", LM_WE_TAG }, { "x:1|c|#a:\xff", LM_WE_TAG },
 	{ "x:1|c|#a:\xc3", LM_WE_TAG }, { "x:1|c|#a:\xed\xa0\x80", LM_WE_TAG },
-	{ "x:1|c|#a:\xc0\xaf", LM_WE_TAG }, { "x:1|c|#a:b\r", LM_WE_TAG },
+	{ "x:1|c|#a:\xc0\xaf", LM_WE_TAG }, { "x:1|c|#a:b\r", LM_WE_TAG }, { "x:1|c|#:v", LM_WE_TAG }, { "x:1|c|#app:a,:v", LM_WE_TAG },
 	{ "x:1|c|#a:\"}evil{x=\"1", 0 }, { "x\\n:1|c", LM_WE_NAME },
 };
 
