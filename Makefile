@@ -57,17 +57,17 @@ $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
 $(O)/test_num: test/unit/test_num.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_table: test/unit/test_table.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_http: test/unit/test_http.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_expo: test/unit/test_expo.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
 
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/hook.c $(O)/liblm.a $(LDLIBS)
