@@ -28,7 +28,11 @@ static const char usage[] =
 	"  time NAME [--] CMD [ARG...]  run CMD, record its duration, exit with its status\n"
 	"  send LINE...             send wire lines (lm-wire(5)) as given\n"
 	"  -                        read wire lines on stdin, batch and send them\n"
-	"  dump                     print lmtabled's table";
+	"  dump                     print lmtabled's table\n"
+	"  get KNOB                 print the app's knob KNOB (exit 1 when unset)\n"
+	"  set KNOB VALUE           set the app's knob KNOB (the controller's side)\n"
+	"  unset KNOB               remove the app's knob KNOB\n"
+	"  knobs                    print every knob as \"set APP KNOB VALUE\" lines";
 
 #define SEND_WAIT_MS 1000       /* a busy daemon gets this long per datagram */
 #define STDIN_DELAY_MS 100      /* a batch waits this long for more input */
@@ -238,6 +242,69 @@ static void need(int argc, int min, int max)
 		lm_usage(usage);
 }
 
+/* A knob request to the query socket; prints VALUE for get. */
+static int knob(const char *cmd, int argc, char **argv)
+{
+	struct lm_buf req, ans;
+	const char *a;
+	int code = 0;
+
+	lm_buf_init(&req, 0);
+	lm_buf_init(&ans, 1u << 20);
+	if (!strcmp(cmd, "knobs")) {
+		need(argc, 1, 1);
+		lm_buf_adds(&req, "knobs\n");
+	} else {
+		need(argc, !strcmp(cmd, "set") ? 3 : 2, !strcmp(cmd, "set") ? 3 : 2);
+		if (!lm_name_ok(argv[1], strlen(argv[1])))
+			lm_die(LM_EXIT_USAGE, "bad knob name: %s (1 to %d bytes of A-Z a-z 0-9 _ . - /)",
+				argv[1], LM_NAME_MAX);
+		if (argc == 3 && (strchr(argv[2], ' ') || !*argv[2] || strlen(argv[2]) > LM_TAGVAL_MAX ||
+		    !lm_text_ok(argv[2], strlen(argv[2]))))
+			lm_die(LM_EXIT_USAGE, "bad knob value: %s (1 to %d bytes; no spaces, control bytes, or any of , | #)",
+				argv[2], LM_TAGVAL_MAX);
+		if (strchr(app, ' '))
+			lm_die(LM_EXIT_USAGE, "bad app name for a knob: %s (no spaces)", app);
+		lm_buf_adds(&req, cmd);
+		lm_buf_addc(&req, ' ');
+		lm_buf_adds(&req, app);
+		lm_buf_addc(&req, ' ');
+		lm_buf_adds(&req, argv[1]);
+		if (argc == 3) {
+			lm_buf_addc(&req, ' ');
+			lm_buf_adds(&req, argv[2]);
+		}
+		lm_buf_addc(&req, '\n');
+	}
+	if (req.err)
+		lm_die_sys(LM_EXIT_SYS, "unable to build the request");
+	if (lm_query(path, req.p, &ans, DUMP_DEADLINE) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to query %s%s", path, LM_QUERY_SUFFIX);
+	a = ans.len ? ans.p : "";
+	if (!strcmp(cmd, "knobs")) {
+		if (ans.len && fwrite(ans.p, 1, ans.len, stdout) != ans.len)
+			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+	} else if (!strncmp(a, "ok ", 3) && !strcmp(cmd, "get")) {
+		size_t n = strcspn(a + 3, "\n");
+		if (fwrite(a + 3, 1, n, stdout) != n || putchar('\n') == EOF)
+			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+	} else if (!strcmp(a, "ok\n")) {
+		code = 0;
+	} else if (!strcmp(a, "unset\n")) {
+		code = LM_EXIT_NO;
+	} else {
+		size_t n = strcspn(a, "\n");
+		lm_warn("lmtabled refused: %.*s", (int)n, a);
+		code = !strncmp(a, "error permission", 16) || !strncmp(a, "error state_file", 16) ||
+			!strncmp(a, "error limit", 11) ? LM_EXIT_SYS : LM_EXIT_USAGE;
+	}
+	lm_buf_free(&req);
+	lm_buf_free(&ans);
+	lm_close_stdout();
+	return code;
+}
+
+
 int main(int argc, char **argv)
 {
 	struct timeval tv = { SEND_WAIT_MS / 1000, SEND_WAIT_MS % 1000 * 1000 };
@@ -284,6 +351,8 @@ int main(int argc, char **argv)
 	if (aname && !lm_text_ok(aname, strlen(aname)))
 		lm_die(LM_EXIT_USAGE, "bad app name: %s", aname);
 	lm_app_name(app, aname, (long)getppid());
+	if (!strcmp(cmd, "get") || !strcmp(cmd, "set") || !strcmp(cmd, "unset") || !strcmp(cmd, "knobs"))
+		return knob(cmd, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netdb.h>
 #include <unistd.h>
 #include "lm_buf.h"
 #include "lm_msg.h"
@@ -22,10 +23,10 @@
 
 static const char usage[] =
 	"usage: lmtabled [-v] [-d FD] [-s PATH] [-m MODE] [-t TTL] [-w WINDOW]"
-	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP]";
+	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP] [-k FILE] [-u [ADDR:]PORT]";
 
 #define MAX_CLIENTS 16          /* query clients served at once */
-#define REQ_MAX 256             /* bytes in a query request line */
+#define REQ_MAX LM_REQ_MAX      /* bytes in a query request line */
 #define CLIENT_DEADLINE 5.0     /* seconds a query client may take */
 #define BURST 512               /* datagrams read per wake-up, at most */
 #define SWEEP_EVERY 1.0         /* seconds between expiry sweeps */
@@ -35,6 +36,7 @@ static const char usage[] =
 
 struct client {
 	int fd;
+	int may_set;            /* the peer's uid may change knobs */
 	char req[REQ_MAX + 1];
 	size_t reqlen;
 	struct lm_buf out;
@@ -45,6 +47,7 @@ struct client {
 
 static int verbose;
 static struct client clients[MAX_CLIENTS];
+static const char *knob_file;   /* -k */
 
 static void note(void *ctx, const char *msg)
 {
@@ -153,6 +156,12 @@ static void client_accept(int lfd, struct lm_table *t, double now)
 			close(fd);
 			continue;
 		}
+		{
+			struct ucred uc;
+			socklen_t ul = sizeof uc;
+			clients[i].may_set = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == 0 &&
+				(uc.uid == 0 || uc.uid == geteuid());
+		}
 		clients[i].fd = fd;
 		clients[i].reqlen = 0;
 		clients[i].off = 0;
@@ -162,6 +171,49 @@ static void client_accept(int lfd, struct lm_table *t, double now)
 	}
 }
 
+/* -k FILE: the knobs, written whole after every change */
+static int save_knobs(struct lm_table *t)
+{
+	struct lm_buf b;
+	int r;
+
+	lm_buf_init(&b, 0);
+	r = lm_table_knobs(t, &b) < 0 ? -1 : lm_buf_save(&b, knob_file);
+	if (r < 0)
+		lm_warn_sys("unable to save the knobs to %s", knob_file);
+	lm_buf_free(&b);
+	return r;
+}
+
+static void load_knobs(struct lm_table *t)
+{
+	struct lm_buf b, ans;
+	size_t pos = 0, n, lineno = 0;
+	const char *p;
+
+	lm_buf_init(&b, 4u << 20);
+	if (lm_buf_load(&b, knob_file) < 0) {
+		if (errno == ENOENT) {
+			lm_buf_free(&b);
+			return;     /* no knobs yet */
+		}
+		lm_die_sys(LM_EXIT_SYS, "unable to read %s", knob_file);
+	}
+	lm_buf_init(&ans, 0);
+	while (b.len && lm_next_line(b.p, b.len, &pos, &p, &n)) {
+		lineno++;
+		if (n == 0)
+			continue;
+		lm_buf_reset(&ans);
+		if (n < 4 || memcmp(p, "set ", 4) != 0 ||
+		    lm_table_request(t, p, n, 1, lm_wall(), &ans) != 1)
+			lm_warn("%s: line %zu skipped: %s", knob_file, lineno,
+				ans.len ? ans.p : "not a set request\n");
+	}
+	lm_buf_free(&ans);
+	lm_buf_free(&b);
+}
+
 static void client_answer(struct client *c, struct lm_table *t, double now)
 {
 	char *nl = memchr(c->req, '\n', c->reqlen);
@@ -169,6 +221,13 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 
 	if (n && c->req[n - 1] == '\r')
 		n--;
+	if (memchr(c->req, 0, n)) {
+		lm_table_stats(t)->queries_refused++;
+		lm_buf_adds(&c->out, "error usage\n");
+		c->answering = 1;
+		return;
+	}
+
 	c->answering = 1;
 	if (n == 4 && memcmp(c->req, "dump", 4) == 0) {
 		lm_table_stats(t)->queries++;
@@ -178,8 +237,23 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		}
 		return;
 	}
+	switch (lm_table_request(t, c->req, n, c->may_set, lm_wall(), &c->out)) {
+	case 1:
+		lm_table_stats(t)->queries++;
+		if (knob_file && save_knobs(t) < 0) {
+			lm_table_undo(t);
+			lm_buf_reset(&c->out);
+			lm_buf_adds(&c->out, "error state_file\n");
+		} else if (verbose) {
+			lm_info("knob request: %.*s", (int)n, c->req);
+		}
+		return;
+	case 0:
+		lm_table_stats(t)->queries++;
+		return;
+	}
 	lm_table_stats(t)->queries_refused++;
-	lm_buf_adds(&c->out, "# error: unknown request (known: dump)\n");
+	lm_buf_adds(&c->out, "error usage (known: dump, get, set, unset, knobs)\n");
 }
 
 static void client_io(struct client *c, short rev, struct lm_table *t, double now)
@@ -218,7 +292,68 @@ static void client_io(struct client *c, short rev, struct lm_table *t, double no
 	}
 }
 
-static void receive(int fd, struct lm_table *t, char *buf)
+/* -u [ADDR:]PORT: a UDP socket for StatsD clients */
+static int bind_udp(const char *spec)
+{
+	struct addrinfo hints, *ai;
+	char host[256];
+	const char *port, *h = "127.0.0.1", *colon;
+	size_t hl;
+	int fd, r, one = 1;
+
+	if (spec[0] == '[') {
+		colon = strstr(spec, "]:");
+		if (!colon)
+			lm_die(LM_EXIT_USAGE, "bad UDP address: %s ([ADDR]:PORT for IPv6)", spec);
+		hl = (size_t)(colon - spec - 1);
+		port = colon + 2;
+		h = host;
+		if (hl >= sizeof host)
+			lm_die(LM_EXIT_USAGE, "bad UDP address: %s", spec);
+		memcpy(host, spec + 1, hl);
+		host[hl] = 0;
+	} else if ((colon = strrchr(spec, ':'))) {
+		hl = (size_t)(colon - spec);
+		port = colon + 1;
+		if (hl >= sizeof host)
+			lm_die(LM_EXIT_USAGE, "bad UDP address: %s", spec);
+		memcpy(host, spec, hl);
+		host[hl] = 0;
+		h = host;
+	} else {
+		port = spec;
+	}
+	{
+		uint64_t pn;
+		if (lm_parse_u64(port, strlen(port), 65535, &pn) < 0)
+			lm_die(LM_EXIT_USAGE, "bad UDP port: %s (0 to 65535)", spec);
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	r = getaddrinfo(h, port, &hints, &ai);
+	if (r)
+		lm_die(LM_EXIT_USAGE, "bad UDP address: %s: %s", spec, gai_strerror(r));
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a UDP socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to bind to UDP %s", spec);
+	freeaddrinfo(ai);
+	if (verbose) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		char hb[64] = "?", pb[16] = "?";
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+			getnameinfo((struct sockaddr *)&ss, sl, hb, sizeof hb, pb, sizeof pb,
+				NI_NUMERICHOST | NI_NUMERICSERV);
+		lm_info("listening on UDP %s port %s", hb, pb);
+	}
+	return fd;
+}
+
+static void receive(int fd, struct lm_table *t, char *buf, int udp)
 {
 	union {
 		struct cmsghdr h;
@@ -237,8 +372,8 @@ static void receive(int fd, struct lm_table *t, char *buf)
 		memset(&mh, 0, sizeof mh);
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = sizeof ctl.b;
+		mh.msg_control = udp ? NULL : ctl.b;
+		mh.msg_controllen = udp ? 0 : sizeof ctl.b;
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0) {
 			static double last = -COMPLAIN_EVERY;
@@ -256,6 +391,7 @@ static void receive(int fd, struct lm_table *t, char *buf)
 		cred.known = 0;
 		cred.pid = 0;
 		cred.uid = -1;
+		cred.app = udp ? "statsd" : NULL;
 		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
 				struct ucred uc;
@@ -276,17 +412,17 @@ int main(int argc, char **argv)
 	};
 	struct sockaddr_un sa, qa;
 	socklen_t salen, qalen;
-	struct pollfd pf[3 + MAX_CLIENTS];
+	struct pollfd pf[4 + MAX_CLIENTS];
 	struct lm_table *t;
-	const char *path = NULL;
+	const char *path = NULL, *udp = NULL;
 	long readyfd = -1, mode = 0666;
 	double v, next_sweep, stop_at = 0;
 	sigset_t sigs;
 	char *buf, *end;
-	int c, sfd, dfd, qfd, one = 1, i, np, size;
+	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
-	while ((c = getopt(argc, argv, ":hvd:s:m:t:w:a:n:p:")) != -1) {
+	while ((c = getopt(argc, argv, ":hvd:s:m:t:w:a:n:p:k:u:")) != -1) {
 		switch (c) {
 		case 'h':
 			printf("%s\n", usage);
@@ -329,6 +465,12 @@ int main(int argc, char **argv)
 		case 'p':
 			cfg.max_per_app = opt_size(optarg, "per-app series limit", 1e8);
 			break;
+		case 'k':
+			knob_file = optarg;
+			break;
+		case 'u':
+			udp = optarg;
+			break;
 		case ':':
 			lm_warn("option -%c needs a value", optopt);
 			lm_usage(usage);
@@ -364,6 +506,10 @@ int main(int argc, char **argv)
 	if (!buf || !t)
 		lm_die_sys(LM_EXIT_SYS, "unable to allocate the table");
 
+	if (knob_file)
+		load_knobs(t);
+	if (udp)
+		ufd = bind_udp(udp);
 	dfd = bind_unix(SOCK_DGRAM, &sa, salen, (mode_t)mode);
 	if (setsockopt(dfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to ask for sender credentials on %s", path);
@@ -394,7 +540,9 @@ int main(int argc, char **argv)
 		pf[1].events = POLLIN;
 		pf[2].fd = qfd;
 		pf[2].events = POLLIN;
-		np = 3;
+		pf[3].fd = stop_at > 0 ? -1 : ufd;
+		pf[3].events = POLLIN;
+		np = 4;
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			if (clients[i].fd < 0)
 				continue;
@@ -404,7 +552,7 @@ int main(int argc, char **argv)
 				wait = clients[i].deadline - now;
 			pf[np].fd = clients[i].fd;
 			pf[np].events = clients[i].answering ? POLLOUT : POLLIN;
-			idx[np - 3] = i;
+			idx[np - 4] = i;
 			np++;
 		}
 		if (wait < 0)
@@ -424,7 +572,7 @@ int main(int argc, char **argv)
 					lm_info("signal %u: stopping", si.ssi_signo);
 				/* stop reading: take what is queued, then no more
 				 * datagrams or clients; finish the answers begun */
-				receive(dfd, t, buf);
+				receive(dfd, t, buf, 0);
 				unlink(sa.sun_path);
 				unlink(qa.sun_path);
 				close(dfd);
@@ -440,11 +588,13 @@ int main(int argc, char **argv)
 				break;
 		}
 		if (dfd >= 0 && (pf[1].revents & POLLIN))
-			receive(dfd, t, buf);
+			receive(dfd, t, buf, 0);
 		if (qfd >= 0 && (pf[2].revents & POLLIN))
 			client_accept(qfd, t, now);
-		for (i = 3; i < np; i++) {
-			struct client *cl = &clients[idx[i - 3]];
+		if (ufd >= 0 && stop_at == 0 && (pf[3].revents & POLLIN))
+			receive(ufd, t, buf, 1);
+		for (i = 4; i < np; i++) {
+			struct client *cl = &clients[idx[i - 4]];
 			if (cl->fd < 0)
 				continue;
 			if (pf[i].revents)

@@ -147,6 +147,58 @@ double lm_timer_stop(lm_metric *m, lm_time start)
 	return s;
 }
 
+/* ---- knobs ---- */
+
+int lm_param(lm *h, const char *name, char *buf, size_t cap, double timeout)
+{
+	struct lm_buf req, ans;
+	size_t n;
+	int r = -1;
+
+	if (!h || !name || !lm_name_ok(name, strlen(name)) || strchr(h->app, ' ')) {
+		errno = EINVAL;
+		return -1;
+	}
+	lm_buf_init(&req, 0);
+	lm_buf_init(&ans, 4096);
+	lm_buf_adds(&req, "get ");
+	lm_buf_adds(&req, h->app);
+	lm_buf_addc(&req, ' ');
+	lm_buf_adds(&req, name);
+	lm_buf_addc(&req, '\n');
+	if (req.err) {
+		errno = ENOMEM;
+	} else if (lm_query(lm_socket_path(NULL), req.p, &ans, timeout) == 0) {
+		if (ans.len >= 3 && memcmp(ans.p, "ok ", 3) == 0) {
+			n = strcspn(ans.p + 3, "\n");
+			if (n < cap) {
+				memcpy(buf, ans.p + 3, n);
+				buf[n] = 0;
+				r = 1;
+			} else {
+				errno = ERANGE;
+			}
+		} else if (ans.len >= 5 && memcmp(ans.p, "unset", 5) == 0) {
+			r = 0;
+		} else {
+			errno = EPROTO;
+		}
+	}
+	lm_buf_free(&req);
+	lm_buf_free(&ans);
+	return r;
+}
+
+double lm_param_num(lm *h, const char *name, double dflt, double timeout)
+{
+	char v[LM_TAGVAL_MAX + 1];
+	double d;
+
+	if (lm_param(h, name, v, sizeof v, timeout) == 1 && lm_parse_double(v, strlen(v), &d) == 0)
+		return d;
+	return dflt;
+}
+
 /* ---- registration ---- */
 
 static lm_metric *get(lm *h, const char *name, int kind)

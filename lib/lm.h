@@ -69,6 +69,16 @@ void lm_timer_observe(lm_metric *m, double seconds);
 void lm_rate_tick(lm_metric *m);                   /* one event (a frame) */
 void lm_rate_add(lm_metric *m, double n);          /* n events */
 
+/* Knobs the controller sets for this app (lmhook set, docs/design.md).
+ * lm_param copies the value of knob name into buf (cap bytes, NUL
+ * included) and returns 1; 0 when the knob is unset; -1 with errno set
+ * when lmtabled cannot be asked within timeout seconds or the value does
+ * not fit (ERANGE). It waits up to timeout: call it outside hot loops.
+ * lm_param_num: the value as a number, or dflt when unset, not a number
+ * or not to be had. */
+int lm_param(lm *h, const char *name, char *buf, size_t cap, double timeout);
+double lm_param_num(lm *h, const char *name, double dflt, double timeout);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,10 @@
 /* lm_buf: growable byte buffer with a hard cap. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lm_buf.h"
 #include "lm_num.h"
 
@@ -94,4 +97,72 @@ int lm_buf_addu(struct lm_buf *b, unsigned long long v)
 	char t[LM_NUM_MAX];
 
 	return lm_buf_add(b, t, lm_fmt_u64(t, v));
+}
+
+int lm_buf_save(const struct lm_buf *b, const char *path)
+{
+	char tmp[4096];
+	size_t off = 0;
+	ssize_t r;
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (off < b->len) {
+		r = write(fd, b->p + off, b->len - off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)r;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+int lm_buf_load(struct lm_buf *b, const char *path)
+{
+	char t[4096];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		r = read(fd, t, sizeof t);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (lm_buf_add(b, t, (size_t)r) < 0) {
+			r = -1;
+			errno = b->err;
+			break;
+		}
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return r < 0 ? -1 : 0;
 }

@@ -20,4 +20,11 @@ int lm_buf_adds(struct lm_buf *b, const char *s);
 int lm_buf_addc(struct lm_buf *b, char c);
 int lm_buf_addnum(struct lm_buf *b, double v);       /* lm_fmt_double */
 int lm_buf_addu(struct lm_buf *b, unsigned long long v);
+
+/* Write the buffer to path whole: path.tmp, fsync, rename (mode 0600).
+ * 0 ok, -1 with errno set (path.tmp removed). */
+int lm_buf_save(const struct lm_buf *b, const char *path);
+/* Append the file at path (up to b->max bytes). 0 ok, -1 with errno set
+ * (EMSGSIZE when the file is larger). */
+int lm_buf_load(struct lm_buf *b, const char *path);
 #endif

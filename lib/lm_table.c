@@ -43,8 +43,19 @@ struct series {
 	} u;
 };
 
+struct knob {
+	char app[LM_APP_MAX + 1];
+	char name[LM_NAME_MAX + 1];
+	char value[LM_TAGVAL_MAX + 1];
+	double wall;                /* unix time it was set */
+};
+
 struct lm_table {
 	struct lm_table_cfg cfg;
+	struct knob *knobs;         /* LM_KNOBS_MAX, allocated on first use */
+	size_t nknobs;
+	struct knob undo;           /* the knob as it was before the last change */
+	int undo_kind;              /* 0 none, 1 restore undo, 2 remove undo.app/name */
 	struct lm_table_stats st;
 	struct app *apps, *apps_last;
 	size_t napps, nseries;
@@ -118,6 +129,7 @@ void lm_table_free(struct lm_table *t)
 		free_app(a);
 	}
 	free(t->hash);
+	free(t->knobs);
 	free(t);
 }
 
@@ -176,8 +188,9 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 			if (c->known && t->cfg.app_of_pid)
 				*commlen = t->cfg.app_of_pid(c->pid, comm, LM_APP_MAX + 1);
 			if (*commlen == 0 || *commlen > LM_APP_MAX) {
-				memcpy(comm, "unknown", 8);
-				*commlen = 7;
+				const char *d = !c->known && c->app ? c->app : "unknown";
+				*commlen = strlen(d);
+				memcpy(comm, d, *commlen + 1);
 			}
 		}
 		app.p = comm;
@@ -656,6 +669,169 @@ size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid))
 	return n;
 }
 
+/* ---- knobs ---- */
+
+/* next space-separated word of s[*i..n) */
+static int word(const char *s, size_t n, size_t *i, struct lm_str *w)
+{
+	while (*i < n && s[*i] == ' ')
+		(*i)++;
+	w->p = s + *i;
+	while (*i < n && s[*i] != ' ')
+		(*i)++;
+	w->n = (size_t)(s + *i - w->p);
+	return w->n > 0;
+}
+
+static int word_is(const struct lm_str *w, const char *k)
+{
+	return w->n == strlen(k) && memcmp(w->p, k, w->n) == 0;
+}
+
+static struct knob *knob_find(struct lm_table *t, const struct lm_str *app, const struct lm_str *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nknobs; i++)
+		if (strlen(t->knobs[i].app) == app->n && memcmp(t->knobs[i].app, app->p, app->n) == 0 &&
+		    strlen(t->knobs[i].name) == name->n && memcmp(t->knobs[i].name, name->p, name->n) == 0)
+			return &t->knobs[i];
+	return NULL;
+}
+
+static void answer(struct lm_buf *out, const char *a, const struct lm_str *v)
+{
+	lm_buf_adds(out, a);
+	if (v) {
+		lm_buf_addc(out, ' ');
+		lm_buf_add(out, v->p, v->n);
+	}
+	lm_buf_addc(out, '\n');
+}
+
+int lm_table_knobs(struct lm_table *t, struct lm_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < t->nknobs; i++) {
+		lm_buf_adds(out, "set ");
+		lm_buf_adds(out, t->knobs[i].app);
+		lm_buf_addc(out, ' ');
+		lm_buf_adds(out, t->knobs[i].name);
+		lm_buf_addc(out, ' ');
+		lm_buf_adds(out, t->knobs[i].value);
+		lm_buf_addc(out, '\n');
+	}
+	return out->err ? -1 : 0;
+}
+
+int lm_table_request(struct lm_table *t, const char *s, size_t n,
+	int may_set, double wall, struct lm_buf *out)
+{
+	struct lm_str cmd, app, name, value = { NULL, 0 }, extra;
+	struct knob *k;
+	size_t i = 0;
+	int isset, isget, isunset;
+
+	if (!word(s, n, &i, &cmd))
+		return -1;
+	if (word_is(&cmd, "knobs")) {
+		if (word(s, n, &i, &extra)) {
+			answer(out, "error usage", NULL);
+			return 0;
+		}
+		lm_table_knobs(t, out);
+		return 0;
+	}
+	isset = word_is(&cmd, "set");
+	isget = word_is(&cmd, "get");
+	isunset = word_is(&cmd, "unset");
+	if (!isset && !isget && !isunset)
+		return -1;
+	if (!word(s, n, &i, &app) || !word(s, n, &i, &name) ||
+	    (isset && !word(s, n, &i, &value)) || word(s, n, &i, &extra)) {
+		answer(out, "error usage", NULL);
+		return 0;
+	}
+	if (app.n > LM_APP_MAX || !lm_text_ok(app.p, app.n)) {
+		answer(out, "error bad_app", NULL);
+		return 0;
+	}
+	if (!lm_name_ok(name.p, name.n)) {
+		answer(out, "error bad_knob", NULL);
+		return 0;
+	}
+	k = knob_find(t, &app, &name);
+	if (isget) {
+		if (k) {
+			struct lm_str v = { k->value, strlen(k->value) };
+			answer(out, "ok", &v);
+		} else {
+			answer(out, "unset", NULL);
+		}
+		return 0;
+	}
+	if (!may_set) {
+		answer(out, "error permission", NULL);
+		return 0;
+	}
+	if (isunset) {
+		if (k) {
+			t->undo = *k;
+			t->undo_kind = 1;
+			*k = t->knobs[--t->nknobs];
+		}
+		answer(out, "ok", NULL);
+		return k != NULL;
+	}
+	if (value.n > LM_TAGVAL_MAX || !lm_text_ok(value.p, value.n)) {
+		answer(out, "error bad_value", NULL);
+		return 0;
+	}
+	if (!k) {
+		if (!t->knobs && !(t->knobs = calloc(LM_KNOBS_MAX, sizeof *t->knobs))) {
+			answer(out, "error limit", NULL);
+			return 0;
+		}
+		if (t->nknobs == LM_KNOBS_MAX) {
+			answer(out, "error limit", NULL);
+			return 0;
+		}
+		k = &t->knobs[t->nknobs++];
+		memcpy(k->app, app.p, app.n);
+		k->app[app.n] = 0;
+		memcpy(k->name, name.p, name.n);
+		k->name[name.n] = 0;
+		t->undo = *k;
+		t->undo_kind = 2;
+	} else {
+		t->undo = *k;
+		t->undo_kind = 1;
+	}
+	memcpy(k->value, value.p, value.n);
+	k->value[value.n] = 0;
+	k->wall = wall;
+	answer(out, "ok", NULL);
+	return 1;
+}
+
+void lm_table_undo(struct lm_table *t)
+{
+	struct lm_str app = { t->undo.app, strlen(t->undo.app) };
+	struct lm_str name = { t->undo.name, strlen(t->undo.name) };
+	struct knob *k = knob_find(t, &app, &name);
+
+	if (t->undo_kind == 1) {
+		if (k)
+			*k = t->undo;
+		else if (t->nknobs < LM_KNOBS_MAX)
+			t->knobs[t->nknobs++] = t->undo;
+	} else if (t->undo_kind == 2 && k) {
+		*k = t->knobs[--t->nknobs];
+	}
+	t->undo_kind = 0;
+}
+
 /* ---- the dump ---- */
 
 static void add_tag(struct lm_line *l, const char *k, const char *v, size_t vn)
@@ -756,6 +932,24 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 	size_t i;
 
 	health(t, out);
+	lm_buf_adds(out, "# HELP lm_knob Knobs set for apps (numbers).\n"
+		"# HELP lm_knob_info Knobs set for apps (strings, in the value label).\n"
+		"# HELP lm_knob_set_timestamp_seconds Unix time a knob was last set.\n");
+	for (i = 0; i < t->nknobs; i++) {
+		const struct knob *k = &t->knobs[i];
+		double v;
+		int num = lm_parse_double(k->value, strlen(k->value), &v) == 0;
+		lm_line_init(&l, num ? "lm_knob" : "lm_knob_info", LM_GAUGE, num ? v : 1);
+		add_tag(&l, "app", k->app, strlen(k->app));
+		add_tag(&l, "knob", k->name, strlen(k->name));
+		if (!num)
+			add_tag(&l, "value", k->value, strlen(k->value));
+		emit(out, &l);
+		lm_line_init(&l, "lm_knob_set_timestamp_seconds", LM_GAUGE, floor(k->wall * 1000) / 1000);
+		add_tag(&l, "app", k->app, strlen(k->app));
+		add_tag(&l, "knob", k->name, strlen(k->name));
+		emit(out, &l);
+	}
 	lm_buf_adds(out, "# HELP lm_app_last_update_timestamp_seconds Unix time of the app's last update.\n");
 	for (a = t->apps; a; a = a->next) {
 		lm_line_init(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);

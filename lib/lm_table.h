@@ -14,6 +14,8 @@
 #define LM_WINDOW_DEFAULT 5.0
 #define LM_RATE_SLOTS 10         /* the window is cut in this many slots */
 #define LM_APP_MAX 128           /* bytes in an app name (= LM_TAGVAL_MAX) */
+#define LM_KNOBS_MAX 1024        /* knobs held at once */
+#define LM_REQ_MAX 512           /* bytes in a query request line */
 
 /* Why a line or datagram was refused: the parser's reasons (enum lm_werr)
  * first, then the table's. */
@@ -45,6 +47,8 @@ struct lm_cred {
 	int known;
 	long pid;
 	long uid;
+	const char *app;    /* the app name for lines without one when the
+	                     * kernel vouches for nobody (UDP); NULL: "unknown" */
 };
 
 struct lm_table_stats {
@@ -78,6 +82,18 @@ size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
 /* Drop apps silent for ttl, and pid-bound apps whose pid is gone
  * (alive(pid) == 0; NULL: no pid check). Returns the apps dropped. */
 size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid));
+
+/* Knob requests (docs/design.md): get, set, unset, knobs. line holds one
+ * request without its newline; the answer (one or more lines, each ending
+ * in a newline) is appended to out. may_set: the peer may change knobs.
+ * Returns 1 when the request changed a knob, 0 when not, -1 when the
+ * request is not a knob request (out untouched). */
+int lm_table_request(struct lm_table *t, const char *line, size_t n,
+	int may_set, double wall, struct lm_buf *out);
+/* Undo the last change lm_table_request made (its state could not be saved). */
+void lm_table_undo(struct lm_table *t);
+/* The knobs in the state file format: "set APP KNOB VALUE" lines. */
+int lm_table_knobs(struct lm_table *t, struct lm_buf *out);
 
 /* Append the table dump (docs/design.md) to out. 0 ok, -1 out->err set. */
 int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now);

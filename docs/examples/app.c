@@ -1,6 +1,8 @@
 /* example_app: a hooked app in the shape of the seeds' example: it
  * "processes frames" and reports fps (a rate), latency (a timer), x (a
- * plain number) and frames (a counter) through the livemetrics C API.
+ * plain number) and frames (a counter) through the livemetrics C API, and
+ * once a second reads the knob "res" the controller may set (lmhook set
+ * res 720), reporting the value it works with as the gauge res.
  *
  *	cc -Ilib -o example_app docs/examples/app.c build/liblm.a -lpthread
  *	LM_SOCKET=/tmp/lm.sock LM_APP=demo ./example_app -n 100 -r 30 */
@@ -37,7 +39,8 @@ int main(int argc, char **argv)
 {
 	long frames = 100, fps = 30, i;
 	struct lm_stats st;
-	lm_metric *m_fps, *m_lat, *m_x, *m_frames;
+	lm_metric *m_fps, *m_lat, *m_x, *m_frames, *m_res;
+	double res = 640;
 	lm *h;
 	int c;
 
@@ -65,9 +68,16 @@ int main(int argc, char **argv)
 	m_lat = lm_timer(h, "latency");
 	m_x = lm_gauge(h, "x");
 	m_frames = lm_counter(h, "frames");
+	m_res = lm_gauge(h, "res");
 
 	for (i = 0; !stop && (frames == 0 || i < frames); i++) {
-		lm_time t0 = lm_timer_start();
+		lm_time t0;
+
+		if (i % fps == 0) {     /* once a second, outside the timed work */
+			res = lm_param_num(h, "res", res, 0.05);
+			lm_gauge_set(m_res, res);
+		}
+		t0 = lm_timer_start();
 		/* the "inference": a few milliseconds of sleep */
 		struct timespec work = { 0, (long)(2 + i % 5) * 1000000L };
 		struct timespec rest = { 0, 1000000000L / fps };

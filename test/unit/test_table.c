@@ -17,7 +17,7 @@ static int alive(long pid)
 
 static size_t in(const char *s, long pid, double now)
 {
-	struct lm_cred c = { 1, pid > 0 ? pid : 4242, 1000 };
+	struct lm_cred c = { 1, pid > 0 ? pid : 4242, 1000, NULL };
 	return lm_table_ingest(tb, s, strlen(s), &c, now, 1700000000 + now);
 }
 
@@ -170,6 +170,70 @@ int main(void)
 			ok &= strcmp(get(name, "app:big,uid:1000"), want) == 0;
 		}
 		T_OK(ok && lm_table_series(tb) == 5000, "5000 series held and found");
+	}
+	/* knobs */
+	{
+		static const struct { const char *req; int may, rc; const char *ans; } kr[] = {
+			{ "get det res", 1, 0, "unset\n" },
+			{ "set det res 720", 0, 0, "error permission\n" },
+			{ "set det res 720", 1, 1, "ok\n" },
+			{ "get det res", 0, 0, "ok 720\n" },
+			{ "set det mode fast", 1, 1, "ok\n" },
+			{ "set det res 1080", 1, 1, "ok\n" },
+			{ "get det res", 0, 0, "ok 1080\n" },
+			{ "knobs", 0, 0, "set det res 1080\nset det mode fast\n" },
+			{ "set det res a,b", 1, 0, "error bad_value\n" },
+			{ "set det res a|b", 1, 0, "error bad_value\n" },
+			{ "set det bad|knob 1", 1, 0, "error bad_knob\n" },
+			{ "set de#t res 1", 1, 0, "error bad_app\n" },
+			{ "set det res", 1, 0, "error usage\n" },
+			{ "set det res 1 2", 1, 0, "error usage\n" },
+			{ "get det", 0, 0, "error usage\n" },
+			{ "knobs extra", 0, 0, "error usage\n" },
+			{ "unset det mode", 0, 0, "error permission\n" },
+			{ "unset det mode", 1, 1, "ok\n" },
+			{ "unset det mode", 1, 0, "ok\n" },
+			{ "get det mode", 0, 0, "unset\n" },
+			{ "  get   det   res  ", 0, 0, "ok 1080\n" },
+			{ "dump", 0, -1, "" },
+			{ "", 0, -1, "" },
+			{ "frobnicate det", 0, -1, "" },
+		};
+		struct lm_buf a;
+		size_t i;
+		int rc;
+		mk(10, 100, 50, 0);
+		lm_buf_init(&a, 0);
+		for (i = 0; i < sizeof kr / sizeof kr[0]; i++) {
+			lm_buf_reset(&a);
+			rc = lm_table_request(tb, kr[i].req, strlen(kr[i].req), kr[i].may, 1700000000, &a);
+			T_OK(rc == kr[i].rc && strcmp(a.len ? a.p : "", kr[i].ans) == 0,
+				"knob request [%s]: rc %d, %zu bytes of answer", kr[i].req, rc, a.len);
+		}
+		lm_buf_reset(&a);
+		lm_table_request(tb, "set det res 1", 13, 1, 1, &a);
+		lm_table_undo(tb);
+		lm_buf_reset(&a);
+		lm_table_request(tb, "get det res", 11, 0, 1, &a);
+		T_STREQ(a.p, "ok 1080\n", "undo restores the old value");
+		lm_table_request(tb, "set det new 1", 13, 1, 1, &a);
+		lm_table_undo(tb);
+		lm_buf_reset(&a);
+		lm_table_request(tb, "get det new", 11, 0, 1, &a);
+		T_STREQ(a.p, "unset\n", "undo removes a new knob");
+		lm_table_request(tb, "set det mode fast", 17, 1, 1700000000.5, &a);
+		T_STREQ(get("lm_knob", "app:det,knob:res"), "lm_knob:1080|g", "a number knob in the dump");
+		T_STREQ(get("lm_knob_info", "app:det,knob:mode,value:fast"), "lm_knob_info:1|g", "a string knob in the dump");
+		T_STREQ(get("lm_knob_set_timestamp_seconds", "app:det,knob:mode"),
+			"lm_knob_set_timestamp_seconds:1700000000.5|g", "when it was set");
+		for (i = 0; i < LM_KNOBS_MAX + 5; i++) {
+			char r[64];
+			lm_buf_reset(&a);
+			snprintf(r, sizeof r, "set app%zu k 1", i);
+			rc = lm_table_request(tb, r, strlen(r), 1, 1, &a);
+		}
+		T_STREQ(a.p, "error limit\n", "at most LM_KNOBS_MAX knobs");
+		lm_buf_free(&a);
 	}
 	lm_table_free(tb);
 	lm_buf_free(&dump);
