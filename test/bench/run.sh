@@ -35,6 +35,10 @@ out=$tmp/bench.md
 	echo
 	LM_SOCKET=$tmp/none.sock "$B/bench_hook" 10000000
 	echo
+	if /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null; then
+		LM_SOCKET=$tmp/s.sock /usr/bin/python3 "$top/test/bench/python.py" 200000
+		echo
+	fi
 	echo "## Binary sizes (static musl, stripped)"
 	echo
 	echo "| binary | bytes |"
