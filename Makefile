@@ -8,13 +8,14 @@ include config.mk
 # O: build directory (the ASan build uses its own)
 O = build
 
-BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport
+BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o
+	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe
 EXAMPLES = $(O)/example_app
-MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5
+MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1
 
 ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
@@ -42,6 +43,14 @@ $(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_num.h lib/lm_bu
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
 $(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_msg.c
+$(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_send.c
+$(O)/lm_tegra.o: lib/lm_tegra.c lib/lm_tegra.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_tegra.c
+$(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
+$(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
 
 $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
@@ -53,6 +62,8 @@ $(O)/lmtabled: cmd/lmtabled.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(O)/liblm.a $(LDLIBS)
 $(O)/lmexport: cmd/lmexport.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(O)/liblm.a $(LDLIBS)
+$(O)/lmprobe: cmd/lmprobe.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(O)/liblm.a $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
@@ -68,6 +79,8 @@ $(O)/test_expo: test/unit/test_expo.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
 
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/hook.c $(O)/liblm.a $(LDLIBS)
@@ -97,6 +110,24 @@ asan:
 bench: all $(O)/bench_hook
 	sh test/bench/run.sh $(O)
 
+# fuzzing (lmprobe's parsers): not part of make test; clang with libFuzzer.
+# Seeds: each line of test/data/probe/ as a file; FUZZ_SECS per target.
+FUZZ_SECS = 60
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
+	lib/lm_sock.c lib/lm_buf.c
+fuzz:
+	rm -rf build/fuzz
+	mkdir -p build/fuzz/tegra build/fuzz/nvsmi
+	clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_tegra test/fuzz/fuzz_tegra.c $(FUZZSRC)
+	clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_nvsmi test/fuzz/fuzz_nvsmi.c $(FUZZSRC)
+	awk '{ f = sprintf("build/fuzz/tegra/seed%04d", NR); printf "%s", $$0 >f; close(f) }' \
+		test/data/probe/tegra-*.txt
+	awk '{ q = FILENAME ~ /apps/ ? 1 : 0; f = sprintf("build/fuzz/nvsmi/seed%04d", NR); \
+		printf "%d%s", q, $$0 >f; close(f) }' test/data/probe/nvsmi*.txt
+	build/fuzz/fuzz_tegra -max_total_time=$(FUZZ_SECS) -max_len=8192 build/fuzz/tegra
+	build/fuzz/fuzz_nvsmi -max_total_time=$(FUZZ_SECS) -max_len=8192 build/fuzz/nvsmi
+
 deps:
 	sh scripts/deps.sh test
 
@@ -109,19 +140,20 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)
 	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
-	cp -f docs/lmhook.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -f docs/lmhook.1 docs/lmprobe.1 $(DESTDIR)$(MANDIR)/man1/
 	cp -f docs/lm-wire.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -f docs/lmtabled.8 docs/lmexport.8 $(DESTDIR)$(MANDIR)/man8/
 	cp -f lib/lm.h $(DESTDIR)$(INCDIR)/
 	cp -f $(O)/liblm.a $(DESTDIR)$(LIBDIR)/
 
 uninstall:
-	cd $(DESTDIR)$(BINDIR) && rm -f lmhook lmtabled lmexport
-	rm -f $(DESTDIR)$(MANDIR)/man1/lmhook.1 $(DESTDIR)$(MANDIR)/man5/lm-wire.5 \
+	cd $(DESTDIR)$(BINDIR) && rm -f lmhook lmtabled lmexport lmprobe
+	rm -f $(DESTDIR)$(MANDIR)/man1/lmhook.1 $(DESTDIR)$(MANDIR)/man1/lmprobe.1 \
+		$(DESTDIR)$(MANDIR)/man5/lm-wire.5 \
 		$(DESTDIR)$(MANDIR)/man8/lmtabled.8 $(DESTDIR)$(MANDIR)/man8/lmexport.8 \
 		$(DESTDIR)$(INCDIR)/lm.h $(DESTDIR)$(LIBDIR)/liblm.a
 
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench deps demo install uninstall clean
+.PHONY: all units test check asan bench fuzz deps demo install uninstall clean

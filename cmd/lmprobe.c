@@ -1,0 +1,826 @@
+/* lmprobe: the board and the app's resources as wire lines: tegrastats,
+ * nvidia-smi, /proc, one process tree and its cgroup. Samples every -i
+ * seconds on the monotonic clock; external children have a deadline and
+ * are killed and restarted with backoff; only the newest sample of each
+ * source is kept. Lines go to lmtabled's socket, or to stdout (-o). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lm_msg.h"
+#include "lm_num.h"
+#include "lm_nvsmi.h"
+#include "lm_proc.h"
+#include "lm_send.h"
+#include "lm_sock.h"
+#include "lm_tegra.h"
+#include "lm_wire.h"
+
+static const char usage[] =
+	"usage: lmprobe [-1] [-o] [-q] [-v] [-s PATH] [-a APP] [-i SECS] [-w SECS] [-p PID] [-r ROOT] SOURCE...\n"
+	"sources:\n"
+	"  tegrastats        run tegrastats --interval (the -i period), read its lines\n"
+	"  tegrastats:-      read tegrastats lines on stdin\n"
+	"  tegrastats:FILE   follow FILE, written by tegrastats --logfile FILE\n"
+	"  nvidia-smi        run nvidia-smi --query-gpu=... -lms (the -i period)\n"
+	"  nvidia-smi-apps   run nvidia-smi --query-compute-apps=... once per period\n"
+	"  proc              RAM, swap, CPU load per core, load average (/proc)\n"
+	"  tree              the process tree of -p PID: memory, CPU, threads, I/O\n"
+	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU";
+
+#define APP_DEFAULT "board"
+#define SEND_WAIT_MS 1000
+#define BACKOFF_MIN 1.0          /* seconds before the first restart */
+#define BACKOFF_MAX 60.0
+#define KILL_GRACE 0.3           /* SIGTERM, then SIGKILL after this */
+#define GPUS_MAX 16              /* GPUs whose newest row is kept */
+#define COUNTERS_MAX 256         /* counter series turned into deltas */
+#define APPS_MAX 256             /* compute processes remembered */
+#define COMPLAIN_MAX 5           /* messages per kind of trouble */
+
+enum { C_TEGRA, C_NVSMI, C_APPS, C_N };
+
+struct child {
+	const char *name;
+	char *argv[8];
+	int used, periodic;          /* periodic: runs to its end once per period */
+	pid_t pid;
+	int fd;
+	char buf[LM_LINE_MAX + 2];
+	size_t len;
+	int skipping;
+	double since;                /* start or last output (monotonic) */
+	double restart_at;
+	double backoff;
+	int complained;
+	unsigned long long restarts, lines, skipped;
+	void (*line)(const char *s, size_t n);
+	void (*done)(int status);
+};
+
+static struct child ch[C_N];
+static double interval = 1, waitmax = -1;
+static int oneshot, to_stdout, quiet, verbose;
+static const char *root = "";
+static long pid;
+static int src_proc, src_tree, src_cgroup, stopping, warned;
+static const char *tegra_file;   /* "-" or a path */
+static int tegra_fd = -1;
+static off_t tegra_off;
+static ino_t tegra_ino;
+static char tbuf[LM_LINE_MAX + 2];
+static size_t tlen;
+static int tskipping, tegra_eof;
+static char tegra_line[LM_LINE_MAX + 1];
+static size_t tegra_n;
+static int tegra_new;
+static unsigned long long tegra_lines, tegra_tokens, tegra_badlines;
+
+static struct lm_nvsmi gpuq, appq;
+static struct { char key[LM_SAMPLE_TAGVAL + 1]; char line[LM_LINE_MAX + 1]; size_t n; int fresh; } gpus[GPUS_MAX];
+static size_t ngpus;
+static struct lm_samples apps_pending, apps_now, scratch;
+static int apps_new;
+static struct { char gpu[LM_SAMPLE_TAGVAL + 1], proc[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
+static size_t napps_prev;
+
+#define KEY_MAX 512             /* bytes of a counter's key: name and tags */
+static struct { char key[KEY_MAX]; double last; } counters[COUNTERS_MAX];
+static size_t ncounters;
+
+static struct lm_samples out;
+static struct lm_cpustat cpu;
+static struct lm_sender sender;
+static const char *sockpath;
+static char app[LM_TAGVAL_MAX + 1];
+static int have_app, send_failed, send_warned;
+
+static double number(const char *s, const char *what, double min, double max)
+{
+	double v;
+
+	if (lm_parse_range(s, min, max, &v) < 0)
+		lm_die(LM_EXIT_USAGE, "bad %s: %s", what, s);
+	return v;
+}
+
+/* ---- children */
+
+static void child_start(struct child *c, double now)
+{
+	sigset_t all;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		lm_warn_sys("unable to create a pipe");
+		c->restart_at = now + c->backoff;
+		return;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		lm_warn_sys("unable to fork");
+		close(p[0]);
+		close(p[1]);
+		c->restart_at = now + c->backoff;
+		return;
+	}
+	if (c->pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
+		if (nul >= 0 && nul != 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		dup2(p[1], 1);
+		execvp(c->argv[0], c->argv);
+		lm_warn_sys("unable to run %s", c->argv[0]);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	setpgid(c->pid, c->pid);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	c->fd = p[0];
+	c->len = 0;
+	c->skipping = 0;
+	c->since = now;
+	if (verbose)
+		lm_info("%s: started, pid %ld", c->name, (long)c->pid);
+}
+
+/* A child that is gone (status from waitpid) or that we kill. */
+static void child_gone(struct child *c, int st, double now)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->pid = 0;
+	if (c->done)
+		c->done(st);
+	if (stopping)
+		return;
+	if (c->periodic && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return;   /* ran to its end: runs again next period */
+	if (!oneshot && c->complained++ < COMPLAIN_MAX) {
+		if (WIFEXITED(st))
+			lm_warn("%s exited with status %d; restart in %gs", c->name,
+				WEXITSTATUS(st), c->backoff);
+		else
+			lm_warn("%s ended by signal %d; restart in %gs", c->name,
+				WTERMSIG(st), c->backoff);
+	}
+	c->restart_at = now + c->backoff;
+	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
+	c->restarts++;
+}
+
+static void child_kill(struct child *c, double now)
+{
+	double end = lm_mono() + KILL_GRACE;
+	int st = 0;
+
+	if (c->pid <= 0)
+		return;
+	kill(-c->pid, SIGTERM);
+	kill(c->pid, SIGTERM);
+	while (waitpid(c->pid, &st, WNOHANG) == 0) {
+		if (lm_mono() > end) {
+			kill(-c->pid, SIGKILL);
+			kill(c->pid, SIGKILL);
+			while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		usleep(5000);
+	}
+	kill(-c->pid, SIGKILL);   /* whatever it left in its group */
+	child_gone(c, st, now);
+}
+
+/* Read what the child printed; whole lines go to its line handler. */
+static int child_read(struct child *c, double now)
+{
+	ssize_t n = read(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
+	char *nl;
+
+	if (n <= 0) {
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return 0;
+		close(c->fd);   /* EOF: the exit comes with SIGCHLD */
+		c->fd = -1;
+		return 0;
+	}
+	c->since = now;
+	c->len += (size_t)n;
+	while ((nl = memchr(c->buf, '\n', c->len))) {
+		size_t ll = (size_t)(nl - c->buf);
+		if (c->skipping) {
+			c->skipping = 0;
+			c->skipped++;
+		} else if (ll) {
+			c->line(c->buf, ll);
+		}
+		memmove(c->buf, nl + 1, c->len - ll - 1);
+		c->len -= ll + 1;
+	}
+	if (c->len == sizeof c->buf - 1) {
+		c->skipping = 1;
+		c->len = 0;
+	}
+	return 1;
+}
+
+static void reap(double now)
+{
+	pid_t p;
+	int st, i;
+
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+		for (i = 0; i < C_N; i++)
+			if (ch[i].pid == p) {
+				/* its last output may still be in the pipe */
+				while (ch[i].fd >= 0 && child_read(&ch[i], now) > 0)
+					;
+				child_gone(&ch[i], st, now);
+			}
+}
+
+/* ---- line handlers: keep the newest */
+
+static void tegra_keep(const char *s, size_t n)
+{
+	tegra_lines++;
+	if (n > LM_LINE_MAX) {
+		tegra_badlines++;
+		return;
+	}
+	memcpy(tegra_line, s, n);
+	tegra_n = n;
+	tegra_new = 1;
+	ch[C_TEGRA].backoff = BACKOFF_MIN;
+}
+
+static void nvsmi_keep(const char *s, size_t n)
+{
+	const char *k;
+	size_t kn = lm_nvsmi_key(&gpuq, s, n, &k), i;
+
+	ch[C_NVSMI].lines++;
+	if (kn == 0 || kn > LM_SAMPLE_TAGVAL) {
+		ch[C_NVSMI].skipped++;
+		if (ch[C_NVSMI].complained++ < COMPLAIN_MAX)
+			lm_warn("nvidia-smi: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+		return;
+	}
+	ch[C_NVSMI].backoff = BACKOFF_MIN;
+	for (i = 0; i < ngpus; i++)
+		if (strlen(gpus[i].key) == kn && !memcmp(gpus[i].key, k, kn))
+			break;
+	if (i == ngpus) {
+		if (ngpus == GPUS_MAX)
+			return;
+		memcpy(gpus[i].key, k, kn);
+		gpus[i].key[kn] = 0;
+		ngpus++;
+	}
+	memcpy(gpus[i].line, s, n);
+	gpus[i].n = n;
+	gpus[i].fresh = 1;
+}
+
+static void apps_keep(const char *s, size_t n)
+{
+	ch[C_APPS].lines++;
+	if (lm_nvsmi_app(&appq, s, n, &apps_pending) < 0) {
+		ch[C_APPS].skipped++;
+		if (ch[C_APPS].complained++ < COMPLAIN_MAX)
+			lm_warn("nvidia-smi-apps: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+	}
+}
+
+static void apps_done(int st)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		apps_now = apps_pending;
+		apps_new = 1;
+		ch[C_APPS].backoff = BACKOFF_MIN;
+	}
+	lm_samples_reset(&apps_pending);
+}
+
+/* tegrastats on stdin or in a log file: read what is there */
+static void tegra_fd_read(void)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = read(tegra_fd, tbuf + tlen, sizeof tbuf - 1 - tlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 && !strcmp(tegra_file, "-"))
+				tegra_eof = 1;
+			if (n == 0 && tegra_eof && tlen && !tskipping) {
+				tegra_keep(tbuf, tlen);   /* a last line with no newline */
+				tlen = 0;
+			}
+			return;
+		}
+		tegra_off += n;
+		tlen += (size_t)n;
+		while ((nl = memchr(tbuf, '\n', tlen))) {
+			size_t ll = (size_t)(nl - tbuf);
+			if (tskipping) {
+				tskipping = 0;
+				tegra_badlines++;
+			} else if (ll) {
+				tegra_keep(tbuf, ll);
+			}
+			memmove(tbuf, nl + 1, tlen - ll - 1);
+			tlen -= ll + 1;
+		}
+		if (tlen == sizeof tbuf - 1) {
+			tskipping = 1;
+			tlen = 0;
+		}
+		if (!strcmp(tegra_file, "-"))
+			return;   /* one read per poll wake-up */
+	}
+}
+
+/* a log file: reopen when rotated, start over when truncated */
+static void tegra_follow(void)
+{
+	struct stat a, b;
+
+	if (tegra_fd >= 0 && stat(tegra_file, &a) == 0 && fstat(tegra_fd, &b) == 0) {
+		if (a.st_ino != b.st_ino) {
+			close(tegra_fd);
+			tegra_fd = -1;
+		} else if (b.st_size < tegra_off) {
+			lseek(tegra_fd, 0, SEEK_SET);
+			tegra_off = 0;
+			tlen = 0;
+		}
+	}
+	if (tegra_fd < 0) {
+		tegra_fd = open(tegra_file, O_RDONLY | O_CLOEXEC);
+		if (tegra_fd < 0) {
+			if (tegra_ino == 0 && !(warned & 1) && (warned |= 1))
+				lm_warn_sys("unable to open %s", tegra_file);
+			return;
+		}
+		if (fstat(tegra_fd, &b) == 0) {
+			/* first open: start near the end; later ones (rotation): the top */
+			tegra_off = 0;
+			if (tegra_ino == 0 && b.st_size > (off_t)sizeof tbuf) {
+				tegra_off = lseek(tegra_fd, b.st_size - (off_t)sizeof tbuf + 1, SEEK_SET);
+				tskipping = 1;   /* the first line read there is a tail */
+			}
+			tegra_ino = b.st_ino;
+		}
+		tlen = 0;
+	}
+	tegra_fd_read();
+}
+
+/* ---- samples out */
+
+static void key_of(const struct lm_sample *s, char *k, size_t cap)
+{
+	struct lm_line l;
+
+	lm_sample_line(s, NULL, &l);
+	l.values[0] = 0;
+	lm_format_line(k, cap, &l);
+}
+
+/* Counters carry cumulative values; the wire gets what was added since
+ * the last sample (all of it the first time; 0 when it went down). */
+static double delta(const struct lm_sample *s)
+{
+	char k[KEY_MAX];
+	double d;
+	size_t i;
+
+	key_of(s, k, sizeof k);
+	for (i = 0; i < ncounters; i++)
+		if (!strcmp(counters[i].key, k))
+			break;
+	if (i == ncounters) {
+		if (ncounters == COUNTERS_MAX)
+			return 0;
+		strcpy(counters[i].key, k);
+		counters[i].last = 0;
+		ncounters++;
+	}
+	d = s->v > counters[i].last ? s->v - counters[i].last : 0;
+	counters[i].last = s->v;
+	return d;
+}
+
+static void emit(void)
+{
+	static char buf[LM_LINE_MAX + 2];
+	struct lm_line l;
+	size_t i, n;
+
+	for (i = 0; i < out.n; i++) {
+		struct lm_sample s = out.s[i];
+		if (s.type == LM_COUNTER)
+			s.v = delta(&s);
+		lm_sample_line(&s, have_app ? app : NULL, &l);
+		if (to_stdout) {
+			n = lm_format_line(buf, sizeof buf - 1, &l);
+			if (n >= sizeof buf - 1)
+				continue;
+			buf[n++] = '\n';
+			if (fwrite(buf, 1, n, stdout) != n)
+				lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+		} else if (lm_sender_line(&sender, &l) < 0) {
+			send_failed = errno;
+		}
+	}
+	if (to_stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+	} else if (lm_sender_flush(&sender) < 0) {
+		send_failed = errno;
+	}
+	if (send_failed && !quiet && !send_warned++) {
+		errno = send_failed;
+		lm_warn_sys("unable to send to %s", sockpath);
+	}
+}
+
+static void health(const char *src, unsigned long long restarts,
+	unsigned long long lines, unsigned long long skipped)
+{
+	struct lm_sample *s;
+
+	if ((s = lm_samples_add(&out, "lmprobe_child_restarts", LM_COUNTER, (double)restarts)))
+		lm_sample_tag(s, "source", src, strlen(src));
+	if ((s = lm_samples_add(&out, "lmprobe_lines_read", LM_COUNTER, (double)lines)))
+		lm_sample_tag(s, "source", src, strlen(src));
+	if ((s = lm_samples_add(&out, "lmprobe_lines_skipped", LM_COUNTER, (double)skipped)))
+		lm_sample_tag(s, "source", src, strlen(src));
+}
+
+static int same(const char *a, const char *b)
+{
+	return !strcmp(a, b);
+}
+
+/* one sample of every source; 0 ok, -1 a source had nothing to give */
+static int sample(void)
+{
+	struct lm_tegra_stat st;
+	size_t i, j;
+	int bad = 0;
+
+	lm_samples_reset(&out);
+	if (ch[C_TEGRA].used || tegra_file) {
+		if (tegra_new) {
+			if (lm_tegra_parse(tegra_line, tegra_n, &out, &st) == 0)
+				tegra_badlines++;
+			tegra_tokens += st.skipped;
+			tegra_new = 0;
+		} else if (oneshot) {
+			bad = 1;
+		}
+		health("tegrastats", ch[C_TEGRA].restarts, tegra_lines,
+			tegra_badlines + ch[C_TEGRA].skipped);
+		lm_samples_add(&out, "lmprobe_tegrastats_tokens_skipped", LM_COUNTER,
+			(double)tegra_tokens);
+	}
+	if (ch[C_NVSMI].used) {
+		int any = 0;
+		for (i = 0; i < ngpus; i++)
+			if (gpus[i].fresh) {
+				lm_nvsmi_gpu(&gpuq, gpus[i].line, gpus[i].n, &out);
+				gpus[i].fresh = 0;
+				any = 1;
+			}
+		if (oneshot && !any)
+			bad = 1;
+		health("nvidia-smi", ch[C_NVSMI].restarts, ch[C_NVSMI].lines, ch[C_NVSMI].skipped);
+	}
+	if (ch[C_APPS].used) {
+		if (apps_new) {
+			/* processes gone since the last set: 0 once, then forgotten */
+			for (i = 0; i < napps_prev; i++)
+				apps_prev[i].seen = 0;
+			for (j = 0; j < apps_now.n; j++) {
+				const struct lm_sample *a = &apps_now.s[j];
+				out.n < LM_SAMPLES_MAX ? (void)(out.s[out.n++] = *a) : (void)out.full++;
+				for (i = 0; i < napps_prev; i++)
+					if (same(apps_prev[i].gpu, a->val[0]) && same(apps_prev[i].proc, a->val[a->ntags - 1]))
+						break;
+				if (i == napps_prev && napps_prev < APPS_MAX) {
+					strcpy(apps_prev[i].gpu, a->val[0]);
+					strcpy(apps_prev[i].proc, a->val[a->ntags - 1]);
+					napps_prev++;
+				}
+				if (i < APPS_MAX)
+					apps_prev[i].seen = 1;
+			}
+			for (i = 0; i < napps_prev; ) {
+				struct lm_sample *s;
+				if (apps_prev[i].seen) {
+					i++;
+					continue;
+				}
+				if ((s = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0))) {
+					lm_sample_tag(s, "gpu", apps_prev[i].gpu, strlen(apps_prev[i].gpu));
+					lm_sample_tag(s, "process", apps_prev[i].proc, strlen(apps_prev[i].proc));
+				}
+				apps_prev[i] = apps_prev[--napps_prev];
+			}
+			apps_new = 0;
+		} else if (oneshot) {
+			bad = 1;
+		}
+		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped);
+	}
+	if (src_proc) {
+		if (lm_proc_meminfo(root, &out) < 0 || lm_proc_loadavg(root, &out) < 0 ||
+		    lm_proc_cpu(root, &cpu, &out) < 0) {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "unable to read %s/proc", root);
+			if (!(warned & 2) && (warned |= 2))
+				lm_warn_sys("unable to read %s/proc", root);
+		}
+	}
+	if (src_tree) {
+		struct lm_tree t;
+		if (lm_proc_tree(root, pid, &t) == 0) {
+			lm_proc_tree_samples(&t, &out);
+		} else {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "unable to read the process tree of %ld", pid);
+			if (!(warned & 4) && (warned |= 4))
+				lm_warn_sys("unable to read the process tree of %ld", pid);
+		}
+	}
+	if (src_cgroup && lm_proc_cgroup(root, pid, &out) < 0) {
+		if (oneshot)
+			lm_die_sys(LM_EXIT_SYS, "unable to read the cgroup of %ld", pid ? pid : (long)getpid());
+		if (!(warned & 8) && (warned |= 8))
+			lm_warn_sys("unable to read the cgroup of %ld", pid ? pid : (long)getpid());
+	}
+	if (out.full)
+		lm_samples_add(&out, "lmprobe_samples_dropped", LM_COUNTER, (double)out.full);
+	emit();
+	return bad ? -1 : 0;
+}
+
+/* ---- set-up */
+
+static void add_source(const char *s)
+{
+	if (!strcmp(s, "tegrastats")) {
+		ch[C_TEGRA].used = 1;
+	} else if (!strncmp(s, "tegrastats:", 11) && s[11]) {
+		if (tegra_file)
+			lm_die(LM_EXIT_USAGE, "only one tegrastats:FILE source: %s", s);
+		tegra_file = s + 11;
+	} else if (!strcmp(s, "nvidia-smi")) {
+		ch[C_NVSMI].used = 1;
+	} else if (!strcmp(s, "nvidia-smi-apps")) {
+		ch[C_APPS].used = 1;
+	} else if (!strcmp(s, "proc")) {
+		src_proc = 1;
+	} else if (!strcmp(s, "tree")) {
+		src_tree = 1;
+	} else if (!strcmp(s, "cgroup")) {
+		src_cgroup = 1;
+	} else {
+		lm_warn("unknown source: %s", s);
+		lm_usage(usage);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static char ms[32];
+	const char *aname = NULL;
+	struct pollfd pf[C_N + 2];
+	sigset_t sigs;
+	double now, next, deadline;
+	int c, i, sfd, code = 0;
+	uint64_t u;
+
+	lm_prog = "lmprobe";
+	while ((c = getopt(argc, argv, "+:h1oqvs:a:i:w:p:r:")) != -1) {
+		switch (c) {
+		case 'h':
+			printf("%s\n", usage);
+			lm_close_stdout();
+			return 0;
+		case '1': oneshot = 1; break;
+		case 'o': to_stdout = 1; break;
+		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
+		case 's': sockpath = optarg; break;
+		case 'a': aname = optarg; break;
+		case 'i': interval = number(optarg, "interval", 0.01, 86400); break;
+		case 'w': waitmax = number(optarg, "wait", 0.1, 86400); break;
+		case 'p':
+			if (lm_parse_u64(optarg, strlen(optarg), 4194304, &u) < 0 || u == 0)
+				lm_die(LM_EXIT_USAGE, "bad pid: %s", optarg);
+			pid = (long)u;
+			break;
+		case 'r': root = optarg; break;
+		case ':':
+			lm_warn("option -%c needs a value", optopt);
+			lm_usage(usage);
+		default:
+			lm_warn("unknown option -%c", optopt);
+			lm_usage(usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		lm_usage(usage);
+	for (i = 0; i < argc; i++)
+		add_source(argv[i]);
+	if (src_tree && !pid)
+		lm_die(LM_EXIT_USAGE, "source tree needs -p PID");
+	if (waitmax < 0)
+		waitmax = 2 * interval + 3;
+	if (aname && !lm_text_ok(aname, strlen(aname)))
+		lm_die(LM_EXIT_USAGE, "bad app name: %s", aname);
+	if (aname || !to_stdout) {
+		snprintf(app, sizeof app, "%s", aname ? aname : APP_DEFAULT);
+		have_app = 1;
+	}
+	if (!to_stdout) {
+		sockpath = lm_socket_path(sockpath);
+		if (lm_sender_open(&sender, sockpath, SEND_WAIT_MS) < 0)
+			lm_die_sys(errno == ENAMETOOLONG ? LM_EXIT_USAGE : LM_EXIT_SYS,
+				"unable to use socket path %s", sockpath);
+	}
+	lm_nvsmi_query(&gpuq, LM_NVSMI_GPU_QUERY);
+	lm_nvsmi_query(&appq, LM_NVSMI_APP_QUERY);
+	snprintf(ms, sizeof ms, "%ld", (long)(interval * 1000 + 0.5));
+
+	/* signals as a file descriptor; SIGPIPE: a write error instead */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to create a signalfd");
+
+	ch[C_TEGRA].name = "tegrastats";
+	ch[C_TEGRA].argv[0] = "tegrastats";
+	ch[C_TEGRA].argv[1] = "--interval";
+	ch[C_TEGRA].argv[2] = ms;
+	ch[C_TEGRA].line = tegra_keep;
+	ch[C_NVSMI].name = "nvidia-smi";
+	ch[C_NVSMI].argv[0] = "nvidia-smi";
+	ch[C_NVSMI].argv[1] = "--query-gpu=" LM_NVSMI_GPU_QUERY;
+	ch[C_NVSMI].argv[2] = "--format=csv,noheader,nounits";
+	if (!oneshot) {
+		ch[C_NVSMI].argv[3] = "-lms";
+		ch[C_NVSMI].argv[4] = ms;
+	}
+	ch[C_NVSMI].line = nvsmi_keep;
+	ch[C_APPS].name = "nvidia-smi-apps";
+	ch[C_APPS].argv[0] = "nvidia-smi";
+	ch[C_APPS].argv[1] = "--query-compute-apps=" LM_NVSMI_APP_QUERY;
+	ch[C_APPS].argv[2] = "--format=csv,noheader,nounits";
+	ch[C_APPS].periodic = 1;
+	ch[C_APPS].line = apps_keep;
+	ch[C_APPS].done = apps_done;
+	for (i = 0; i < C_N; i++) {
+		ch[i].fd = -1;
+		ch[i].backoff = BACKOFF_MIN;
+	}
+	if (tegra_file && !strcmp(tegra_file, "-")) {
+		tegra_fd = 0;
+		fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+	}
+
+	now = lm_mono();
+	for (i = 0; i < C_N; i++)
+		if (ch[i].used)
+			child_start(&ch[i], now);
+	if (src_proc)
+		lm_proc_cpu(root, &cpu, &scratch);   /* the first reading: loads come next time */
+	/* one-shot: the sample waits for every source, at most -w seconds */
+	next = oneshot ? now + (src_proc ? (interval < 0.2 ? interval : 0.2) : 0) : now;
+	deadline = now + waitmax;
+
+	for (;;) {
+		int n = 0, t, ready;
+		double wake;
+
+		now = lm_mono();
+		if (tegra_file && strcmp(tegra_file, "-"))
+			tegra_follow();
+		ready = oneshot && now >= next &&
+			(!ch[C_TEGRA].used && !tegra_file ? 1 : tegra_new || tegra_eof) &&
+			(!ch[C_NVSMI].used || (ch[C_NVSMI].pid == 0 && ch[C_NVSMI].fd < 0)) &&
+			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0));
+		if (oneshot && (ready || now >= deadline)) {
+			for (i = 0; i < C_N; i++)
+				child_kill(&ch[i], now);
+			if (sample() < 0) {
+				lm_warn("a source gave no sample within %gs", waitmax);
+				code = LM_EXIT_SYS;
+			}
+			break;
+		}
+		if (!oneshot && now >= next) {
+			for (i = 0; i < C_N; i++) {
+				struct child *k = &ch[i];
+				if (!k->used)
+					continue;
+				if (k->pid > 0 && now - k->since > waitmax) {
+					if (k->complained++ < COMPLAIN_MAX)
+						lm_warn("%s: no output for %gs; killed", k->name, waitmax);
+					child_kill(k, now);
+				} else if (k->pid == 0 && k->fd < 0 && now >= k->restart_at) {
+					child_start(k, now);
+				}
+			}
+			sample();
+			if (tegra_eof && !ch[C_TEGRA].used && !ch[C_NVSMI].used && !ch[C_APPS].used &&
+			    !src_proc && !src_tree && !src_cgroup)
+				break;   /* stdin was the only source and it ended */
+			next += interval;
+			if (next <= now)
+				next = now + interval;
+		}
+		pf[n].fd = sfd;
+		pf[n++].events = POLLIN;
+		for (i = 0; i < C_N; i++)
+			if (ch[i].fd >= 0) {
+				pf[n].fd = ch[i].fd;
+				pf[n++].events = POLLIN;
+			}
+		if (tegra_fd == 0 && !tegra_eof) {
+			pf[n].fd = 0;
+			pf[n++].events = POLLIN;
+		}
+		wake = (oneshot ? (now < next ? next : deadline) : next) - now;
+		if (oneshot && now >= next && wake > 0.05 && tegra_file && strcmp(tegra_file, "-"))
+			wake = 0.05;   /* a file is polled by reading it */
+		t = wake <= 0 ? 0 : (int)(wake * 1000) + 1;
+		if (poll(pf, (nfds_t)n, t) < 0) {
+			if (errno == EINTR)
+				continue;
+			lm_die_sys(LM_EXIT_SYS, "unable to poll");
+		}
+		now = lm_mono();
+		for (i = 1; i < n; i++) {
+			int k;
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (pf[i].fd == 0 && tegra_fd == 0) {
+				tegra_fd_read();
+				continue;
+			}
+			for (k = 0; k < C_N; k++)
+				if (ch[k].fd == pf[i].fd)
+					child_read(&ch[k], now);
+		}
+		if (pf[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			int stop = 0;
+			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				if (si.ssi_signo == SIGCHLD)
+					reap(now);
+				else
+					stop = 1;
+			}
+			if (stop) {
+				stopping = 1;
+				for (i = 0; i < C_N; i++)
+					child_kill(&ch[i], now);
+				break;
+			}
+		}
+	}
+	if (to_stdout)
+		lm_close_stdout();
+	else if (send_failed && !quiet && oneshot && code == 0)
+		code = LM_EXIT_SYS;
+	return code;
+}

@@ -1,0 +1,48 @@
+/* lm_proc: procfs and cgroup readers. Each takes a root directory ("" or
+ * "/" for the live system) under which proc/ and sys/fs/cgroup/ are read,
+ * so tests can point it at a fixture tree. Samples: host_* (the machine),
+ * process_* (one process tree), cgroup_* (its cgroup); see docs/lmprobe.1.
+ * Counters (LM_COUNTER) carry cumulative values. */
+#ifndef LM_PROC_H
+#define LM_PROC_H
+#include <stddef.h>
+#include "lm_send.h"
+
+#define LM_PROC_CPUS 1024      /* cores told apart in /proc/stat */
+#define LM_PROC_TREE 4096      /* processes summed in one tree */
+#define LM_PROC_FILE 65536     /* bytes read from one proc file, at most */
+
+/* /proc/meminfo: host_memory_{total,available,used,free}_bytes,
+ * host_swap_{total,used}_bytes. 0 ok, -1 errno. */
+int lm_proc_meminfo(const char *root, struct lm_samples *out);
+/* /proc/loadavg: host_load_average{minutes}. 0 ok, -1 errno. */
+int lm_proc_loadavg(const char *root, struct lm_samples *out);
+
+/* /proc/stat: busy and total jiffies per core, kept between calls. */
+struct lm_cpustat {
+	size_t n;
+	int have;                  /* a previous reading is held */
+	unsigned long long busy[LM_PROC_CPUS + 1], total[LM_PROC_CPUS + 1];
+};
+/* host_cpu_load_ratio{core} (and core "all") over the time since the
+ * previous call with the same st; the first call gives none. 0, -1 errno. */
+int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out);
+
+struct lm_tree {
+	size_t procs, threads;
+	double rss;                /* bytes */
+	double cpu;                /* seconds, children reaped included */
+	double rbytes, wbytes;     /* storage I/O; -1 when /proc/PID/io is unreadable */
+};
+/* Sum over pid and its descendants (found through task/TID/children,
+ * else a scan of /proc). 0 ok, -1 errno (ESRCH: pid is gone). */
+int lm_proc_tree(const char *root, long pid, struct lm_tree *t);
+/* process_{resident_bytes,threads,processes}, counters
+ * process_cpu_seconds, process_{read,write}_bytes. */
+void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out);
+
+/* The cgroup of pid (0: the caller), v2 or v1: cgroup_memory_bytes,
+ * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counter
+ * cgroup_cpu_seconds. Returns the cgroup version (1, 2), -1 errno. */
+int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out);
+#endif

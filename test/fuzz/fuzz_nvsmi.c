@@ -1,0 +1,53 @@
+/* fuzz_nvsmi: libFuzzer entry point for the nvidia-smi CSV row parser.
+ * Seed corpus: test/data/probe/nvsmi*.txt (one file per line: make fuzz).
+ * The first input byte picks the query (lmprobe's --query-gpu list, its
+ * --query-compute-apps list, or a short list with an index key); the rest
+ * is one line. Every sample must make a wire line the one parser reads
+ * back, and a row must have a key exactly when it is a --query-gpu row. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lm_nvsmi.h"
+#include "lm_send.h"
+#include "lm_wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *lists[] = {
+		LM_NVSMI_GPU_QUERY, LM_NVSMI_APP_QUERY,
+		"index,name,utilization.gpu,memory.used,temperature.gpu",
+	};
+	static struct lm_samples ss;
+	static char buf[LM_LINE_MAX + 1];
+	struct lm_nvsmi q;
+	struct lm_line l, back;
+	const char *s = (const char *)data + 1, *k;
+	size_t i, n;
+	int r;
+
+	if (size < 1)
+		return 0;
+	n = size - 1;
+	if (lm_nvsmi_query(&q, lists[data[0] % 3]) < 0)
+		abort();
+	lm_samples_reset(&ss);
+	if (data[0] % 3 == 1)
+		r = lm_nvsmi_app(&q, s, n, &ss);
+	else
+		r = lm_nvsmi_gpu(&q, s, n, &ss);
+	if (data[0] % 3 != 1 && (r == 0) != (lm_nvsmi_key(&q, s, n, &k) > 0))
+		abort();
+	if (r < 0 && ss.n)
+		abort();
+	for (i = 0; i < ss.n; i++) {
+		lm_sample_line(&ss.s[i], "board", &l);
+		if (lm_format_line(buf, sizeof buf, &l) >= sizeof buf)
+			abort();
+		if (lm_parse_line(buf, strlen(buf), &back) != 0)
+			abort();
+	}
+	return 0;
+}

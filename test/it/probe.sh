@@ -1,0 +1,295 @@
+#!/bin/sh
+# shellcheck disable=SC2317,SC2016 # functions called through check; sh -c scripts
+# lmprobe end to end: usage and the man page, stream mode (newest sample
+# only), sending to a real lmtabled (dump, lmexport -p, promtool), the
+# procfs/cgroup sources on a fixture root, a tegrastats log followed as it
+# grows, and stand-ins for tegrastats and nvidia-smi on PATH: recorded
+# rows, XID noise, failure messages with an exit status, and a hang, to
+# prove the deadline, the kill and the restart with backoff.
+# shellcheck source=test/lib.sh
+. "${0%/*}/../lib.sh"
+
+PR=$LM_BIN/lmprobe
+S=$T_DIR/s.sock
+D=$T_DIR/dump
+E=$T_DIR/expo
+DATA=$T_ROOT/test/data/probe
+MAN=$T_ROOT/docs/lmprobe.1
+BIN=$T_DIR/bin
+mkdir -p "$BIN"
+
+# ---- stand-ins, driven by the file $BIN/mode; each start is logged
+cat >"$BIN/nvidia-smi" <<'EOF'
+#!/bin/sh
+here=${0%/*}
+echo "$$ $*" >>"$here/starts"
+mode=$(cat "$here/mode" 2>/dev/null)
+case "$*" in
+*--query-compute-apps=*)
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 48213, 7406"
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 51877, [N/A]"
+	exit 0 ;;
+esac
+case $mode in
+fail)
+	echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."
+	exit 9 ;;
+hang)
+	exec sleep 1000 ;;
+esac
+rows() {
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 73, 41, 18342, 81559, 312.55, 400.00, 64, 1980, 1593, [N/A]"
+	echo "GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d, 1, [Not Supported], [N/A], 4, 81559, [N/A], 400.00, 33, 210, 1593, 0"
+}
+case "$*" in
+*-lms*)
+	echo "Xid (PCI:0000:01:00): 79, pid=0, GPU has fallen off the bus."
+	while :; do rows; sleep 0.1; done ;;
+*)
+	rows ;;
+esac
+EOF
+cat >"$BIN/tegrastats" <<EOF
+#!/bin/sh
+echo "\$\$ \$*" >>"\${0%/*}/starts"
+while :; do cat "$DATA/tegra-sample.txt"; sleep 0.2; done
+EOF
+chmod +x "$BIN/nvidia-smi" "$BIN/tegrastats"
+PATH=$BIN:$PATH
+export PATH
+
+# ---- usage, options, the man page
+t_case "-h: usage on stdout, exit 0" 0 '~^usage: lmprobe ' '' "$PR" -h
+T_TIMEOUT=5
+t_case "no source: exit 100" 100 '' '~usage: lmprobe' "$PR"
+t_case "unknown source: exit 100" 100 '' '~lmprobe: .*bogus' "$PR" bogus
+t_case "unknown option: exit 100" 100 '' '~usage: lmprobe' "$PR" -Z proc
+t_case "-i 0: exit 100" 100 '' '~lmprobe: fatal: bad interval: 0' "$PR" -i 0 proc
+t_case "-i junk: exit 100" 100 '' '~lmprobe: fatal: bad interval' "$PR" -i 1x proc
+t_case "-p 0: exit 100" 100 '' '~lmprobe: fatal: bad pid' "$PR" -p 0 tree
+t_case "-p -5: exit 100" 100 '' '~lmprobe: fatal: bad pid' "$PR" -p -5 tree
+t_case "tree without -p: exit 100" 100 '' '~needs -p PID' "$PR" -o tree
+t_case "bad -a: exit 100" 100 '' '~bad app name' "$PR" -a 'a,b' proc
+t_case "no daemon, one-shot: exit 111" 111 '' '~unable to send to' \
+	"$PR" -1 -s "$T_DIR/none.sock" -r "$DATA/root-v2" proc
+t_case "-q, no daemon: exit 0, silent" 0 '' '' \
+	"$PR" -1 -q -s "$T_DIR/none.sock" -r "$DATA/root-v2" proc
+t_case "missing root, one-shot: exit 111" 111 '' '~lmprobe: fatal: unable to read .*/proc: No such file' \
+	"$PR" -1 -o -r "$T_DIR/nowhere" proc
+T_TIMEOUT=20
+
+usage=$("$PR" -h | head -n 1)
+echo "$usage" | grep -oE '\[-[a-zA-Z0-9]( [A-Z.]+)?\]' | tr -d '[]' >"$T_DIR/opts"
+check "usage lists options" "none" test -s "$T_DIR/opts"
+while read -r flag arg; do
+	x=${flag#-}
+	if [ -n "$arg" ]; then op=".Op Fl $x Ar $arg"; else op=".Op Fl $x"; fi
+	check "lmprobe.1 SYNOPSIS: $op" "not in the page" grep -qxF "$op" "$MAN"
+	check "lmprobe.1 OPTIONS: .It Fl $x" "not in the page" grep -Eq "^\\.It Fl $x( |\$)" "$MAN"
+done <"$T_DIR/opts"
+"$PR" -h | awk '/^sources:/ { s = 1; next } s && NF { print $1 }' >"$T_DIR/sources"
+while read -r src; do
+	case $src in
+	*:[A-Z]*) it=".It Cm ${src%%:*}: Ns Ar ${src#*:}" ;;
+	*) it=".It Cm $src" ;;
+	esac
+	check "lmprobe.1 documents source $src" "no $it" grep -qxF "$it" "$MAN"
+done <"$T_DIR/sources"
+for sec in NAME SYNOPSIS DESCRIPTION OPTIONS METRICS ENVIRONMENT SIGNALS 'EXIT STATUS' FILES EXAMPLES 'SEE ALSO'; do
+	check "lmprobe.1 has section $sec" "no .Sh $sec" grep -qxF ".Sh $sec" "$MAN"
+done
+for code in 0 100 111; do
+	check "lmprobe.1 EXIT STATUS lists $code" "no .It $code" grep -qx "\\.It $code" "$MAN"
+done
+# every metric name the parsers and readers produce is in the table
+{
+	sed -n 's/^\([a-z_]*\):.*/\1/p' "$DATA"/*.golden
+	"$PR" -1 -o -r "$DATA/root-v2" -p 100 proc tree cgroup | sed 's/:.*//'
+	echo lmprobe_samples_dropped
+} | sort -u >"$T_DIR/names"
+while read -r m; do
+	check "lmprobe.1 lists metric $m" "not in the page" grep -q "^\\.It Li $m\$" "$MAN"
+done <"$T_DIR/names"
+if have mandoc; then
+	t_case "mandoc -Tlint lmprobe.1: clean" 0 '' '' mandoc -Tlint -Wwarning "$MAN"
+else
+	skip "mandoc -Tlint lmprobe.1" "no mandoc"
+fi
+
+# ---- stream mode: the newest line only, no app tag unless -a
+t_run "$PR" -1 -o tegrastats:- <"$DATA/tegra-sample.txt"
+expect "-1 -o tegrastats:- prints wire lines" 0 '~^board_ram_used_bytes:22055747584\|g$' ''
+eq "only the newest line's sample (no queue)" "$(grep -c '^board_ram_used_bytes:' "$T_DIR/out")" 1
+check "no app tag on stdout by default" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'app:'
+check "rails kept apart (no sum)" "$(grep rail: "$T_DIR/out" | head -n 2)" \
+	grep -q '^board_power_watts:5.02|g|#rail:VIN_SYS_5V0,index:0$' "$T_DIR/out"
+t_run "$PR" -1 -o -a jet tegrastats:- <"$DATA/tegra-sample.txt"
+expect "-a NAME adds the app tag" 0 '~^board_ram_total_bytes:65893564416\|g\|#app:jet$' ''
+"$PR" -1 -o -r "$DATA/root-v2" -p 100 proc tree cgroup >"$T_DIR/lines"
+t_run "$LM_BIN/lmhook" -s "$T_DIR/none.sock" -q -a board - <"$T_DIR/lines"
+expect "stream output is valid for lmhook -" 0 '' ''
+
+# ---- sending to lmtabled
+if ! start_tabled "$S"; then
+	fail "lmtabled starts" "exit $T_STATUS: $(t_head "$S.err")"
+	t_done
+fi
+t_case "-1 sends to lmtabled (procfs, tree, cgroup fixtures)" 0 '' '' \
+	"$PR" -1 -s "$S" -r "$DATA/root-v2" -p 100 proc tree cgroup
+# one line each: Thor (JP7), AGX Orin (JP7.2, rail NC twice), AGX Orin (JP5, -256C)
+sed -n 6p "$DATA/tegra-variants.txt" >"$T_DIR/thor"
+sed -n 7p "$DATA/tegra-variants.txt" >"$T_DIR/orin7"
+sed -n 8p "$DATA/tegra-sample.txt" >"$T_DIR/orin5"
+for a in thor orin7 orin5; do
+	t_case "-1 -a $a: tegrastats:- to lmtabled" 0 '' '' \
+		sh -c '"$1" -1 -s "$2" -a "$3" tegrastats:- <"$4"' sh "$PR" "$S" "$a" "$T_DIR/$a"
+done
+t_case "LM_SOCKET finds the daemon" 0 '' '' \
+	sh -c 'LM_SOCKET="$1" "$2" -1 -o -r "$3" -p 100 tree | LM_SOCKET="$1" "$4" -a piped -' \
+	sh "$S" "$PR" "$DATA/root-v2" "$LM_BIN/lmhook"
+dump "$S" "$D"
+check "dump: process_cpu_seconds counter, app board" "$(t_head "$D")" \
+	grep -q '^process_cpu_seconds:5.15|c|#app:board,' "$D"
+check "dump: cgroup memory" "$(t_head "$D")" grep -q '^cgroup_memory_bytes:104857600|g|#app:board,' "$D"
+check "dump: piped through lmhook -" "$(t_head "$D")" grep -q '^process_threads:7|g|#app:piped,' "$D"
+check "dump: rails with the same name kept apart" "$(grep 'rail:NC' "$D" | head -n 2)" \
+	grep -q '^board_power_watts:0|g|#app:orin7,.*index:1,rail:NC' "$D"
+expo "$S" "$E"
+check "exposition: board_power_watts with rail and index" "$(t_head "$E")" \
+	grep -q '^board_power_watts{app="thor",uid="[0-9]*",index="0",rail="VDD_GPU"} 8.12$' "$E"
+check "exposition: process_cpu_seconds_total" "$(t_head "$E")" \
+	grep -q '^process_cpu_seconds_total{app="board",uid="[0-9]*"} 5.15$' "$E"
+check "exposition: temperature per sensor" "$(t_head "$E")" \
+	grep -q '^board_temperature_celsius{app="thor",uid="[0-9]*",sensor="tj"} 47.5$' "$E"
+check "exposition: -256C gives no sample" "$(grep orin5 "$E" | head -n 2)" \
+	no_line "$E" 'sensor="CV0"'
+check "exposition: a real reading beside -256C" "$(t_head "$E")" \
+	grep -q '^board_temperature_celsius{app="orin5",uid="[0-9]*",sensor="tj"} 48.937$' "$E"
+if have promtool; then
+	t_run promtool check metrics <"$E"
+	expect "promtool check metrics: clean" 0 '' ''
+else
+	skip "promtool check metrics" "no promtool"
+fi
+
+# ---- the live machine: one sample of everything local
+t_run "$PR" -1 -o -p $$ proc tree cgroup
+expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_bytes:[0-9]+\|g$' ''
+check "live: CPU load per core" "$(t_head "$T_DIR/out")" grep -q '^host_cpu_load_ratio:[0-9.e-]*|g|#core:0$' "$T_DIR/out"
+
+# ---- the interval: -i 0.2 for about 1.1 s gives about 5 samples
+t_bg "$PR" -o -i 0.2 -r "$DATA/root-v2" proc >"$T_DIR/tick.out" 2>"$T_DIR/tick.err"
+P=$T_PID
+sleep 1.1
+t_stop "$P"
+eq "SIGTERM: exit 0" "$T_STATUS" 0
+n=$(grep -c '^host_memory_total_bytes:' "$T_DIR/tick.out")
+check "-i 0.2 for 1.1 s: 4 to 7 samples (got $n)" "got $n" test "$n" -ge 4 -a "$n" -le 7
+
+# ---- a tegrastats log file, followed as it grows
+head -n 3 "$DATA/tegra-sample.txt" >"$T_DIR/tegra.log"
+t_bg "$PR" -o -i 0.1 "tegrastats:$T_DIR/tegra.log" >"$T_DIR/follow.out" 2>"$T_DIR/follow.err"
+P=$T_PID
+seen() {
+	grep -q "^$1\$" "$T_DIR/follow.out"
+}
+check "log file: its last line is read" "$(t_head "$T_DIR/follow.out")" \
+	wait_for 5 seen 'board_ram_used_bytes:2423259136|g'
+sed -n 5p "$DATA/tegra-sample.txt" >>"$T_DIR/tegra.log"
+check "log file: an appended line is read" "$(t_head "$T_DIR/follow.out")" \
+	wait_for 5 seen 'board_ram_used_bytes:1607467008|g'
+sed -n 7p "$DATA/tegra-sample.txt" >"$T_DIR/tegra.log.new"
+mv "$T_DIR/tegra.log.new" "$T_DIR/tegra.log"
+check "log file: rotation is followed" "$(tail -n 2 "$T_DIR/follow.out")" \
+	wait_for 5 seen 'board_ram_used_bytes:3132096512|g'
+t_stop "$P"
+eq "log file: SIGTERM, exit 0" "$T_STATUS" 0
+
+# ---- tegrastats run by lmprobe (a stand-in that bursts 11 lines)
+t_run "$PR" -1 -o -i 0.5 tegrastats
+expect "-1 tegrastats: runs it, one sample" 0 '~^board_cpu_frequency_hertz:1113000000\|g\|#core:11$' ''
+eq "tegrastats: one sample, the newest line" "$(grep -c '^board_ram_used_bytes:' "$T_DIR/out")" 1
+check "tegrastats --interval 500" "$(cat "$BIN/starts")" grep -q ' --interval 500$' "$BIN/starts"
+tpid=$(awk 'END { print $1 }' "$BIN/starts")
+check "one-shot: the tegrastats child is gone" "pid $tpid runs" t_wait_gone "$tpid" 2
+
+# ---- nvidia-smi: recorded rows, noise, failures, a hang
+: >"$BIN/starts"
+echo ok >"$BIN/mode"
+t_run "$PR" -1 -o nvidia-smi nvidia-smi-apps
+expect "-1 nvidia-smi: a row per GPU" 0 \
+	'~^gpu_power_watts:312.55\|g\|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,index:0$' ''
+check "[N/A] and [Not Supported] give no sample" "$(grep 'index:1' "$T_DIR/out" | head -n 3)" \
+	no_line "$T_DIR/out" '^gpu_(load_ratio|power_watts).*index:1'
+check "compute apps: per-process memory" "$(t_head "$T_DIR/out")" \
+	grep -q '^gpu_process_memory_bytes:7765753856|g|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,process:48213$' "$T_DIR/out"
+check "one-shot nvidia-smi has no -lms" "$(cat "$BIN/starts")" no_line "$BIN/starts" '-lms'
+
+: >"$BIN/starts"
+t_bg "$PR" -o -i 0.2 nvidia-smi >"$T_DIR/nv.out" 2>"$T_DIR/nv.err"
+P=$T_PID
+has_rows() {
+	grep -q '^gpu_load_ratio:0.73|g|#gpu:GPU-5d1e0c7a' "$T_DIR/nv.out"
+}
+check "loop: nvidia-smi -lms 200 rows arrive" "$(t_head "$T_DIR/nv.err")" wait_for 5 has_rows
+check "loop: one long-lived child with -lms 200" "$(cat "$BIN/starts")" \
+	grep -q -- '--format=csv,noheader,nounits -lms 200$' "$BIN/starts"
+noise() {
+	grep -q '^lmprobe_lines_skipped:1|c|#source:nvidia-smi$' "$T_DIR/nv.out"
+}
+check "loop: the XID line is skipped and counted" "$(grep skipped "$T_DIR/nv.out" | tail -n 1)" wait_for 3 noise
+check "loop: the XID line is reported" "$(t_head "$T_DIR/nv.err")" grep -q 'skipped: Xid' "$T_DIR/nv.err"
+n=$(grep -c '^gpu_load_ratio:0.73' "$T_DIR/nv.out")
+check "loop: the newest row per tick, not every row ($n)" "$n rows" test "$n" -le 30
+
+t_stop "$P"
+
+# a hang: no output for -w seconds, killed, restarted; then it recovers
+echo hang >"$BIN/mode"
+: >"$BIN/starts"
+killed() {
+	grep -q 'nvidia-smi: no output for 1s; killed' "$T_DIR/nv.err"
+}
+t_bg "$PR" -o -i 0.2 -w 1 nvidia-smi >"$T_DIR/nv.out" 2>"$T_DIR/nv.err"
+P=$T_PID
+check "hang: killed after -w 1" "$(t_head "$T_DIR/nv.err")" wait_for 5 killed
+restarted() {
+	[ "$(wc -l <"$BIN/starts")" -ge 2 ]
+}
+check "hang: restarted after the backoff" "$(cat "$BIN/starts")" wait_for 5 restarted
+hpid=$(awk 'NR == 1 { print $1 }' "$BIN/starts")
+check "hang: the hung child is gone" "pid $hpid runs" t_wait_gone "$hpid" 2
+echo ok >"$BIN/mode"
+check "hang: rows again once it answers" "$(tail -n 3 "$T_DIR/nv.err")" wait_for 10 has_rows
+restarts() {
+	grep -q '^lmprobe_child_restarts:[1-9][0-9]*|c|#source:nvidia-smi$' "$T_DIR/nv.out"
+}
+check "hang: restarts counted" "$(grep restarts "$T_DIR/nv.out" | tail -n 1)" restarts
+last=$(awk 'END { print $1 }' "$BIN/starts")
+t_stop "$P"
+eq "SIGTERM with a child: exit 0" "$T_STATUS" 0
+check "SIGTERM: the nvidia-smi child is killed" "pid $last runs" t_wait_gone "$last" 2
+
+# failures: the message is skipped, the exit status reported, backoff grows
+echo fail >"$BIN/mode"
+: >"$BIN/starts"
+t_bg "$PR" -o -i 0.1 nvidia-smi >"$T_DIR/nv.out" 2>"$T_DIR/nv.err"
+P=$T_PID
+sleep 3.5
+t_stop "$P"
+eq "failing nvidia-smi: lmprobe keeps running, exit 0" "$T_STATUS" 0
+n=$(wc -l <"$BIN/starts")
+check "failing nvidia-smi: restarts back off (1 s, 2 s...): $n starts in 3.5 s" "$n starts" \
+	test "$n" -ge 2 -a "$n" -le 4
+check "failing nvidia-smi: exit status reported" "$(t_head "$T_DIR/nv.err")" \
+	grep -q 'lmprobe: warning: nvidia-smi exited with status 9; restart in 1s' "$T_DIR/nv.err"
+check "failing nvidia-smi: its message skipped" "$(t_head "$T_DIR/nv.err")" \
+	grep -q 'skipped: NVIDIA-SMI has failed' "$T_DIR/nv.err"
+check "failing nvidia-smi: no gpu_ sample" "$(t_head "$T_DIR/nv.out")" no_line "$T_DIR/nv.out" '^gpu_'
+echo missing >"$BIN/mode"
+
+# not installed at all: one-shot exits 111, a loop keeps going
+t_case "-1 with no nvidia-smi on PATH: exit 111" 111 - '~lmprobe: ' \
+	env PATH=/nonexistent "$PR" -1 -o -w 1 nvidia-smi
+
+t_done

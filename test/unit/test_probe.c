@@ -1,0 +1,486 @@
+/* test_probe: the lmprobe parsers and readers. Table-driven: every line of
+ * test/data/probe/tegra-*.txt and nvsmi*.txt against its golden file
+ * (*.golden: "< input", the wire lines, "= counts"); generations kept
+ * apart; odd and invalid rows; the procfs and cgroup readers against the
+ * fixture trees test/data/probe/root-*; the live machine's /proc.
+ * Run from the repository root. "test_probe -w" rewrites the golden
+ * files (review the diff before committing). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "t.h"
+#include "lm_buf.h"
+#include "lm_num.h"
+#include "lm_nvsmi.h"
+#include "lm_proc.h"
+#include "lm_send.h"
+#include "lm_tegra.h"
+#include "lm_wire.h"
+
+#define DATA "test/data/probe/"
+
+static struct lm_samples ss;
+static int rewrite;
+
+static void add_lines(struct lm_buf *b, const struct lm_samples *s)
+{
+	char line[LM_LINE_MAX + 1];
+	struct lm_line l;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		lm_sample_line(&s->s[i], NULL, &l);
+		lm_format_line(line, sizeof line, &l);
+		lm_buf_adds(b, line);
+		lm_buf_addc(b, '\n');
+	}
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n) {
+		p[n] = 0;
+		*len = (size_t)n;
+	} else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+/* compare b with the golden file, block by block; or write it (-w) */
+static void golden(const char *name, struct lm_buf *b)
+{
+	char path[256];
+	size_t n = 0, i = 0, j = 0, blocks = 0, bad = 0;
+	char *g;
+
+	snprintf(path, sizeof path, DATA "%s.golden", name);
+	if (rewrite) {
+		FILE *f = fopen(path, "wb");
+		T_OK(f && fwrite(b->p, 1, b->len, f) == b->len && fclose(f) == 0, "%s written", path);
+		return;
+	}
+	g = slurp(path, &n);
+	T_OK(g != NULL, "%s readable", path);
+	if (!g)
+		return;
+	/* blocks start with "< " */
+	while (i < b->len || j < n) {
+		size_t ei = i, ej = j;
+		do {
+			char *nl = memchr(b->p + ei, '\n', b->len - ei);
+			ei = nl ? (size_t)(nl - b->p) + 1 : b->len;
+		} while (ei < b->len && strncmp(b->p + ei, "< ", 2));
+		do {
+			char *nl = memchr(g + ej, '\n', n - ej);
+			ej = nl ? (size_t)(nl - g) + 1 : n;
+		} while (ej < n && strncmp(g + ej, "< ", 2));
+		blocks++;
+		if (ei - i != ej - j || memcmp(b->p + i, g + j, ei - i)) {
+			bad++;
+			T_OK(0, "%s block %zu differs:\n--- got\n%.*s--- want\n%.*s", name, blocks,
+				(int)(ei - i), b->p + i, (int)(ej - j), g + j);
+		}
+		i = ei;
+		j = ej;
+	}
+	T_OK(bad == 0, "%s: %zu inputs match the golden file", name, blocks);
+	free(g);
+}
+
+static void tegra_file(const char *name)
+{
+	char path[256], *text, *p, *nl;
+	struct lm_tegra_stat st;
+	struct lm_buf b;
+	size_t len, lines = 0;
+	char cnt[128];
+
+	snprintf(path, sizeof path, DATA "%s.txt", name);
+	text = slurp(path, &len);
+	T_OK(text != NULL, "%s readable", path);
+	if (!text)
+		return;
+	lm_buf_init(&b, 0);
+	for (p = text; p < text + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (!nl)
+			nl = text + len;
+		lm_samples_reset(&ss);
+		lm_tegra_parse(p, (size_t)(nl - p), &ss, &st);
+		lm_buf_adds(&b, "< ");
+		lm_buf_add(&b, p, (size_t)(nl - p));
+		lm_buf_addc(&b, '\n');
+		add_lines(&b, &ss);
+		snprintf(cnt, sizeof cnt, "= fields %zu skipped %zu novalue %zu\n",
+			st.fields, st.skipped, st.novalue);
+		lm_buf_adds(&b, cnt);
+		lines++;
+	}
+	T_OK(lines > 0, "%s: %zu lines", name, lines);
+	golden(name, &b);
+	lm_buf_free(&b);
+	free(text);
+}
+
+static void nvsmi_file(const char *name)
+{
+	char path[256], *text, *p, *nl;
+	struct lm_nvsmi q;
+	struct lm_buf b;
+	size_t len;
+	int apps = strstr(name, "apps") != NULL;
+
+	snprintf(path, sizeof path, DATA "%s.txt", name);
+	text = slurp(path, &len);
+	T_OK(text != NULL, "%s readable", path);
+	if (!text)
+		return;
+	lm_nvsmi_query(&q, apps ? LM_NVSMI_APP_QUERY : LM_NVSMI_GPU_QUERY);
+	lm_buf_init(&b, 0);
+	for (p = text; p < text + len; p = nl + 1) {
+		size_t n;
+		int r;
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if (!nl)
+			nl = text + len;
+		n = (size_t)(nl - p);
+		lm_buf_adds(&b, "< ");
+		lm_buf_add(&b, p, n);
+		lm_buf_addc(&b, '\n');
+		if (n > 3 && !memcmp(p, "#q ", 3)) {
+			char list[512];
+			snprintf(list, sizeof list, "%.*s", (int)(n - 3), p + 3);
+			T_OK(lm_nvsmi_query(&q, list) == 0, "query %s", list);
+			continue;
+		}
+		lm_samples_reset(&ss);
+		r = apps ? lm_nvsmi_app(&q, p, n, &ss) : lm_nvsmi_gpu(&q, p, n, &ss);
+		if (r < 0)
+			lm_buf_adds(&b, "! not a row\n");
+		add_lines(&b, &ss);
+	}
+	golden(name, &b);
+	lm_buf_free(&b);
+	free(text);
+}
+
+/* metric names a line of one generation must never yield */
+static void generations(void)
+{
+	static const struct { const char *line; const char *never[6]; } gen[] = {
+		/* TX1 JP3: no swap, no rails, no timestamp suffix, one GPC */
+		{ "RAM 512/3983MB (lfb 702x4MB) IRAM 0/252kB(lfb 252kB) CPU [12%@1428,7%@1428,off,off] EMC_FREQ 4%@1600 GR3D_FREQ 18%@844 APE 25 MSENC 601 AO@33C PMIC@100C",
+		  { "board_swap_", "board_power_", "board_temperature_limit_", "gpc:1", "board_mts_", "PMIC" } },
+		/* TX2 non-root: no frequencies for EMC and GPU */
+		{ "RAM 1034/7860MB (lfb 1502x4MB) CPU [8%@1420,off] EMC_FREQ 0% GR3D_FREQ 0% VDD_IN 2105/2087",
+		  { "board_emc_frequency_", "board_gpu_frequency_", "board_iram_", "board_engine_", "index:1", NULL } },
+		/* Thor: frequencies only, no GPU load, temperatures with a limit */
+		{ "09-15-2025 12:00:01 RAM 1/2MB (lfb 1x2MB) GR3D_FREQ @[1575,1575,1575] NVENC0_FREQ @1200 cpu@45.25C/45.25C VDD_GPU 8120mW/7990mW",
+		  { "board_gpu_load_", "board_engine_load_", "board_swap_", "board_mts_", "board_iram_", NULL } },
+		/* JP6 Orin: no -256C sensors, no IRAM, no MTS */
+		{ "03-02-2025 21:47:10 RAM 5210/7620MB (lfb 42x4MB) GR3D_FREQ 91%@[624] NVDEC off VIC off cpu@55.843C gpu@56.281C VDD_IN 10215mW/9870mW",
+		  { "board_iram_", "board_mts_", "gpc:1", "board_temperature_limit_", "board_cpu_", NULL } },
+		/* AGX Xavier: GPU and CPU are rails here, not a temperature or the CPU list */
+		{ "GPU 4316/4102 CPU 2210/2150 SOC 1503/1490",
+		  { "board_temperature_", "board_cpu_", "board_gpu_", NULL } },
+	};
+	char line[LM_LINE_MAX + 1];
+	struct lm_line l;
+	size_t i, k, j;
+
+	for (i = 0; i < sizeof gen / sizeof gen[0]; i++) {
+		int leak = 0;
+		lm_samples_reset(&ss);
+		lm_tegra_parse(gen[i].line, strlen(gen[i].line), &ss, NULL);
+		for (k = 0; k < ss.n; k++) {
+			lm_sample_line(&ss.s[k], NULL, &l);
+			lm_format_line(line, sizeof line, &l);
+			for (j = 0; j < 6 && gen[i].never[j]; j++)
+				if (strstr(line, gen[i].never[j])) {
+					leak = 1;
+					printf("# leak: %s in %s\n", gen[i].never[j], line);
+				}
+		}
+		T_OK(ss.n > 0 && !leak, "generation %zu yields only its own fields (%zu samples)", i, ss.n);
+	}
+}
+
+/* value of sample NAME with tag text TAG ("" any); NAN when absent */
+static double val(const char *name, const char *tag)
+{
+	size_t i, k;
+
+	for (i = 0; i < ss.n; i++) {
+		if (strcmp(ss.s[i].name, name))
+			continue;
+		if (!*tag)
+			return ss.s[i].v;
+		for (k = 0; k < ss.s[i].ntags; k++) {
+			char t[128];
+			snprintf(t, sizeof t, "%s:%s", ss.s[i].key[k], ss.s[i].val[k]);
+			if (!strcmp(t, tag))
+				return ss.s[i].v;
+		}
+	}
+	return NAN;
+}
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) + 1);
+}
+
+static void procfs(void)
+{
+	static struct lm_cpustat cs;
+	struct lm_tree t;
+	double page = (double)sysconf(_SC_PAGESIZE), hz = (double)sysconf(_SC_CLK_TCK);
+	int r;
+
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_meminfo(DATA "root-v2", &ss) == 0, "meminfo v2 fixture");
+	T_OK(near(val("host_memory_total_bytes", ""), 16318508.0 * 1024), "MemTotal in bytes");
+	T_OK(near(val("host_memory_available_bytes", ""), 9876540.0 * 1024), "MemAvailable in bytes");
+	T_OK(near(val("host_memory_used_bytes", ""), (16318508.0 - 9876540) * 1024), "used = total - available");
+	T_OK(near(val("host_swap_used_bytes", ""), (2097148.0 - 1048574) * 1024), "swap used");
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_meminfo(DATA "root-v1", &ss) == 0, "meminfo without MemAvailable");
+	T_OK(isnan(val("host_memory_used_bytes", "")) && near(val("host_memory_free_bytes", ""), 1024000000.0),
+		"no MemAvailable: no used, free given");
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_meminfo(DATA "no-such-root", &ss) < 0 && ss.n == 0, "meminfo: missing root fails");
+	T_OK(lm_proc_loadavg(DATA "root-v2", &ss) == 0 && near(val("host_load_average", "minutes:15"), 2) &&
+		near(val("host_load_average", "minutes:1"), 0.52), "loadavg 1, 5, 15");
+
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_cpu(DATA "root-v2", &cs, &ss) == 0 && ss.n == 0 && cs.n == 3, "cpu: first reading, no load");
+	T_OK(lm_proc_cpu(DATA "root-v1", &cs, &ss) == 0 && ss.n == 3, "cpu: second reading, 3 loads");
+	/* cpu0: busy 1150->1100? busy = total - idle - iowait */
+	T_OK(near(val("host_cpu_load_ratio", "core:0"), (1150.0 - 750) / (5600.0 - 5000)),
+		"core 0 load over the interval");
+	T_OK(near(val("host_cpu_load_ratio", "core:1"), 0), "core 1 idle: load 0");
+	T_OK(near(val("host_cpu_load_ratio", "core:all"), (1900.0 - 1500) / (11000.0 - 10000)), "all cores");
+
+	T_OK(lm_proc_tree(DATA "root-v2", 100, &t) == 0, "tree via children files");
+	T_OK(t.procs == 3 && t.threads == 7, "tree: 3 processes, 7 threads (got %zu, %zu)", t.procs, t.threads);
+	T_OK(near(t.rss, 3500 * page), "tree: rss summed");
+	T_OK(near(t.cpu, (250 + 50 + 10 + 5 + 100 + 50 + 50) / hz), "tree: cpu incl. reaped children");
+	T_OK(near(t.rbytes, 4196) && near(t.wbytes, 8400), "tree: io summed");
+	T_OK(lm_proc_tree(DATA "root-v1", 200, &t) == 0, "tree via a /proc scan");
+	T_OK(t.procs == 3 && t.threads == 5 && near(t.cpu, 400 / hz) && t.rbytes < 0,
+		"scan: 3 processes (not 300), comm with parens, no io");
+	lm_samples_reset(&ss);
+	lm_proc_tree_samples(&t, &ss);
+	T_OK(ss.n == 4 && isnan(val("process_read_bytes", "")) && ss.s[3].type == LM_COUNTER,
+		"tree samples: no io when unreadable, cpu a counter");
+	T_OK(lm_proc_tree(DATA "root-v2", 999, &t) < 0, "tree of a missing pid fails");
+
+	lm_samples_reset(&ss);
+	r = lm_proc_cgroup(DATA "root-v2", 100, &ss);
+	T_OK(r == 2 && near(val("cgroup_memory_bytes", ""), 104857600) &&
+		near(val("cgroup_memory_peak_bytes", ""), 209715200) &&
+		isnan(val("cgroup_memory_limit_bytes", "")) && near(val("cgroup_cpu_seconds", ""), 2.5),
+		"cgroup v2: current, peak, no limit (max), cpu");
+	lm_samples_reset(&ss);
+	r = lm_proc_cgroup(DATA "root-v1", 200, &ss);
+	T_OK(r == 1 && near(val("cgroup_memory_bytes", ""), 52428800) &&
+		near(val("cgroup_memory_peak_bytes", ""), 73400320) &&
+		isnan(val("cgroup_memory_limit_bytes", "")) && near(val("cgroup_cpu_seconds", ""), 1.5),
+		"cgroup v1: usage, max usage, no limit (huge), cpuacct");
+	lm_samples_reset(&ss);
+	r = lm_proc_cgroup(DATA "root-ctr", 0, &ss);
+	T_OK(r == 2 && near(val("cgroup_memory_bytes", ""), 1048576) &&
+		near(val("cgroup_memory_limit_bytes", ""), 536870912) && isnan(val("cgroup_memory_peak_bytes", "")),
+		"cgroup v2 in a container: the mount's top, no peak file");
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_cgroup(DATA "root-v2", 101, &ss) < 0, "cgroup: no cgroup file fails");
+}
+
+static void live(void)
+{
+	static struct lm_cpustat cs;
+	struct lm_tree t;
+	struct timespec d = { 0, 20000000 };
+
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_meminfo("/", &ss) == 0 && val("host_memory_total_bytes", "") > 0, "live meminfo");
+	T_OK(lm_proc_loadavg("", &ss) == 0, "live loadavg");
+	lm_proc_cpu("", &cs, &ss);
+	nanosleep(&d, NULL);
+	lm_samples_reset(&ss);
+	T_OK(lm_proc_cpu("", &cs, &ss) == 0 && ss.n >= 2, "live cpu: a load per core and all");
+	T_OK(lm_proc_tree("", (long)getpid(), &t) == 0 && t.procs >= 1 && t.rss >= 0 && t.threads >= 1,
+		"live tree of this test");
+	lm_samples_reset(&ss);
+	if (lm_proc_cgroup("", 0, &ss) > 0)
+		T_OK(1, "live cgroup: %zu samples", ss.n);
+	else
+		printf("skip test_probe: live cgroup: none readable\n");
+}
+
+static void samples(void)
+{
+	struct lm_sample *s;
+	char line[LM_LINE_MAX + 1];
+	struct lm_line l, back;
+	size_t i;
+
+	lm_samples_reset(&ss);
+	s = lm_samples_add(&ss, "m", LM_GAUGE, 1);
+	T_OK(lm_sample_tag(s, "k", "a,b|c#d:e f\001\377", 13) == 0 && !strcmp(s->val[0], "a_b_c_d_e_f__"),
+		"tag values sanitised: %s", s->val[0]);
+	T_OK(lm_sample_tag(s, "k", "", 0) < 0, "empty tag value refused");
+	{
+		char big[LM_SAMPLE_TAGVAL + 1];
+		memset(big, 'x', sizeof big);
+		T_OK(lm_sample_tag(s, "k", big, sizeof big) < 0, "over-long tag value refused, not cut");
+	}
+	T_OK(lm_sample_tag(s, "k2", "v", 1) == 0 && lm_sample_tag(s, "k3", "v", 1) == 0 &&
+		lm_sample_tag(s, "k4", "v", 1) < 0, "at most %d tags", LM_SAMPLE_TAGS);
+	lm_sample_line(s, "board", &l);
+	lm_format_line(line, sizeof line, &l);
+	T_STREQ(line, "m:1|g|#app:board,k:a_b_c_d_e_f__,k2:v,k3:v", "sample as a wire line");
+	T_OK(lm_parse_line(line, strlen(line), &back) == 0 && back.ntags == 4, "the line parses back");
+	for (i = 1; i < LM_SAMPLES_MAX; i++)
+		lm_samples_add(&ss, "m", LM_GAUGE, (double)i);
+	T_OK(lm_samples_add(&ss, "m", LM_GAUGE, 0) == NULL && ss.full == 1, "a full set counts refusals");
+
+	/* every tegrastats sample becomes a valid wire line */
+	{
+		const char *x = "RAM 1/2MB CPU [1%@2] odd,na|me@5C VDD_\001IN 1/2 N#C 3/4";
+		lm_samples_reset(&ss);
+		lm_tegra_parse(x, strlen(x), &ss, NULL);
+		for (i = 0; i < ss.n; i++) {
+			lm_sample_line(&ss.s[i], "board", &l);
+			lm_format_line(line, sizeof line, &l);
+			T_OK(lm_parse_line(line, strlen(line), &back) == 0, "valid wire line: %s", line);
+		}
+	}
+}
+
+static void odd_rows(void)
+{
+	static const char *rows[] = {
+		"", ",", ", , ", "\r", "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 1e999, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, nan, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 99999999999999999999, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, [N/A, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, %, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 5 %%, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"GPU-\001, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		"0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+	};
+	static const char *ok_rows[] = {
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0\r",
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,0,1,0,0,0,0,0,0,0,0,0",
+		"  GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13 ,\t0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0  ",
+	};
+	struct lm_nvsmi q;
+	const char *k;
+	size_t i, kn;
+
+	T_OK(lm_nvsmi_query(&q, "") < 0 && lm_nvsmi_query(&q, "a,,b") < 0 && lm_nvsmi_query(&q, "a,") < 0,
+		"empty query fields refused");
+	{
+		char many[LM_NVSMI_FIELDS * 3 + 8] = "x";
+		for (i = 0; i < LM_NVSMI_FIELDS; i++)
+			strcat(many, ",x");
+		T_OK(lm_nvsmi_query(&q, many) < 0, "more than %d fields refused", LM_NVSMI_FIELDS);
+	}
+	lm_nvsmi_query(&q, LM_NVSMI_GPU_QUERY);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		lm_samples_reset(&ss);
+		T_OK(lm_nvsmi_gpu(&q, rows[i], strlen(rows[i]), &ss) < 0 && ss.n == 0 &&
+			lm_nvsmi_key(&q, rows[i], strlen(rows[i]), &k) == 0, "not a row: [%s]", rows[i]);
+	}
+	for (i = 0; i < sizeof ok_rows / sizeof ok_rows[0]; i++) {
+		lm_samples_reset(&ss);
+		kn = lm_nvsmi_key(&q, ok_rows[i], strlen(ok_rows[i]), &k);
+		T_OK(lm_nvsmi_gpu(&q, ok_rows[i], strlen(ok_rows[i]), &ss) == 0 && ss.n == 10 &&
+			kn == 40 && !memcmp(k, "GPU-5d1e", 8), "a row: [%s]", ok_rows[i]);
+	}
+}
+
+static void odd_tegra(void)
+{
+	static char big[LM_LINE_MAX * 4];
+	struct lm_tegra_stat st;
+	size_t i;
+
+	/* more tokens than LM_TEGRA_TOKENS: the rest skipped and counted */
+	for (i = 0; i + 6 < sizeof big; i += 6)
+		memcpy(big + i, "X@1C ", 5), big[i + 5] = ' ';
+	lm_samples_reset(&ss);
+	lm_tegra_parse(big, i, &ss, &st);
+	T_OK(st.fields == LM_TEGRA_TOKENS && st.skipped == i / 6 - LM_TEGRA_TOKENS,
+		"token cap: %zu fields, %zu skipped", st.fields, st.skipped);
+	/* a full sample set: counted, never overrun */
+	lm_samples_reset(&ss);
+	for (i = 0; i < 10; i++)
+		lm_tegra_parse(big, 6 * 200, &ss, &st);
+	T_OK(ss.n == LM_SAMPLES_MAX && ss.full > 0, "sample cap: %zu kept, %zu refused", ss.n, ss.full);
+	/* NUL and high bytes inside a line */
+	lm_samples_reset(&ss);
+	lm_tegra_parse("RAM 1/2MB \0 \377\376@5C VDD_IN 1/2", 28, &ss, &st);
+	T_OK(val("board_ram_total_bytes", "") == 2097152 && st.skipped == 2 &&
+		val("board_power_watts", "rail:VDD_IN") == 0.001, "NUL and high bytes skipped");
+	lm_samples_reset(&ss);
+	lm_tegra_parse("RAM 1/2MB\r", 10, &ss, &st);
+	T_OK(ss.n == 2 && st.skipped == 0, "a trailing CR is ignored");
+}
+
+/* CPU time per parsed line, printed as a note */
+static void cost(void)
+{
+	static const char *l = "06-21-2025 04:09:55 RAM 21034/62841MB (lfb 388x4MB) SWAP 0/31420MB (cached 0MB) CPU [9%@1651,7%@1651,11%@1651,6%@1651,31%@1420,28%@1420,4%@1420,8%@1420,3%@1113,6%@1113,2%@1113,5%@1113] EMC_FREQ 5%@3199 GR3D_FREQ 12%@[918,918] NVENC 64%@217 NVDEC 41%@345 NVJPG off NVJPG1 off VIC 22%@140 OFA off NVDLA0 off NVDLA1 off PVA0_FREQ off APE 174 cpu@50.218C soc2@46.843C soc0@47.687C gpu@48.125C tj@50.218C soc1@47.312C VDD_GPU_SOC 4108mW/3977mW VDD_CPU_CV 2210mW/2164mW VIN_SYS_5V0 5020mW/4981mW";
+	struct timespec a, b;
+	size_t i, n = 20000;
+	double dt;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	for (i = 0; i < n; i++) {
+		lm_samples_reset(&ss);
+		lm_tegra_parse(l, strlen(l), &ss, NULL);
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	dt = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+	printf("# test_probe: tegrastats parse: %.2f us CPU per line (%zu samples)\n", dt / (double)n * 1e6, ss.n);
+	T_OK(dt / (double)n < 1e-3, "a line parses in well under 1 ms of CPU");
+}
+
+int main(int argc, char **argv)
+{
+	t_file = "test_probe";
+	rewrite = argc > 1 && !strcmp(argv[1], "-w");
+	if (access(DATA "tegra-sample.txt", R_OK) < 0 && chdir("../..") < 0)
+		return 1;
+	tegra_file("tegra-sample");
+	tegra_file("tegra-variants");
+	tegra_file("tegra-odd");
+	nvsmi_file("nvsmi");
+	nvsmi_file("nvsmi-apps");
+	if (rewrite)
+		return T_DONE();
+	generations();
+	samples();
+	odd_rows();
+	odd_tegra();
+	procfs();
+	live();
+	cost();
+	return T_DONE();
+}
