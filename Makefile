@@ -25,7 +25,7 @@ $(O)/.dir:
 	mkdir -p $(O)
 	touch $@
 
-$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
+$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h lib/lm_send.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm.c
 $(O)/lm_buf.o: lib/lm_buf.c lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_buf.c

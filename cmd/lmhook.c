@@ -14,6 +14,7 @@
 #include "lm_buf.h"
 #include "lm_msg.h"
 #include "lm_num.h"
+#include "lm_send.h"
 #include "lm_sock.h"
 #include "lm_wire.h"
 
@@ -41,24 +42,23 @@ static const char usage[] =
 
 static int quiet;
 static const char *path;
-static int fd = -1;
-static struct sockaddr_un sa;
-static socklen_t salen;
+static struct lm_sender sn;
 static char app[LM_TAGVAL_MAX + 1];
-static char dgram[LM_DGRAM_SEND];
-static size_t dlen;
 static int send_failed;
 
-static void send_now(void)
+/* r: what a lm_sender call returned; the first failure is told */
+static void sent(int r)
 {
-	if (dlen == 0)
-		return;
-	if (sendto(fd, dgram, dlen, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0) {
+	if (r < 0) {
 		if (!quiet && !send_failed)
 			lm_warn_sys("unable to send to %s", path);
 		send_failed = 1;
 	}
-	dlen = 0;
+}
+
+static void send_now(void)
+{
+	sent(lm_sender_flush(&sn));
 }
 
 /* Append one line (with the app tag added when it has none); together:
@@ -67,7 +67,6 @@ static void send_now(void)
 static int queue(struct lm_line *l, size_t together)
 {
 	struct lm_str v;
-	size_t need;
 
 	if (!lm_line_tag(l, "app", &v)) {
 		if (l->ntags == LM_TAGS_MAX)
@@ -79,12 +78,9 @@ static int queue(struct lm_line *l, size_t together)
 		l->tags[0].v.n = strlen(app);
 		l->ntags++;
 	}
-	need = lm_format_line(NULL, 0, l) + 1;
-	if (dlen + need + together > sizeof dgram)
-		send_now();
-	lm_format_line(dgram + dlen, need, l);
-	dlen += need;
-	dgram[dlen - 1] = '\n';
+	if (together)
+		sent(lm_sender_reserve(&sn, lm_format_line(NULL, 0, l) + 1 + together));
+	sent(lm_sender_line(&sn, l));
 	return 0;
 }
 
@@ -119,7 +115,7 @@ static int from_stdin(void)
 		ssize_t n;
 		char *nl;
 
-		r = poll(&p, 1, dlen ? STDIN_DELAY_MS : -1);
+		r = poll(&p, 1, sn.dlen ? STDIN_DELAY_MS : -1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
@@ -307,7 +303,6 @@ static int knob(const char *cmd, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct timeval tv = { SEND_WAIT_MS / 1000, SEND_WAIT_MS % 1000 * 1000 };
 	struct lm_line l;
 	const char *aname = NULL, *cmd, *name;
 	int c, code = 0, i;
@@ -342,8 +337,12 @@ int main(int argc, char **argv)
 		lm_usage(usage);
 	cmd = argv[0];
 	path = lm_socket_path(path);
-	if (lm_sockaddr(&sa, &salen, path) < 0)
-		lm_die_sys(LM_EXIT_USAGE, "unable to use socket path %s", path);
+	{
+		struct sockaddr_un sa;
+		socklen_t salen;
+		if (lm_sockaddr(&sa, &salen, path) < 0)
+			lm_die_sys(LM_EXIT_USAGE, "unable to use socket path %s", path);
+	}
 	if (!strcmp(cmd, "dump")) {
 		need(argc, 1, 1);
 		return dump();
@@ -354,10 +353,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "get") || !strcmp(cmd, "set") || !strcmp(cmd, "unset") || !strcmp(cmd, "knobs"))
 		return knob(cmd, argc, argv);
 	signal(SIGPIPE, SIG_IGN);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (lm_sender_open(&sn, path, SEND_WAIT_MS) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create a socket");
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 
 	name = argc > 1 ? argv[1] : NULL;
 	if (!strcmp(cmd, "counter") || !strcmp(cmd, "tick")) {

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "lm.h"
 #include "lm_num.h"
+#include "lm_send.h"
 #include "lm_sock.h"
 #include "lm_wire.h"
 
@@ -37,18 +37,13 @@ struct lm {
 	pthread_cond_t wake;
 	pthread_t thread;
 	int running, stop;
-	int fd;
-	struct sockaddr_un sa;
-	socklen_t salen;
-	int addr_ok;
+	struct lm_sender sn;
 	double flush_s;
 	char app[LM_TAGVAL_MAX + 1];
 	char pid[24];
 	struct lm_metric *m[LM_METRICS_MAX];
 	size_t nm;
-	struct lm_stats st;
-	char dgram[LM_DGRAM_SEND];
-	size_t dlen, dlines;
+	uint64_t flushes;
 	struct lm_line line;
 };
 
@@ -239,43 +234,15 @@ lm_metric *lm_rate(lm *h, const char *name) { return get(h, name, M_RATE); }
 
 /* ---- sending ---- */
 
-static int send_dgram(lm *h)
-{
-	int r = 0;
-
-	if (h->dlen == 0)
-		return 0;
-	if (!h->addr_ok || sendto(h->fd, h->dgram, h->dlen, MSG_NOSIGNAL,
-		(struct sockaddr *)&h->sa, h->salen) < 0) {
-		if (!h->addr_ok)
-			errno = ENAMETOOLONG;
-		h->st.send_errors++;
-		h->st.lines_dropped += h->dlines;
-		r = -1;
-	} else {
-		h->st.datagrams++;
-	}
-	h->dlen = 0;
-	h->dlines = 0;
-	return r;
-}
-
-/* Append the line; lines that must stay together are appended with
- * room reserved by the caller's check. */
+/* Queue the line; reserve: bytes of a line that must follow it in the
+ * same datagram. */
 static int put_line(lm *h, const struct lm_line *l, size_t reserve)
 {
-	size_t need = lm_format_line(NULL, 0, l) + 1;
 	int r = 0;
 
-	if (h->dlen + need + reserve > sizeof h->dgram)
-		r = send_dgram(h);
-	if (need > sizeof h->dgram)
-		return r;
-	lm_format_line(h->dgram + h->dlen, need, l);
-	h->dlen += need;
-	h->dgram[h->dlen - 1] = '\n';
-	h->dlines++;
-	return r;
+	if (reserve)
+		r = lm_sender_reserve(&h->sn, lm_format_line(NULL, 0, l) + 1 + reserve);
+	return lm_sender_line(&h->sn, l) | r;
 }
 
 static void line_for(lm *h, const lm_metric *m, int type, double v)
@@ -299,7 +266,7 @@ static int flush_locked(lm *h)
 	size_t i, j;
 	int r = 0, e = 0;
 
-	h->st.flushes++;
+	h->flushes++;
 	for (i = 0; i < h->nm; i++) {
 		lm_metric *m = h->m[i];
 		uint64_t ticks;
@@ -352,7 +319,7 @@ static int flush_locked(lm *h)
 		if (r && !e)
 			e = errno;
 	}
-	r |= send_dgram(h);
+	r |= lm_sender_flush(&h->sn);
 	if (r && !e)
 		e = errno;
 	if (r)
@@ -379,7 +346,10 @@ void lm_get_stats(lm *h, struct lm_stats *st)
 		return;
 	}
 	pthread_mutex_lock(&h->lock);
-	*st = h->st;
+	st->flushes = h->flushes;
+	st->datagrams = h->sn.sent;
+	st->send_errors = h->sn.errors;
+	st->lines_dropped = h->sn.lines_dropped;
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -408,7 +378,6 @@ static void *sender(void *arg)
 
 lm *lm_open(const char *app)
 {
-	struct timeval tv = { 0, SEND_WAIT_MS * 1000 };
 	pthread_attr_t at;
 	const char *e;
 	double ms;
@@ -421,12 +390,8 @@ lm *lm_open(const char *app)
 	pthread_cond_init(&h->wake, NULL);
 	lm_app_name(h->app, app, 0);
 	lm_fmt_u64(h->pid, (uint64_t)getpid());
-	h->addr_ok = lm_sockaddr(&h->sa, &h->salen, lm_socket_path(NULL)) == 0;
-	h->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (h->fd >= 0)
-		setsockopt(h->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	else
-		h->addr_ok = 0;
+	/* a path too long or no socket: every flush fails and is counted */
+	lm_sender_open(&h->sn, lm_socket_path(NULL), SEND_WAIT_MS);
 	e = getenv("LM_FLUSH_MS");
 	h->flush_s = FLUSH_MS_DEFAULT / 1000.0;
 	if (e && lm_parse_range(e, 1, 60000, &ms) == 0)
@@ -452,8 +417,7 @@ void lm_close(lm *h)
 		pthread_join(h->thread, NULL);
 	}
 	lm_flush(h);
-	if (h->fd >= 0)
-		close(h->fd);
+	lm_sender_close(&h->sn);
 	for (i = 0; i < h->nm; i++)
 		free(h->m[i]);
 	pthread_cond_destroy(&h->wake);

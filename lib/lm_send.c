@@ -85,7 +85,8 @@ int lm_sender_open(struct lm_sender *sn, const char *path, int wait_ms)
 {
 	struct timeval tv;
 
-	sn->dlen = 0;
+	sn->dlen = sn->dlines = 0;
+	sn->sent = sn->errors = sn->lines_dropped = 0;
 	sn->fd = -1;
 	if (lm_sockaddr(&sn->sa, &sn->salen, path) < 0)
 		return -1;
@@ -106,8 +107,20 @@ int lm_sender_flush(struct lm_sender *sn)
 		return 0;
 	r = sendto(sn->fd, sn->dgram, sn->dlen, MSG_NOSIGNAL,
 		(struct sockaddr *)&sn->sa, sn->salen);
+	if (r < 0) {
+		sn->errors++;
+		sn->lines_dropped += sn->dlines;
+	} else {
+		sn->sent++;
+	}
 	sn->dlen = 0;
+	sn->dlines = 0;
 	return r < 0 ? -1 : 0;
+}
+
+int lm_sender_reserve(struct lm_sender *sn, size_t n)
+{
+	return sn->dlen + n > sizeof sn->dgram ? lm_sender_flush(sn) : 0;
 }
 
 int lm_sender_line(struct lm_sender *sn, const struct lm_line *l)
@@ -123,6 +136,7 @@ int lm_sender_line(struct lm_sender *sn, const struct lm_line *l)
 		r = lm_sender_flush(sn);
 	lm_format_line(sn->dgram + sn->dlen, need, l);
 	sn->dlen += need;
+	sn->dlines++;
 	sn->dgram[sn->dlen - 1] = '\n';
 	return r;
 }

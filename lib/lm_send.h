@@ -42,12 +42,16 @@ int lm_sample_tagu(struct lm_sample *s, const char *key, unsigned long long v);
  * into s and app. */
 void lm_sample_line(const struct lm_sample *s, const char *app, struct lm_line *l);
 
-/* Batches wire lines into datagrams of at most LM_DGRAM_SEND bytes. */
+/* Batches wire lines into datagrams of at most LM_DGRAM_SEND bytes; the
+ * one sender of lmhook, lmprobe and the C API. */
 struct lm_sender {
 	int fd;
 	struct sockaddr_un sa;
 	socklen_t salen;
-	size_t dlen;
+	size_t dlen, dlines;
+	unsigned long long sent;          /* datagrams sent */
+	unsigned long long errors;        /* datagrams that could not be sent */
+	unsigned long long lines_dropped; /* lines lost with them */
 	char dgram[LM_DGRAM_SEND];
 };
 /* Socket for path; -1 with errno (ENAMETOOLONG: path does not fit). A
@@ -57,6 +61,9 @@ int lm_sender_open(struct lm_sender *sn, const char *path, int wait_ms);
  * first when the line would not fit. -1 with errno when a send failed
  * (the line is queued anyway). */
 int lm_sender_line(struct lm_sender *sn, const struct lm_line *l);
+/* Make room for n bytes of lines that must travel in one datagram:
+ * sends what is queued first when they would not fit. As lm_sender_flush. */
+int lm_sender_reserve(struct lm_sender *sn, size_t n);
 /* Send what is queued; -1 with errno on failure (the batch is dropped). */
 int lm_sender_flush(struct lm_sender *sn);
 void lm_sender_close(struct lm_sender *sn);
