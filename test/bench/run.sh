@@ -43,7 +43,7 @@ out=$tmp/bench.md
 	echo
 	echo "| binary | bytes |"
 	echo "|---|---:|"
-	for b in lmhook lmtabled lmexport; do
+	for b in lmhook lmtabled lmexport lmprobe; do
 		echo "| $b | $(wc -c < "$B/$b") |"
 	done
 } > "$out"
