@@ -110,23 +110,43 @@ asan:
 bench: all $(O)/bench_hook
 	sh test/bench/run.sh $(O)
 
-# fuzzing (lmprobe's parsers): not part of make test; clang with libFuzzer.
-# Seeds: each line of test/data/probe/ as a file; FUZZ_SECS per target.
+# fuzzing: not part of make test; clang with libFuzzer (+ASan/UBSan).
+# Targets: tegra, nvsmi (lmprobe's parsers; seeds: each line of
+# test/data/probe/ as a file), wire, table, http, knob (seeds:
+# test/fuzz/seeds/TARGET/). Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
+# corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_SECONDS = $(FUZZ_SECS)
+FUZZ_TARGETS = tegra nvsmi wire table http knob
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c
 fuzz:
 	rm -rf build/fuzz
-	mkdir -p build/fuzz/tegra build/fuzz/nvsmi
-	clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_tegra test/fuzz/fuzz_tegra.c $(FUZZSRC)
-	clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_nvsmi test/fuzz/fuzz_nvsmi.c $(FUZZSRC)
+	mkdir -p build/fuzz
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/$$t && \
+		clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_$$t test/fuzz/fuzz_$$t.c \
+			$(FUZZSRC) -lm || exit 1; \
+		if [ -d test/fuzz/seeds/$$t ]; then cp test/fuzz/seeds/$$t/* build/fuzz/$$t/; fi; \
+	done
 	awk '{ f = sprintf("build/fuzz/tegra/seed%04d", NR); printf "%s", $$0 >f; close(f) }' \
 		test/data/probe/tegra-*.txt
 	awk '{ q = FILENAME ~ /apps/ ? 1 : 0; f = sprintf("build/fuzz/nvsmi/seed%04d", NR); \
 		printf "%d%s", q, $$0 >f; close(f) }' test/data/probe/nvsmi*.txt
-	build/fuzz/fuzz_tegra -max_total_time=$(FUZZ_SECS) -max_len=8192 build/fuzz/tegra
-	build/fuzz/fuzz_nvsmi -max_total_time=$(FUZZ_SECS) -max_len=8192 build/fuzz/nvsmi
+	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+		./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+			$$t 2>fuzz_$$t.log || { tail -n 40 fuzz_$$t.log; exit 1; }; \
+		grep -E '^Done|stat::number_of_executed_units' fuzz_$$t.log; \
+		grep -E '(DONE|pulse|NEW|REDUCE) +cov:' fuzz_$$t.log | tail -n 1; \
+	done
+
+# soak test: not part of make test; 4 hooked apps, scrapes every 100 ms, an
+# lmtabled restart every 30 s, for SOAK_MINUTES; RSS and fds must stay flat.
+SOAK_MINUTES = 10
+soak: all
+	sh test/soak.sh $(O) $(SOAK_MINUTES)
 
 deps:
 	sh scripts/deps.sh test
@@ -156,4 +176,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench fuzz deps demo install uninstall clean
+.PHONY: all units test check asan bench fuzz soak deps demo install uninstall clean

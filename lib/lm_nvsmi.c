@@ -1,4 +1,5 @@
 /* lm_nvsmi: nvidia-smi CSV rows, matched by position. */
+#include <math.h>
 #include <string.h>
 #include "lm_num.h"
 #include "lm_nvsmi.h"
@@ -161,8 +162,11 @@ static int row(const struct lm_nvsmi *q, const char *s, size_t n, struct col *c,
 			if (!digits_ok(c[k]))
 				return -1;
 			*(id == F_INDEX ? ii : ip) = (int)k;
-		} else if (id != F_OTHER && value(c[k], &v) < 0) {
-			return -1;
+		} else if (id != F_OTHER) {
+			int r = value(c[k], &v);
+			/* junk, or out of range once in base units */
+			if (r < 0 || (r == 1 && !isfinite(v * fields[q->f[k] - 1].k)))
+				return -1;
 		}
 	}
 	return *iu >= 0 || *ii >= 0 || *ip >= 0 ? 0 : -1;

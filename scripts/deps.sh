@@ -22,9 +22,10 @@ demo_pkgs="make gcc libc6-dev musl-tools ipsvd curl"
 # inetd; busybox: the shell tests run under busybox sh too; file: "statically
 # linked"; shellcheck: lint of the scripts; mandoc: lint of the man pages;
 # perl-base: raw and hostile datagrams, free ports; procps: kill, ps.
+# clang + libclang-rt-14-dev: the libFuzzer targets (test/it/fuzz.sh).
 # python3 and its packages: the Python module, its tests and benchmark, and
 # a real StatsD client (python3-statsd) against the UDP listener.
-test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-setuptools"
+test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-setuptools clang libclang-rt-14-dev"
 case $1 in
 demo) want=$demo_pkgs ;;
 test) want=$test_pkgs ;;

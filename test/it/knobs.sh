@@ -67,6 +67,16 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	t_case "another uid may not set one" 111 '' '~refused: error permission' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$HK" -s "$S" -a det set res 1
 	t_case "the knob is unchanged" 0 '=720' '' "$HK" -s "$S" -a det get res
+	# a sender of another uid that claims an app's name gets its own
+	# series (its uid label) and cannot change the other's
+	"$HK" -s "$S" -a victim gauge temp 20 >/dev/null
+	t_case "another uid claims the app's name" 0 '' '' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$HK" -s "$S" -a victim gauge temp 99
+	dump "$S" "$T_DIR/d"
+	check "the victim's series keeps its value" "$(grep '^temp:' "$T_DIR/d")" \
+		grep -q '^temp:20|g|#app:victim,uid:0$' "$T_DIR/d"
+	check "the claimant's lands apart, under its own uid" "$(grep '^temp:' "$T_DIR/d")" \
+		grep -q '^temp:99|g|#app:victim,uid:65534$' "$T_DIR/d"
 else
 	skip "permission" "needs root and setpriv"
 fi

@@ -371,7 +371,9 @@ for l in got:
 case('threads: timer observe(): exact count', n == N * M, '%d' % n)
 last = [l for l in got if l.startswith('g:')][-1]
 case('threads: gauge inc(): exact final value', last.startswith('g:%d|' % (N * M)), last)
-case('threads: several flushes happened', c.stats()['datagrams'] > 3, repr(c.stats()))
+# the sender ran while the workers did (how often depends on the load:
+# at least once besides the flush of close())
+case('threads: flushes happened during the work', c.stats()['datagrams'] >= 2, repr(c.stats()))
 k.close()
 
 # ---- the sender thread flushes by itself every LM_FLUSH_MS

@@ -383,6 +383,8 @@ static void odd_rows(void)
 		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 5 %%, 0, 0, 0, 0, 0, 0, 0, 0, 0",
 		"GPU-\001, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0",
 		"0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0",
+		/* fuzz_nvsmi: finite in MiB, Inf in bytes */
+		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 1, 0, 3E306, 0, 0, 0, 0, 0, 0, 0",
 	};
 	static const char *ok_rows[] = {
 		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0\r",
@@ -407,6 +409,16 @@ static void odd_rows(void)
 		T_OK(lm_nvsmi_gpu(&q, rows[i], strlen(rows[i]), &ss) < 0 && ss.n == 0 &&
 			lm_nvsmi_key(&q, rows[i], strlen(rows[i]), &k) == 0, "not a row: [%s]", rows[i]);
 	}
+	/* fuzz_nvsmi: an app's memory finite in MiB, Inf in bytes: not a row */
+	lm_nvsmi_query(&q, LM_NVSMI_APP_QUERY);
+	lm_samples_reset(&ss);
+	T_OK(lm_nvsmi_app(&q, "GPU-5da13,213,3E306", 19, &ss) < 0 && ss.n == 0,
+		"app memory out of range in bytes: not a row");
+	lm_samples_reset(&ss);
+	T_OK(lm_nvsmi_app(&q, "GPU-5da13,213,3E6", 17, &ss) == 0 && ss.n == 1 &&
+		val("gpu_process_memory_bytes", "process:213") == 3e6 * 1048576,
+		"app memory in range: a sample");
+	lm_nvsmi_query(&q, LM_NVSMI_GPU_QUERY);
 	for (i = 0; i < sizeof ok_rows / sizeof ok_rows[0]; i++) {
 		lm_samples_reset(&ss);
 		kn = lm_nvsmi_key(&q, ok_rows[i], strlen(ok_rows[i]), &k);

@@ -1,0 +1,94 @@
+#!/bin/sh
+# The fuzz entry points of test/fuzz/ (make fuzz runs them long): each is
+# built with clang -fsanitize=fuzzer,address,undefined and run a few
+# seconds over its seeds; one ok or FAIL line per target. Skipped without
+# a clang whose libFuzzer links, and in the ASan pass of the suite (the
+# static pass runs them already; twice would only double the time).
+# Environment: LM_FUZZ_SECS (seconds per target, default 4).
+# shellcheck source=test/lib.sh
+. "${0%/*}/../lib.sh"
+
+TARGETS="tegra nvsmi wire table http knob"
+SECS=${LM_FUZZ_SECS:-3}
+R=$T_ROOT
+SRC="$R/lib/lm_tegra.c $R/lib/lm_nvsmi.c $R/lib/lm_send.c $R/lib/lm_wire.c
+	$R/lib/lm_num.c $R/lib/lm_sock.c $R/lib/lm_buf.c $R/lib/lm_table.c
+	$R/lib/lm_expo.c $R/lib/lm_http.c"
+FLAGS="-D_GNU_SOURCE -I$R/lib -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+
+skip_all() {
+	for t in $TARGETS; do
+		skip "fuzz_$t" "$1"
+	done
+	t_done
+}
+
+case $LM_BIN in
+*asan) skip_all "the ASan pass (run in the static pass)" ;;
+esac
+have clang || skip_all "no clang"
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' \
+	>"$T_DIR/probe.c"
+# shellcheck disable=SC2086 # FLAGS is a list
+if ! clang $FLAGS -o "$T_DIR/probe" "$T_DIR/probe.c" 2>"$T_DIR/probe.err" ||
+	! "$T_DIR/probe" -runs=1 >/dev/null 2>&1; then
+	skip_all "clang -fsanitize=fuzzer does not work here: $(t_head "$T_DIR/probe.err")"
+fi
+
+# the library once (instrumented, no libFuzzer main), then each target
+OBJS=
+for f in $SRC; do
+	o=$T_DIR/$(basename "$f" .c).o
+	# shellcheck disable=SC2086 # FLAGS is a list
+	clang ${FLAGS%%,*}-no-link,${FLAGS#*,} -c -o "$o" "$f" 2>>"$T_DIR/lib.err" &
+	OBJS="$OBJS $o"
+done
+wait
+for o in $OBJS; do
+	if [ ! -s "$o" ]; then
+		for t in $TARGETS; do
+			fail "fuzz_$t" "the library does not build: $(t_head "$T_DIR/lib.err")"
+		done
+		t_done
+	fi
+done
+
+for t in $TARGETS; do
+	c=$T_DIR/corpus.$t
+	mkdir -p "$c"
+	# shellcheck disable=SC2086 # OBJS and FLAGS are lists
+	if ! clang $FLAGS -o "$T_DIR/fuzz_$t" "$R/test/fuzz/fuzz_$t.c" $OBJS -lm \
+		2>"$T_DIR/build.$t.err"; then
+		fail "fuzz_$t" "does not build: $(t_head "$T_DIR/build.$t.err")"
+		continue
+	fi
+	# seeds: test/fuzz/seeds/TARGET, or the lines of test/data/probe
+	case $t in
+	tegra)
+		awk -v d="$c" '{ f = sprintf("%s/seed%04d", d, NR); printf "%s", $0 >f; close(f) }' \
+			"$R"/test/data/probe/tegra-*.txt ;;
+	nvsmi)
+		awk -v d="$c" '{ q = FILENAME ~ /apps/ ? 1 : 0; f = sprintf("%s/seed%04d", d, NR)
+			printf "%d%s", q, $0 >f; close(f) }' "$R"/test/data/probe/nvsmi*.txt ;;
+	*)
+		cp "$R/test/fuzz/seeds/$t/"* "$c/" ;;
+	esac
+	(cd "$T_DIR" && timeout -k 5 $((SECS + 30)) "./fuzz_$t" -max_total_time="$SECS" \
+		-max_len=8192 -rss_limit_mb=1024 -print_final_stats=1 "$c" \
+		>"$T_DIR/run.$t.out" 2>"$T_DIR/run.$t.err")
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$T_DIR/run.$t.err")
+	cov=$(grep -E '(DONE|pulse|NEW|REDUCE|INITED) +cov:' "$T_DIR/run.$t.err" | tail -n 1 |
+		sed 's/.*cov: \([0-9]*\).*/\1/')
+	if [ "$rc" -eq 0 ]; then
+		ok "fuzz_$t: ${SECS} s, ${runs:-?} runs, cov ${cov:-?}, no crash"
+	else
+		fail "fuzz_$t" "exit $rc: $(grep -E -m 3 'ERROR|runtime error|deadly|SUMMARY' "$T_DIR/run.$t.err" |
+			tr '\n' '|' | cut -c1-300)"
+		# keep the crash input where make fuzz would
+		for f in "$T_DIR"/crash-* "$T_DIR"/leak-* "$T_DIR"/timeout-*; do
+			[ -f "$f" ] && note "crash input: $(od -An -c "$f" | tr -s ' \n' ' ' | cut -c1-200)"
+		done
+	fi
+done
+t_done
