@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 
 	lm_prog = "lmexport";
 	opterr = 0;
-	while ((c = getopt(argc, argv, "hpos:t:")) != -1) {
+	while ((c = getopt(argc, argv, ":hpos:t:")) != -1) {
 		switch (c) {
 		case 'h':
 			if (printf("%s\n", usage) < 0)
@@ -76,11 +76,7 @@ int main(int argc, char **argv)
 				lm_die(LM_EXIT_USAGE, "invalid -t SECONDS (0.001 to 3600): %s", optarg);
 			break;
 		default:
-			if (optopt == 's' || optopt == 't')
-				lm_warn("option -%c needs a value", optopt);
-			else
-				lm_warn("unknown option: -%c", optopt);
-			lm_usage(usage);
+			lm_bad_option(usage, c);
 		}
 	}
 	if (optind != argc)

@@ -641,12 +641,8 @@ int main(int argc, char **argv)
 			pid = (long)u;
 			break;
 		case 'r': root = optarg; break;
-		case ':':
-			lm_warn("option -%c needs a value", optopt);
-			lm_usage(usage);
 		default:
-			lm_warn("unknown option -%c", optopt);
-			lm_usage(usage);
+			lm_bad_option(usage, c);
 		}
 	}
 	argc -= optind;

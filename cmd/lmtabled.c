@@ -471,12 +471,8 @@ int main(int argc, char **argv)
 		case 'u':
 			udp = optarg;
 			break;
-		case ':':
-			lm_warn("option -%c needs a value", optopt);
-			lm_usage(usage);
 		default:
-			lm_warn("unknown option -%c", optopt);
-			lm_usage(usage);
+			lm_bad_option(usage, c);
 		}
 	}
 	if (optind != argc) {

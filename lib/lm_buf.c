@@ -92,13 +92,6 @@ int lm_buf_addnum(struct lm_buf *b, double v)
 	return lm_buf_add(b, t, lm_fmt_double(t, v));
 }
 
-int lm_buf_addu(struct lm_buf *b, unsigned long long v)
-{
-	char t[LM_NUM_MAX];
-
-	return lm_buf_add(b, t, lm_fmt_u64(t, v));
-}
-
 int lm_buf_save(const struct lm_buf *b, const char *path)
 {
 	char tmp[4096];

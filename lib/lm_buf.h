@@ -19,7 +19,6 @@ int lm_buf_add(struct lm_buf *b, const void *p, size_t n);
 int lm_buf_adds(struct lm_buf *b, const char *s);
 int lm_buf_addc(struct lm_buf *b, char c);
 int lm_buf_addnum(struct lm_buf *b, double v);       /* lm_fmt_double */
-int lm_buf_addu(struct lm_buf *b, unsigned long long v);
 
 /* Write the buffer to path whole: path.tmp, fsync, rename (mode 0600).
  * 0 ok, -1 with errno set (path.tmp removed). */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lm_msg.h"
 
 const char *lm_prog = "lm";
@@ -71,6 +72,15 @@ void lm_usage(const char *usage)
 {
 	fprintf(stderr, "%s\n", usage);
 	exit(LM_EXIT_USAGE);
+}
+
+void lm_bad_option(const char *usage, int c)
+{
+	if (c == ':')
+		lm_warn("option -%c needs a value", optopt);
+	else
+		lm_warn("unknown option -%c", optopt);
+	lm_usage(usage);
 }
 
 void lm_close_stdout(void)

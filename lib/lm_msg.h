@@ -16,6 +16,9 @@ void lm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lm_warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lm_usage(const char *usage) __attribute__((noreturn));  /* "usage: ..." exit 100 */
+/* getopt returned c (':' or '?', the option in optopt): say which option
+ * was wrong, then lm_usage. */
+void lm_bad_option(const char *usage, int c) __attribute__((noreturn));
 /* Flush and close stdout; a write error is fatal (exit 111). */
 void lm_close_stdout(void);
 #endif
