@@ -8,14 +8,16 @@ include config.mk
 # O: build directory (the ASan build uses its own)
 O = build
 
-BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe
+BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
-	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o
+	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
+	$(O)/lm_json.o $(O)/lm_report.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook $(O)/test_probe
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report
 EXAMPLES = $(O)/example_app
-MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1
+MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
+	docs/lm-results.5 docs/lmsession.1
 
 ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
@@ -51,6 +53,10 @@ $(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/l
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
 $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
+$(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
+$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
 
 $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
@@ -64,6 +70,8 @@ $(O)/lmexport: cmd/lmexport.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(O)/liblm.a $(LDLIBS)
 $(O)/lmprobe: cmd/lmprobe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(O)/liblm.a $(LDLIBS)
+$(O)/lmsession: cmd/lmsession.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmsession.c $(O)/liblm.a $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
@@ -81,9 +89,20 @@ $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_report: test/unit/test_report.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
 
+BENCHES = $(O)/bench_hook $(O)/bench_load $(O)/bench_scrape $(O)/bench_static $(O)/bench_app
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/hook.c $(O)/liblm.a $(LDLIBS)
+$(O)/bench_load: test/bench/load.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/load.c $(O)/liblm.a $(LDLIBS)
+$(O)/bench_scrape: test/bench/scrape.c $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/scrape.c $(LDLIBS)
+$(O)/bench_static: test/bench/static.c $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/static.c $(LDLIBS)
+$(O)/bench_app: test/bench/app.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/app.c $(O)/liblm.a $(LDLIBS)
 
 units: $(UNITS)
 
@@ -106,21 +125,25 @@ asan:
 		all units
 	sh test/run.sh build/asan
 
-# benchmarks: not part of make test; writes docs/benchmarks.md
-bench: all $(O)/bench_hook
+# benchmarks: not part of make test; installs the peers (collectd,
+# pushgateway), runs test/bench/run.sh, writes docs/benchmarks.md
+bench:
+	sh scripts/deps.sh bench
+	$(MAKE) all $(BENCHES)
 	sh test/bench/run.sh $(O)
 
 # fuzzing: not part of make test; clang with libFuzzer (+ASan/UBSan).
 # Targets: tegra, nvsmi (lmprobe's parsers; seeds: each line of
-# test/data/probe/ as a file), wire, table, http, knob (seeds:
+# test/data/probe/ as a file), wire, table, http, knob, report (seeds:
 # test/fuzz/seeds/TARGET/). Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob
+FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
+	lib/lm_json.c lib/lm_report.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz
@@ -160,20 +183,47 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)
 	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
-	cp -f docs/lmhook.1 docs/lmprobe.1 $(DESTDIR)$(MANDIR)/man1/
-	cp -f docs/lm-wire.5 $(DESTDIR)$(MANDIR)/man5/
+	cp -f docs/lmhook.1 docs/lmprobe.1 docs/lmsession.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -f docs/lm-wire.5 docs/lm-results.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -f docs/lmtabled.8 docs/lmexport.8 $(DESTDIR)$(MANDIR)/man8/
 	cp -f lib/lm.h $(DESTDIR)$(INCDIR)/
 	cp -f $(O)/liblm.a $(DESTDIR)$(LIBDIR)/
 
+# release tarball: the make install layout (bin, share/man, include, lib)
+# plus the set-ups (share/livemetrics: service/, docker/, fleet/) and docs,
+# with a SHA256SUMS inside (every file) and one beside it (the tarball).
+DISTDIR = $(O)/dist
+DISTNAME = livemetrics-$(VERSION)
+dist: all
+	rm -rf $(DISTDIR)
+	arch=$$(uname -m) && d=$(DISTDIR)/stage/$(DISTNAME)-linux-$$arch && \
+	$(MAKE) install DESTDIR=$(DISTDIR)/stage PREFIX=/$(DISTNAME)-linux-$$arch && \
+	mkdir -p $$d/share/livemetrics $$d/share/doc/livemetrics && \
+	cp -R scripts/service scripts/docker docs/fleet $$d/share/livemetrics/ && \
+	cp README.md docs/*.md $$d/share/doc/livemetrics/ && \
+	cp LICENSE $$d/ && \
+	(cd $$d && find . -type f ! -name SHA256SUMS | LC_ALL=C sort | sed 's|^\./||' | \
+		xargs sha256sum >SHA256SUMS) && \
+	tar -C $(DISTDIR)/stage --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime=@0 -czf $(DISTDIR)/$(DISTNAME)-linux-$$arch.tar.gz $(DISTNAME)-linux-$$arch && \
+	rm -rf $(DISTDIR)/stage && \
+	(cd $(DISTDIR) && sha256sum $(DISTNAME)-linux-$$arch.tar.gz >SHA256SUMS && cat SHA256SUMS)
+
+# fleet test: not part of make test; needs root (network namespaces) and
+# Prometheus. FLEET_NODES simulated nodes, one Prometheus; figures printed.
+FLEET_NODES = 50
+fleet: all
+	sh test/fleet.sh $(O) $(FLEET_NODES)
+
 uninstall:
-	cd $(DESTDIR)$(BINDIR) && rm -f lmhook lmtabled lmexport lmprobe
+	cd $(DESTDIR)$(BINDIR) && rm -f lmhook lmtabled lmexport lmprobe lmsession
 	rm -f $(DESTDIR)$(MANDIR)/man1/lmhook.1 $(DESTDIR)$(MANDIR)/man1/lmprobe.1 \
-		$(DESTDIR)$(MANDIR)/man5/lm-wire.5 \
+		$(DESTDIR)$(MANDIR)/man1/lmsession.1 \
+		$(DESTDIR)$(MANDIR)/man5/lm-wire.5 $(DESTDIR)$(MANDIR)/man5/lm-results.5 \
 		$(DESTDIR)$(MANDIR)/man8/lmtabled.8 $(DESTDIR)$(MANDIR)/man8/lmexport.8 \
 		$(DESTDIR)$(INCDIR)/lm.h $(DESTDIR)$(LIBDIR)/liblm.a
 
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench fuzz soak deps demo install uninstall clean
+.PHONY: all units test check asan bench fuzz soak deps demo install uninstall dist fleet clean

@@ -22,7 +22,7 @@
 #include "lm_wire.h"
 
 static const char usage[] =
-	"usage: lmtabled [-v] [-d FD] [-s PATH] [-m MODE] [-t TTL] [-w WINDOW]"
+	"usage: lmtabled [-v] [-P] [-d FD] [-s PATH] [-m MODE] [-t TTL] [-w WINDOW]"
 	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP] [-k FILE] [-u [ADDR:]PORT]";
 
 #define MAX_CLIENTS 16          /* query clients served at once */
@@ -46,6 +46,7 @@ struct client {
 };
 
 static int verbose;
+static int keep_dead;       /* -P: apps outlive their process (until the TTL) */
 static struct client clients[MAX_CLIENTS];
 static const char *knob_file;   /* -k */
 
@@ -422,12 +423,15 @@ int main(int argc, char **argv)
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
-	while ((c = getopt(argc, argv, ":hvd:s:m:t:w:a:n:p:k:u:")) != -1) {
+	while ((c = getopt(argc, argv, ":hvPd:s:m:t:w:a:n:p:k:u:")) != -1) {
 		switch (c) {
 		case 'h':
 			printf("%s\n", usage);
 			lm_close_stdout();
 			return 0;
+		case 'P':
+			keep_dead = 1;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -601,7 +605,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (now >= next_sweep) {
-			lm_table_sweep(t, now, alive);
+			lm_table_sweep(t, now, keep_dead ? NULL : alive);
 			next_sweep = now + SWEEP_EVERY;
 		}
 	}

@@ -183,6 +183,24 @@ int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out)
 	return 0;
 }
 
+/* Resident pages from /proc/PID/statm (its second field): the rss field of
+ * /proc/PID/stat is read from per-CPU counters without summing them on
+ * recent kernels and says 0 for a small process; statm sums them. The
+ * stat figure when statm cannot be read. */
+static unsigned long long resident(const char *root, long pid, unsigned long long stat_rss)
+{
+	char path[PATH_MAX_], buf[256], *p, *e;
+	unsigned long long r;
+
+	if (mkpath(path, root, "/proc/%s%ld/statm", NULL, pid) < 0 || slurp(path, buf, sizeof buf) < 0)
+		return stat_rss;
+	p = strchr(buf, ' ');
+	if (!p)
+		return stat_rss;
+	r = strtoull(p + 1, &e, 10);
+	return e == p + 1 ? stat_rss : r;
+}
+
 /* /proc/PID/stat fields after the comm: state ppid ... */
 static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 {
@@ -195,6 +213,10 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2]) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (p[2] == 'Z' || p[2] == 'X') {   /* dead, not yet reaped: gone */
+		errno = ESRCH;
 		return -1;
 	}
 	p += 4;   /* ") S " */
@@ -221,7 +243,7 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 		/* utime 14, stime 15, cutime 16, cstime 17, threads 20, rss 24 */
 		t->cpu += (double)(v[10] + v[11] + v[12] + v[13]) / hz;
 		t->threads += (size_t)v[16];
-		t->rss += (double)v[20] * (double)sysconf(_SC_PAGESIZE);
+		t->rss += (double)resident(root, pid, v[20]) * (double)sysconf(_SC_PAGESIZE);
 		t->procs++;
 	}
 	return 0;

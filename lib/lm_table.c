@@ -172,6 +172,17 @@ struct ident {
 	long bound;
 };
 
+/* v in decimal into d (24 bytes), NUL-terminated; its length. No printf:
+ * this runs for every line. */
+static size_t fmt_long(char *d, long v)
+{
+	if (v < 0) {
+		*d = '-';
+		return 1 + lm_fmt_u64(d + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return lm_fmt_u64(d, (uint64_t)v);
+}
+
 /* 0 ok, or a reject reason */
 static int identify(struct lm_table *t, const struct lm_line *l,
 	const struct lm_cred *c, struct ident *id, char *comm, size_t *commlen)
@@ -202,12 +213,13 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 	 * hook). The pid that binds is the kernel's, as seen from the daemon's
 	 * pid namespace; the number claimed is not trusted (in a container it
 	 * is the pid in the container's namespace). */
+	size_t pn = 0, un = 0;
 	if (lm_line_tag(l, "pid", &pid) && c->known && c->pid > 0) {
 		id->bound = c->pid;
-		snprintf(id->pid, sizeof id->pid, "%ld", c->pid);
+		pn = fmt_long(id->pid, c->pid);
 	}
 	if (c->known)
-		snprintf(id->uid, sizeof id->uid, "%ld", c->uid);
+		un = fmt_long(id->uid, c->uid);
 	memcpy(id->buf + o, app.p, app.n);
 	o += app.n;
 	id->buf[o++] = 0;
@@ -215,8 +227,10 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 		memcpy(id->buf + o, cont.p, cont.n);
 	o += cont.n;
 	id->buf[o++] = 0;
-	o += (size_t)sprintf(id->buf + o, "%s", id->uid) + 1;
-	o += (size_t)sprintf(id->buf + o, "%s", id->pid);
+	memcpy(id->buf + o, id->uid, un + 1);
+	o += un + 1;
+	memcpy(id->buf + o, id->pid, pn);
+	o += pn;
 	id->len = o;
 	return 0;
 }
@@ -308,7 +322,14 @@ static int series_key(const struct lm_line *l, char *key, size_t *keylen, size_t
 	}
 	if (n > LM_TAGS_MAX - 4)
 		return LM_WE_TAG;   /* the dump adds up to four identity tags */
-	qsort(tg, n, sizeof tg[0], cmp_tag);
+	/* insertion sort: a line has a few tags (qsort costs more per call) */
+	for (i = 1; i < n; i++) {
+		struct tagkv x = tg[i];
+		size_t j;
+		for (j = i; j > 0 && cmp_tag(&tg[j - 1], &x) > 0; j--)
+			tg[j] = tg[j - 1];
+		tg[j] = x;
+	}
 	for (i = 0; i < n; i++) {
 		if (i && !strcmp(tg[i].k, tg[i - 1].k))
 			return LM_WE_TAG;   /* the same label twice */

@@ -2,6 +2,8 @@
 # deps.sh MODE: make sure the Debian packages that MODE needs are installed.
 #   MODE demo: build the tools and run the live demo (make demo)
 #   MODE test: also everything the test suite uses (make test)
+#   MODE bench: the demo's packages and the peers make bench compares with
+#   MODE fleet: the fleet test (make fleet): Prometheus, tcpsvd, ip netns
 # As root, missing packages are installed with apt-get (update once first).
 # Otherwise the missing packages and the command to install them are
 # printed, and the exit status is 100.
@@ -10,7 +12,7 @@ set -u
 prog=deps.sh
 
 usage() {
-	echo "usage: $prog demo|test" >&2
+	echo "usage: $prog demo|test|bench|fleet" >&2
 	exit 100
 }
 
@@ -26,11 +28,39 @@ demo_pkgs="make gcc libc6-dev musl-tools ipsvd curl"
 # python3 and its packages: the Python module, its tests and benchmark, and
 # a real StatsD client (python3-statsd) against the UDP listener.
 test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-setuptools clang libclang-rt-14-dev"
+# make bench: collectd-core (its unixsock and write_prometheus plugins; the
+# latter needs libmicrohttpd12 and libprotobuf-c1, only suggested), the
+# pushgateway, python3 with prometheus_client, perl-base (free ports).
+bench_pkgs="$demo_pkgs collectd-core libmicrohttpd12 libprotobuf-c1 prometheus-pushgateway perl-base procps python3 python3-prometheus-client"
+# runit, s6, openbsd-inetd: the node set-ups of docs/deploy.md run under
+# the real supervisors and super-server (test/it/deploy.sh), systemd's
+# systemd-analyze verifies the units; none of them is started (policy-rc.d
+# below). xinetd conflicts with openbsd-inetd as a package: its binary is
+# unpacked under build/deps/xinetd instead (apt-get download, dpkg-deb -x).
+test_pkgs="$test_pkgs runit s6 openbsd-inetd systemd iproute2"
+# make fleet (test/fleet.sh): network namespaces (iproute2), tcpsvd, Prometheus
+fleet_pkgs="$demo_pkgs prometheus iproute2 perl-base procps util-linux"
 case $1 in
 demo) want=$demo_pkgs ;;
 test) want=$test_pkgs ;;
+bench) want=$bench_pkgs ;;
+fleet) want=$fleet_pkgs ;;
 *) usage ;;
 esac
+
+# xinetd for the tests (mode test only): on PATH, or unpacked in $xdir
+xdir=build/deps/xinetd
+xinetd_ok() {
+	[ "$1" != test ] || command -v xinetd >/dev/null 2>&1 || [ -x "$xdir/usr/sbin/xinetd" ]
+}
+xinetd_unpack() {
+	xinetd_ok "$1" && return 0
+	echo "$prog: info: unpacking xinetd into $xdir"
+	rm -rf "$xdir.tmp" && mkdir -p "$xdir.tmp" || return 1
+	(cd "$xdir.tmp" && apt-get download xinetd >/dev/null 2>&1) || return 1
+	dpkg-deb -x "$xdir.tmp"/xinetd_*.deb "$xdir.tmp/root" || return 1
+	rm -rf "$xdir" && mv "$xdir.tmp/root" "$xdir" && rm -rf "$xdir.tmp"
+}
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
@@ -41,6 +71,9 @@ for p in $want; do
 	installed "$p" || missing="$missing $p"
 done
 missing=${missing# }
+if ! xinetd_unpack "$1"; then
+	echo "$prog: warning: unable to unpack xinetd into $xdir: its test will be skipped" >&2
+fi
 if [ -z "$missing" ]; then
 	echo "$prog: info: all packages for $1 are installed"
 	exit 0
@@ -56,10 +89,35 @@ fi
 echo "$prog: info: installing: $missing"
 DEBIAN_FRONTEND=noninteractive
 export DEBIAN_FRONTEND
+# The bench peers are daemons whose packages start a system service on
+# install (the pushgateway would listen on :9091): the benchmark runs its
+# own, so a policy-rc.d that denies every start is in place while apt-get
+# runs (unless the machine has one already), and the services this run
+# installed are disabled afterwards. The same for the test's and the fleet's
+# daemons (openbsd-inetd, runit): the tests run their own.
+guard=
+if [ "$1" != demo ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# deps.sh: no service starts while installing\nexit 101\n' >/usr/sbin/policy-rc.d &&
+		chmod 755 /usr/sbin/policy-rc.d && guard=/usr/sbin/policy-rc.d
+	trap 'rm -f "$guard"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+fi
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
 if ! apt-get update -q || ! apt-get install -y -q --no-install-recommends $missing; then
 	echo "$prog: fatal: unable to install: $missing" >&2
 	exit 111
+fi
+if [ "$1" != demo ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+	for p in $missing; do
+		case $p in
+		collectd-core) systemctl disable --now collectd.service >/dev/null 2>&1 ;;
+		prometheus-pushgateway) systemctl disable --now prometheus-pushgateway.service >/dev/null 2>&1 ;;
+		openbsd-inetd) systemctl disable --now inetd.service >/dev/null 2>&1 ;;
+		runit) systemctl disable --now runit.service >/dev/null 2>&1 ;;
+		prometheus) systemctl disable --now prometheus.service >/dev/null 2>&1 ;;
+		esac
+	done
 fi
 still=
 for p in $missing; do

@@ -4,8 +4,8 @@ in one run of one process; prints a Markdown section.
     /usr/bin/python3 test/bench/python.py [N]    (N updates a row, default 200000)
 
 LM_SOCKET names the lmtabled to send to (none needed: with no daemon a
-flush is one failed send). Each row is the best of 5 runs of N calls, the
-two libraries' runs taken in turn. "flush" is what the sender thread
+flush is one failed send). Each row runs 5 rounds of N calls, the two
+libraries taken in turn within a round; median and spread (min-max). "flush" is what the sender thread
 then spends on those N updates (an explicit flush() timed after the run,
 divided by N): the module aggregates in the process, so part of an
 update's cost is paid there, off the caller's thread but under the GIL.
@@ -29,7 +29,7 @@ try:
 except ImportError:
     pc = None
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
 REPEAT = 5
 
 c = lm.Client(app='bench')
@@ -73,9 +73,15 @@ def flush_all():
     srv.flush()
 
 
-def best(ours, theirs):
-    """(ns per call, flush ns per call) of ours, ns per call of theirs."""
-    t_ours = t_flush = t_theirs = None
+def median(v):
+    s = sorted(v)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def rounds(ours, theirs):
+    """Per round: ns per call of ours, flush ns per call, ns of theirs."""
+    res = []
     to = timeit.Timer(ours, globals=env)
     tt = timeit.Timer(theirs, globals=env) if theirs and pc else None
     for _ in range(REPEAT):
@@ -84,13 +90,9 @@ def best(ours, theirs):
         f0 = timeit.default_timer()
         flush_all()
         f = (timeit.default_timer() - f0) / N
-        if t_ours is None or t < t_ours:
-            t_ours, t_flush = t, f
-        if tt:
-            t = tt.timeit(N) / N
-            if t_theirs is None or t < t_theirs:
-                t_theirs = t
-    return t_ours * 1e9, t_flush * 1e9, t_theirs * 1e9 if t_theirs else None
+        p = tt.timeit(N) / N if tt else None
+        res.append((t * 1e9, f * 1e9, p * 1e9 if p else None))
+    return res
 
 
 def main():
@@ -99,24 +101,31 @@ def main():
     flush_all()
     print('## Python module, per update (ns), against prometheus_client')
     print()
-    print('`%s test/bench/python.py %d` on Python %s%s; best of %d runs of %d calls each.'
+    print('`%s test/bench/python.py %d` on Python %s%s; %d rounds of %d calls each,'
+          ' the two libraries in turn; median (min-max).'
           % ('python3', N, platform.python_version(),
              ', prometheus_client %s' % getattr(pc, '__version__', _pc_version()) if pc else
              ' (no prometheus_client: its column is empty)', REPEAT, N))
-    print('"+ flush": what the sender thread then spends per update (in the same process).')
+    print('"+ flush": what the sender thread then spends per update (in the same process);'
+          ' the ratio is (ours + flush) / theirs within a round.')
     print()
     print('| operation | livemetrics | + flush | prometheus_client | ours / theirs |')
     print('|---|---:|---:|---:|---:|')
     for what, ours, theirs in ROWS:
-        o, f, t = best(ours, theirs)
-        print('| %s: `%s` vs `%s` | %.0f | %.0f | %s | %s |' % (
-            what, ours, theirs or '-', o, f, '%.0f' % t if t else '-',
-            '%.2f' % ((o + f) / t) if t else '-'))
+        r = rounds(ours, theirs)
+        o = [x[0] for x in r]
+        f = [x[1] for x in r]
+        t = [x[2] for x in r if x[2]]
+        q = [(x[0] + x[1]) / x[2] for x in r if x[2]]
+        print('| %s: `%s` vs `%s` | %.0f (%.0f-%.0f) | %.0f | %s | %s |' % (
+            what, ours, theirs or '-', median(o), min(o), max(o), median(f),
+            '%.0f (%.0f-%.0f)' % (median(t), min(t), max(t)) if t else '-',
+            '%.2f (%.2f-%.2f)' % (median(q), min(q), max(q)) if q else '-'))
     st = c.stats()
     print()
-    print('%d datagrams sent, %d not sent (LM_SOCKET=%s).' % (
+    print('%d datagrams sent, %d not sent.' % (
         st['datagrams'] + srv.stats()['datagrams'],
-        st['send_errors'] + srv.stats()['send_errors'], c.path))
+        st['send_errors'] + srv.stats()['send_errors']))
 
 
 def _pc_version():

@@ -10,7 +10,7 @@
 cd "$T_ROOT" || exit 111
 
 # ---- -h and the man pages
-for pair in lmhook:docs/lmhook.1 lmtabled:docs/lmtabled.8 lmexport:docs/lmexport.8 lmprobe:docs/lmprobe.1; do
+for pair in lmhook:docs/lmhook.1 lmtabled:docs/lmtabled.8 lmexport:docs/lmexport.8 lmprobe:docs/lmprobe.1 lmsession:docs/lmsession.1; do
 	tool=${pair%%:*}
 	man=${pair#*:}
 	if [ ! -f "$man" ]; then

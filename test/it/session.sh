@@ -1,0 +1,332 @@
+#!/bin/sh
+# shellcheck disable=SC2317 # functions are called through check and wait_for
+# lmsession: sample hooked apps (sh and C) in sessions, the results folder
+# (every file; the JSON parses, the JUnit validates, one plot per metric),
+# every deadline path with no process of the session left after it,
+# container mode through a stand-in runtime, thresholds and a baseline,
+# lmsession itself killed mid-run, a full disk, usage errors.
+# shellcheck source=test/lib.sh
+. "${0%/*}/../lib.sh"
+
+LS=$LM_BIN/lmsession
+APP_SH=$T_ROOT/docs/examples/app.sh
+RT=$T_ROOT/test/data/session/runtime
+XSD=$T_ROOT/test/data/session/junit.xsd
+# the private lmtabled's socket folder lives under T_DIR: processes of a
+# session can be found by it (and by the marker numbers below)
+TMPDIR=$T_DIR/tmp
+export TMPDIR
+mkdir -p "$TMPDIR" "$T_DIR/bin"
+PATH=$LM_BIN:$PATH
+export PATH
+have() { command -v "$1" >/dev/null 2>&1; }
+T_TIMEOUT=60
+
+# every process a session here may start holds one of these in its
+# command line (kept in a file: grep -f, so that grep's own line does not)
+cat >"$T_DIR/marks.all" <<EOF
+9710
+9720
+$TMPDIR/lmsession
+$APP_SH
+$T_DIR/images
+example_app -n 0 -r 50
+EOF
+# leftovers MARK: "PID ARGS" of processes whose command line holds MARK or
+# one of the marks above
+leftovers() {
+	{
+		echo "$1"
+		cat "$T_DIR/marks.all"
+	} >"$T_DIR/marks"
+	# shellcheck disable=SC2009 # several fixed strings, from a file
+	ps -eo pid=,args= | grep -F -f "$T_DIR/marks"
+	return 0
+}
+# none_left MARK: no such process
+none_left() {
+	[ -z "$(leftovers "$1")" ]
+}
+# all_left MARK: the processes none_left found, on one line, for messages
+all_left() {
+	leftovers "$1" | tr '\n' '|' | cut -c1-300
+}
+
+# session NAME RC ARGS...: run lmsession into $T_DIR/NAME under the test's
+# timeout; ok when it exits RC and no process of it remains
+session() {
+	_sn=$1 _src=$2
+	shift 2
+	t_run "$LS" -q -g 1 -i 0.2 -o "$T_DIR/$_sn" "$@" </dev/null
+	expect "$_sn: exit $_src" "$_src" - -
+	if wait_for 5 none_left "$T_DIR/$_sn"; then
+		ok "$_sn: no process left"
+	else
+		fail "$_sn: no process left" "left: $(all_left "$T_DIR/$_sn")"
+	fi
+}
+
+# has_fps FILE: FILE holds a sample of fps
+has_fps() {
+	grep -q ',fps,' "$1" 2>/dev/null
+}
+
+# files_whole DIR: no temp or partial file in DIR
+files_whole() {
+	[ -z "$(find "$1" -name '*.tmp' -o -name '*.part' | head -n 1)" ]
+}
+
+# ---- usage
+t_case "no command: usage" 100 '' '~^usage: lmsession' "$LS"
+t_case "-h lists the options" 0 '~--timeout' '' "$LS" -h
+t_case "bad timeout" 100 '' '~lmsession: fatal: bad timeout: 5x' "$LS" -t 5x -- true
+t_case "negative grace" 100 '' '~bad grace' "$LS" -g -1 -- true
+t_case "unknown option" 100 '' '~lmsession: ' "$LS" --bogus -- true
+t_case "bad threshold" 100 '' '~lmsession: fatal: bad -e fps=>10' "$LS" -e 'fps=>10' -- true
+t_case "image and command both" 100 '' '~both an image' "$LS" -I img -- true
+t_case "missing dataset" 100 '' '~unable to use dataset' "$LS" -D "$T_DIR/nope" -- true
+mkdir -p "$T_DIR/full"
+: >"$T_DIR/full/old"
+t_case "results folder not empty" 100 '' '~is not empty' "$LS" -o "$T_DIR/full" -- true
+t_case "run-for not shorter than timeout" 100 '' '~not shorter' "$LS" -r 5 -t 5 -- true
+
+# ---- a hooked sh app, exits in time
+session sh 0 -t 30 -e 'fps>=1' -e 'latency.count>=5' -n demo-sh -- sh "$APP_SH" -n 12 -r 10
+R=$T_DIR/sh
+for f in samples.csv samples.jsonl summary.json summary.txt junit.xml report.html; do
+	check "sh: $f written" "missing or empty" test -s "$R/$f"
+done
+for f in stdout.log stderr.log; do
+	check "sh: $f there" "missing" test -f "$R/$f"
+done
+check "sh: nothing partial left" "$(find "$R" -name '*.tmp' -o -name '*.part')" files_whole "$R"
+check "sh: samples.csv header" "$(head -n 1 "$R/samples.csv")" \
+	test "$(head -n 1 "$R/samples.csv")" = "time_seconds,source,metric,type,value"
+check "sh: samples of the app's fps" "none" grep -q '^[0-9.]*,demo-sh,fps,rate,' "$R/samples.csv"
+check "sh: samples of the board" "none" grep -q ',board,host_memory_used_bytes,gauge,' "$R/samples.csv"
+check "sh: samples of the app's process tree" "none" grep -q ',demo-sh,process_resident_bytes,gauge,' "$R/samples.csv"
+if have jq; then
+	check "sh: samples.jsonl: one object per line, as many as samples.csv" \
+		"$(jq -s length "$R/samples.jsonl" 2>&1 | head -n 1) vs $(($(wc -l <"$R/samples.csv") - 1))" \
+		test "$(jq -s length "$R/samples.jsonl")" = "$(($(wc -l <"$R/samples.csv") - 1))"
+	check "sh: summary.json parses" "$(jq . "$R/summary.json" 2>&1 | head -n 2)" \
+		sh -c "jq -e . '$R/summary.json' >/dev/null"
+	check "sh: summary says exited 0" "$(jq -c '[.end, .status, .exit_code]' "$R/summary.json")" \
+		test "$(jq -c '[.end, .status, .exit_code]' "$R/summary.json")" = '["exited",0,0]'
+	check "sh: summary has fps, latency, x, frames" "$(jq -c '[.metrics[].id]' "$R/summary.json")" \
+		test "$(jq '[.metrics[] | select(.source == "demo-sh") | .id] | map(select(. == "fps" or . == "latency" or . == "x" or . == "frames")) | length' "$R/summary.json")" = 4
+	check "sh: latency counted 12 frames" "$(jq -c '.metrics[] | select(.id == "latency") | .stats' "$R/summary.json")" \
+		test "$(jq '.metrics[] | select(.id == "latency") | .stats.count' "$R/summary.json")" = 12
+	check "sh: frames total 12" "$(jq -c '.metrics[] | select(.id == "frames") | .stats' "$R/summary.json")" \
+		test "$(jq '.metrics[] | select(.id == "frames") | .stats.total' "$R/summary.json")" = 12
+	check "sh: thresholds passed" "$(jq -c '[.expectations[].result]' "$R/summary.json")" \
+		test "$(jq -c '[.expectations[].result]' "$R/summary.json")" = '["pass","pass"]'
+	# one plot per metric with samples
+	nm=$(jq '[.metrics[] | select(.stats.min != null)] | length' "$R/summary.json")
+	np=$(grep -o '<svg [^>]*class="plot"' "$R/report.html" | wc -l)
+	check "sh: one plot per metric ($nm)" "$np plots" test "$nm" -gt 5 -a "$np" -eq "$nm"
+else
+	skip "sh: summary.json" "no jq"
+fi
+if have xmllint; then
+	check "sh: junit.xml validates" "$(xmllint --noout --schema "$XSD" "$R/junit.xml" 2>&1 | head -n 2)" \
+		xmllint --noout --schema "$XSD" "$R/junit.xml"
+	check "sh: junit: 4 cases, 0 failures" "$(head -c 300 "$R/junit.xml")" \
+		test "$(xmllint --xpath 'concat(/testsuites/testsuite/@tests, "-", /testsuites/testsuite/@failures)' "$R/junit.xml")" = "4-0"
+	check "sh: report.html is well-formed" "$(xmllint --noout "$R/report.html" 2>&1 | head -n 2)" \
+		xmllint --noout "$R/report.html"
+else
+	skip "sh: junit.xml" "no xmllint"
+fi
+check "sh: report.html needs no network" "$(grep -Eo '(src|href)="?https?:[^ ]*' "$R/report.html" | head -n 1)" \
+	sh -c "! grep -Eq '<script|(src|href)=\"?(https?:)?//' '$R/report.html'"
+check "sh: summary.txt names the app" "$(head -n 3 "$R/summary.txt")" grep -q demo-sh "$R/summary.txt"
+
+# ---- the C example app, stopped as planned (-r)
+session c 0 -r 2 -t 30 -- "$LM_BIN/example_app" -n 0 -r 50
+R=$T_DIR/c
+if have jq; then
+	check "c: ended stopped" "$(jq -c '[.end, .exit_code]' "$R/summary.json")" \
+		test "$(jq -r .end "$R/summary.json")" = stopped
+	fps=$(jq '.metrics[] | select(.id == "fps") | .stats.mean' "$R/summary.json")
+	check "c: fps mean near 50 ($fps)" "fps $fps" awk -v f="$fps" 'BEGIN { exit !(f > 20 && f < 60) }'
+	lat=$(jq '.metrics[] | select(.id == "latency") | .stats.p95' "$R/summary.json")
+	check "c: latency p95 from buckets ($lat)" "p95 $lat" awk -v f="$lat" 'BEGIN { exit !(f > 0 && f < 1) }'
+fi
+
+# ---- a wrapped profiler, a dataset, -E, tegrastats on the board
+cat >"$T_DIR/bin/wrapper" <<'EOF2'
+#!/bin/sh
+# a stand-in profiler: writes its report to $1, then runs the rest
+out=$1
+shift
+echo "profiled: $*" >"$out"
+exec "$@"
+EOF2
+# a stand-in tegrastats: one line per --interval into --logfile
+cat >"$T_DIR/bin/tegrastats" <<EOF2
+#!/bin/sh
+ms=1000 log=/dev/stdout
+while [ \$# -gt 0 ]; do
+	case \$1 in
+	--interval) ms=\$2; shift 2 ;;
+	--logfile) log=\$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+s=\$(awk -v m="\$ms" 'BEGIN { printf "%.3f", m / 1000 }')
+while :; do
+	head -n 1 '$T_ROOT/test/data/probe/tegra-sample.txt' >>"\$log"
+	sleep "\$s"
+done
+EOF2
+chmod +x "$T_DIR/bin/wrapper" "$T_DIR/bin/tegrastats"
+mkdir -p "$T_DIR/ds"
+echo 42 >"$T_DIR/ds/input.txt"
+old_path=$PATH
+PATH=$T_DIR/bin:$PATH
+# shellcheck disable=SC2016 # expanded by the app's shell
+session prof 0 -t 30 -D "$T_DIR/ds" -E 'GREETING=hi {out}' -p tegrastats -p proc \
+	-w "wrapper {out}/prof.txt" -- sh -c 'cat {dataset}/input.txt "$LM_DATASET/input.txt"; echo "$GREETING"; sh "$0" -n 5 -r 10' "$APP_SH"
+PATH=$old_path
+R=$T_DIR/prof
+check "prof: the wrapper's file in the results" "$(ls "$R")" grep -q '^profiled: sh -c ' "$R/prof.txt"
+check "prof: {dataset} and LM_DATASET reach the app" "$(head -n 3 "$R/stdout.log")" \
+	test "$(head -n 2 "$R/stdout.log" | tr '\n' ' ')" = "42 42 "
+check "prof: -E with {out}" "$(sed -n 3p "$R/stdout.log")" test "$(sed -n 3p "$R/stdout.log")" = "hi $R"
+check "prof: tegrastats.log kept" "missing" grep -q '^RAM ' "$R/tegrastats.log"
+check "prof: board metrics from tegrastats" "none" grep -q ',board,board_ram_used_bytes,gauge,' "$R/samples.csv"
+
+# ---- deadline paths; marker numbers find the app's processes
+session exit3 3 -t 30 -- sh -c 'exit 3'
+session int 124 -t 1 -- sh -c 'sleep 971001 & wait'
+session ignint 124 -t 1 -- sh -c 'trap "" INT; sleep 971002 & wait'
+check "ignint: took SIGTERM" "$(head -n 3 "$T_DIR/ignint/summary.txt" 2>/dev/null)" \
+	grep -q SIGTERM "$T_DIR/ignint/summary.json"
+session ignall 137 -t 1 -- sh -c 'trap "" INT TERM; sleep 971003'
+session children 0 -t 30 -- sh -c '(trap "" INT TERM HUP; exec sleep 971004) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971005" & sleep 0.3; exit 0'
+session children_deadline 124 -t 1 -- sh -c '(trap "" INT TERM HUP; exec sleep 971006) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971007" & trap "exit 0" INT; sleep 971008 & wait'
+session notfound 127 -- "$T_DIR/no-such-app"
+printf 'x\n' >"$T_DIR/plain-file"
+chmod 644 "$T_DIR/plain-file"
+session noexec 126 -- "$T_DIR/plain-file"
+session signaled 143 -- sh -c 'kill -TERM $$'
+if have jq; then
+	check "timeout: junit fails the deadline case" "$(head -c 600 "$T_DIR/int/junit.xml")" \
+		grep -q 'finished before the deadline' "$T_DIR/int/junit.xml"
+	check "notfound: ended not-started" "$(jq -c .end "$T_DIR/notfound/summary.json")" \
+		test "$(jq -r .end "$T_DIR/notfound/summary.json")" = not-started
+fi
+
+# ---- thresholds and a baseline
+session fail1 1 -t 30 -e 'fps>=100000' -- sh "$APP_SH" -n 5 -r 20
+if have xmllint; then
+	check "fail1: junit has the failure" "$(head -c 600 "$T_DIR/fail1/junit.xml")" \
+		test "$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$T_DIR/fail1/junit.xml")" = 1
+fi
+session base2 0 -t 30 -n demo-sh -b "$T_DIR/sh" -e 'fps>=0.2*baseline' -e 'latency.count>=0.5*baseline' -- sh "$APP_SH" -n 12 -r 10
+if have jq; then
+	check "base2: relative thresholds pass" "$(jq -c '[.expectations[] | [.result, .why]]' "$T_DIR/base2/summary.json")" \
+		test "$(jq -c '[.expectations[].result]' "$T_DIR/base2/summary.json")" = '["pass","pass"]'
+	check "base2: deltas against the baseline" "no delta" \
+		test "$(jq '[.metrics[] | select(.delta != null)] | length' "$T_DIR/base2/summary.json")" -gt 0
+fi
+session base3 0 -t 30 -e 'fps>=0.2*baseline' -- sh "$APP_SH" -n 3 -r 20
+if have jq; then
+	check "base3: relative threshold without baseline skipped" "$(jq -c '.expectations' "$T_DIR/base3/summary.json")" \
+		test "$(jq -r '.expectations[0].result' "$T_DIR/base3/summary.json")" = skip
+fi
+
+# ---- container mode, through a stand-in runtime
+mkdir -p "$T_DIR/images" "$T_DIR/rtstate" "$T_DIR/data"
+cp "$APP_SH" "$T_DIR/images/app.sh"
+cp "$APP_SH" "$T_DIR/images/loop.sh"
+FAKE_RT_LOG=$T_DIR/rt.log FAKE_RT_STATE=$T_DIR/rtstate FAKE_RT_IMAGES=$T_DIR/images
+export FAKE_RT_LOG FAKE_RT_STATE FAKE_RT_IMAGES
+session ctr 0 -t 30 -R "$RT" -I registry.example/team/app:1.2 -D "$T_DIR/data" \
+	-A '--gpus all --shm-size=1g' -a '-n 8 -r 10' -E 'MODE=fast'
+check "ctr: runtime got run --rm --name" "$(head -n 5 "$T_DIR/rt.log" | tr '\n' ' ')" \
+	sh -c "sed -n '2,5p' '$T_DIR/rt.log' | tr '\n' ' ' | grep -q '^run --rm --name lmsession-'"
+check "ctr: socket folder mounted at /metrics" "$(tr '\n' ' ' <"$T_DIR/rt.log" | cut -c1-300)" \
+	grep -q ':/metrics$' "$T_DIR/rt.log"
+check "ctr: dataset mounted read-only" "none" grep -q "^$T_DIR/data:/dataset:ro\$" "$T_DIR/rt.log"
+check "ctr: docker args split into words" "none" grep -q '^--shm-size=1g$' "$T_DIR/rt.log"
+check "ctr: -E passed as -e" "none" grep -q '^MODE=fast$' "$T_DIR/rt.log"
+check "ctr: app args after the image" "$(tr '\n' ' ' <"$T_DIR/rt.log" | cut -c1-400)" \
+	sh -c "tr '\n' ' ' <'$T_DIR/rt.log' | grep -q 'registry.example/team/app:1.2 -n 8 -r 10 '"
+if have jq; then
+	check "ctr: the app's metrics reached the session" "$(jq -c '[.metrics[].id]' "$T_DIR/ctr/summary.json" | cut -c1-200)" \
+		test "$(jq '[.metrics[] | select(.source == "app" and .id == "frames")] | .[0].stats.total' "$T_DIR/ctr/summary.json")" = 8
+fi
+: >"$T_DIR/rt.log"
+# the Jenkins parameters from the environment; a deadline: runtime kill
+t_run env app_name=registry.example/loop:2 app_args='-n 0 -r 10' app_docker_args='--gpus all' \
+	"$LS" -q -g 1 -i 0.2 -t 1 -R "$RT" -o "$T_DIR/jenkins" </dev/null
+expect "jenkins parameters: timed out" 124 - -
+check "jenkins parameters: runtime kill --signal=SIGINT" "$(tr '\n' ' ' <"$T_DIR/rt.log" | cut -c1-400)" \
+	grep -q '^--signal=SIGINT$' "$T_DIR/rt.log"
+check "jenkins parameters: named after app_name" "none" grep -q 'loop' "$T_DIR/jenkins/summary.txt"
+if wait_for 5 none_left "$T_DIR/jenkins"; then
+	ok "jenkins parameters: no process left"
+else
+	fail "jenkins parameters: no process left" "left: $(all_left "$T_DIR/jenkins")"
+fi
+
+# ---- lmsession killed mid-run
+n=972000
+for sig in TERM KILL; do
+	n=$((n + 1))
+	"$LS" -q -g 1 -i 0.2 -o "$T_DIR/killed$sig" -- sh -c "(trap '' INT TERM; exec sleep $n) & sh '$APP_SH' -n 0 -r 20" \
+		</dev/null >"$T_DIR/killed$sig.out" 2>"$T_DIR/killed$sig.err" &
+	p=$!
+	wait_for 10 has_fps "$T_DIR/killed$sig/.samples.csv.part"
+	kill "-$sig" "$p"
+	wait "$p"
+	rc=$?
+	if [ "$sig" = TERM ]; then
+		check "killed by SIGTERM: exit 143" "exit $rc" test "$rc" = 143
+		check "killed by SIGTERM: results written" "$(ls "$T_DIR/killedTERM")" test -s "$T_DIR/killedTERM/summary.json"
+	else
+		check "killed by SIGKILL: exit 137" "exit $rc" test "$rc" = 137
+	fi
+	if wait_for 5 none_left "$T_DIR/killed$sig"; then
+		ok "killed by SIG$sig: its children go too"
+	else
+		fail "killed by SIG$sig: its children go too" "left: $(all_left "$T_DIR/killed$sig")"
+	fi
+	check "killed by SIG$sig: no half-written file" "$(find "$T_DIR/killed$sig" -name '*.tmp' -o -name '*.part')" \
+		files_whole "$T_DIR/killed$sig"
+done
+
+# ---- a full disk: a clear error, no half-written file
+if [ "$(id -u)" = 0 ] && mkdir -p "$T_DIR/tiny" && mount -t tmpfs -o size=64k tmpfs "$T_DIR/tiny" 2>/dev/null; then
+	T_CLEANUP_EXTRA="umount '$T_DIR/tiny' 2>/dev/null"
+	mkdir "$T_DIR/tiny/run"
+	dd if=/dev/zero of="$T_DIR/tiny/filler" bs=1k count=60 2>/dev/null
+	t_run "$LS" -q -g 1 -i 0.05 -o "$T_DIR/tiny/run" -- sh "$APP_SH" -n 20 -r 50 </dev/null
+	expect "full disk: exit 111 with a clear error" 111 - '~No space left on device'
+	check "full disk: no half-written file" "$(find "$T_DIR/tiny/run" -name '*.tmp' -o -name '*.part')" \
+		files_whole "$T_DIR/tiny/run"
+	if [ -f "$T_DIR/tiny/run/summary.json" ] && have jq; then
+		check "full disk: a summary.json there is whole" "does not parse" \
+			sh -c "jq -e . '$T_DIR/tiny/run/summary.json' >/dev/null"
+	fi
+	umount "$T_DIR/tiny"
+	T_CLEANUP_EXTRA=
+else
+	skip "full disk" "needs root and a tmpfs mount"
+fi
+
+# ---- a progress line on a terminal, log lines otherwise
+if have script; then
+	script -qec "$LS -g 1 -i 0.2 -o $T_DIR/tty -- sh $APP_SH -n 15 -r 10" /dev/null >"$T_DIR/tty.out" 2>&1 </dev/null
+	check "terminal: a progress line" "$(tr '\r' '|' <"$T_DIR/tty.out" | head -c 300)" \
+		sh -c "tr '\r' '\n' <'$T_DIR/tty.out' | grep -q '^.*lmsession: 1s.*fps'"
+else
+	skip "terminal: a progress line" "no script(1)"
+fi
+t_run "$LS" -g 1 -i 0.2 -o "$T_DIR/log" -- sh "$APP_SH" -n 5 -r 10 </dev/null
+expect "not a terminal: plain log lines, summary on stdout" 0 '~fps' '~^lmsession: info: .*results in'
+check "not a terminal: no carriage return" "found" sh -c "! grep -q \"\$(printf '\r')\" '$T_DIR/err'"
+
+t_done
