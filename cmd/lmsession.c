@@ -1179,6 +1179,10 @@ static void options(int argc, char **argv)
 		case 'a': app_args = optarg; break;
 		case 'q': quiet = 1; break;
 		default:
+			if (!optopt && optind > 1) {   /* a long option: name it whole */
+				lm_warn("unknown option %s", argv[optind - 1]);
+				lm_usage(usage);
+			}
 			lm_bad_option(usage, c);
 		}
 	}
@@ -1664,8 +1668,16 @@ int main(int argc, char **argv)
 	if (timeout_s || run_for_s)
 		deadline = t0_mono + (run_for_s ? run_for_s : timeout_s);
 	next_sample = t0_mono + interval_s;
-	if (!quiet)
-		lm_info("running %s%s%s; results in %s", cmd[0], cmd[1] ? " " : "", cmd[1] ? cmd[1] : "", dir);
+	insp_next = t0_mono + interval_s;   /* the container needs a moment */
+	if (!quiet) {
+		char line[256];
+		size_t n = 0, k;
+		for (k = 0; cmd[k] && n < sizeof line - 1; k++)
+			n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", k ? " " : "", cmd[k]);
+		if (n >= sizeof line - 1)
+			strcpy(line + sizeof line - 4, "...");
+		lm_info("running %s; results in %s", line, dir);
+	}
 
 	/* the loop: samples, the deadline, the keeper's news, our signals */
 	while (!keeper_done) {

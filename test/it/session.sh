@@ -142,6 +142,24 @@ check "sh: report.html needs no network" "$(grep -Eo '(src|href)="?https?:[^ ]*'
 	sh -c "! grep -Eq '<script|(src|href)=\"?(https?:)?//' '$R/report.html'"
 check "sh: summary.txt names the app" "$(head -n 3 "$R/summary.txt")" grep -q demo-sh "$R/summary.txt"
 
+# ---- hostile names and tag values from the app reach no file unescaped
+session hostile 0 -t 30 -- sh -c 'lmhook send "evil:1|g|#k:<script>alert(1)</script>" "q:2|g|#k:a\"b&c" "uni:3|g|#k:\303\251t\303\251"; sleep 0.5'
+R=$T_DIR/hostile
+check "hostile: no <script> in report.html" "found" sh -c "! grep -q '<script' '$R/report.html'"
+check "hostile: a quote doubled in samples.csv" "$(grep ',q{' "$R/samples.csv" | head -n 1)" \
+	grep -q '^[0-9.]*,sh,"q{k=a""b&c}",gauge,2$' "$R/samples.csv"
+if have jq; then
+	check "hostile: samples.jsonl keeps the value" "$(grep '"q{' "$R/samples.jsonl" | head -n 1)" \
+		test "$(jq -r 'select(.metric | startswith("q{")) | .metric' "$R/samples.jsonl" | head -n 1)" = 'q{k=a"b&c}'
+	check "hostile: summary.json keeps the <script> id" "$(jq -c '[.metrics[].id]' "$R/summary.json" | cut -c1-200)" \
+		test "$(jq -r '.metrics[] | select(.id | startswith("evil")) | .id' "$R/summary.json")" = 'evil{k=<script>alert(1)</script>}'
+fi
+if have xmllint; then
+	check "hostile: report.html well-formed" "$(xmllint --noout "$R/report.html" 2>&1 | head -n 1)" xmllint --noout "$R/report.html"
+	check "hostile: junit.xml validates" "$(xmllint --noout --schema "$XSD" "$R/junit.xml" 2>&1 | head -n 1)" \
+		sh -c "xmllint --noout --schema '$XSD' '$R/junit.xml' 2>/dev/null"
+fi
+
 # ---- the C example app, stopped as planned (-r)
 session c 0 -r 2 -t 30 -- "$LM_BIN/example_app" -n 0 -r 50
 R=$T_DIR/c
@@ -246,7 +264,7 @@ export FAKE_RT_LOG FAKE_RT_STATE FAKE_RT_IMAGES
 session ctr 0 -t 30 -R "$RT" -I registry.example/team/app:1.2 -D "$T_DIR/data" \
 	-A '--gpus all --shm-size=1g' -a '-n 8 -r 10' -E 'MODE=fast'
 check "ctr: runtime got run --rm --name" "$(head -n 5 "$T_DIR/rt.log" | tr '\n' ' ')" \
-	sh -c "sed -n '2,5p' '$T_DIR/rt.log' | tr '\n' ' ' | grep -q '^run --rm --name lmsession-'"
+	sh -c "sed -n '/^run\$/,+3p' '$T_DIR/rt.log' | tr '\n' ' ' | grep -q '^run --rm --name lmsession-'"
 check "ctr: socket folder mounted at /metrics" "$(tr '\n' ' ' <"$T_DIR/rt.log" | cut -c1-300)" \
 	grep -q ':/metrics$' "$T_DIR/rt.log"
 check "ctr: dataset mounted read-only" "none" grep -q "^$T_DIR/data:/dataset:ro\$" "$T_DIR/rt.log"
