@@ -153,10 +153,12 @@ fuzz:
 			$(FUZZSRC) -lm || exit 1; \
 		if [ -d test/fuzz/seeds/$$t ]; then cp test/fuzz/seeds/$$t/* build/fuzz/$$t/; fi; \
 	done
-	awk '{ f = sprintf("build/fuzz/tegra/seed%04d", NR); printf "%s", $$0 >f; close(f) }' \
-		test/data/probe/tegra-*.txt
-	awk '{ q = FILENAME ~ /apps/ ? 1 : 0; f = sprintf("build/fuzz/nvsmi/seed%04d", NR); \
-		printf "%d%s", q, $$0 >f; close(f) }' test/data/probe/nvsmi*.txt
+	if [ -d build/fuzz/tegra ]; then \
+		awk '{ f = sprintf("build/fuzz/tegra/seed%04d", NR); printf "%s", $$0 >f; close(f) }' \
+			test/data/probe/tegra-*.txt; fi
+	if [ -d build/fuzz/nvsmi ]; then \
+		awk '{ q = FILENAME ~ /apps/ ? 1 : 0; f = sprintf("build/fuzz/nvsmi/seed%04d", NR); \
+			printf "%d%s", q, $$0 >f; close(f) }' test/data/probe/nvsmi*.txt; fi
 	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
 		./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
@@ -170,6 +172,12 @@ fuzz:
 SOAK_MINUTES = 10
 soak: all
 	sh test/soak.sh $(O) $(SOAK_MINUTES)
+
+# valgrind memcheck: not part of make test; a plain glibc debug build in
+# build/vg, its unit tests and every tool end to end (test/valgrind.sh)
+valgrind:
+	$(MAKE) O=build/vg CC=gcc LDFLAGS= CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror" all units
+	sh test/valgrind.sh build/vg
 
 deps:
 	sh scripts/deps.sh test
@@ -226,4 +234,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench fuzz soak deps demo install uninstall dist fleet clean
+.PHONY: all units test check asan bench fuzz soak valgrind deps demo install uninstall dist fleet clean

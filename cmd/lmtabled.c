@@ -22,7 +22,7 @@
 #include "lm_wire.h"
 
 static const char usage[] =
-	"usage: lmtabled [-v] [-P] [-d FD] [-s PATH] [-m MODE] [-t TTL] [-w WINDOW]"
+	"usage: lmtabled [-v] [-P] [-d FD] [-s PATH] [-m MODE] [-g GROUP] [-t TTL] [-w WINDOW]"
 	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP] [-k FILE] [-u [ADDR:]PORT]";
 
 #define MAX_CLIENTS 16          /* query clients served at once */
@@ -88,9 +88,40 @@ static size_t app_of_pid(long pid, char *out, size_t cap)
 	return (size_t)n;
 }
 
+/* -g GROUP: a group name from /etc/group, or a number (a gid with no
+ * name is allowed). /etc/group is read here, not through getgrnam(3):
+ * the static binary stays small, and a static binary has no NSS anyway. */
+static gid_t opt_group(const char *arg)
+{
+	struct lm_buf b;
+	size_t pos = 0, len, n = strlen(arg);
+	const char *line;
+	uint64_t g;
+
+	lm_buf_init(&b, 4u << 20);
+	if (lm_buf_load(&b, "/etc/group") == 0) {
+		while (lm_next_line(b.p, b.len, &pos, &line, &len)) {
+			const char *c1 = memchr(line, ':', len), *c2, *c3;
+			if (!c1 || (size_t)(c1 - line) != n || memcmp(line, arg, n))
+				continue;
+			c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - line));
+			c3 = c2 ? memchr(c2 + 1, ':', len - (size_t)(c2 + 1 - line)) : NULL;
+			if (c3 && lm_parse_u64(c2 + 1, (size_t)(c3 - c2 - 1), 0xfffffffe, &g) == 0) {
+				lm_buf_free(&b);
+				return (gid_t)g;
+			}
+		}
+	}
+	lm_buf_free(&b);
+	if (lm_parse_u64(arg, n, 0xfffffffe, &g) == 0)
+		return (gid_t)g;
+	lm_die(LM_EXIT_USAGE, "unknown group: %s (a name in /etc/group, or a number)", arg);
+}
+
 /* Bind a unix socket of type at the address; a stale socket is replaced,
- * a live one or a file that is not a socket is left alone. */
-static int bind_unix(int type, const struct sockaddr_un *sa, socklen_t salen, mode_t mode)
+ * a live one or a file that is not a socket is left alone. The socket is
+ * bound with mode 0600, given group gid (unless -1), then set to mode. */
+static int bind_unix(int type, const struct sockaddr_un *sa, socklen_t salen, mode_t mode, gid_t gid)
 {
 	struct stat st;
 	mode_t old;
@@ -121,6 +152,8 @@ static int bind_unix(int type, const struct sockaddr_un *sa, socklen_t salen, mo
 	umask(old);
 	if (r < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to bind to %s", sa->sun_path);
+	if (gid != (gid_t)-1 && lchown(sa->sun_path, (uid_t)-1, gid) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to give %s to group %lu", sa->sun_path, (unsigned long)gid);
 	if (chmod(sa->sun_path, mode) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to chmod %s", sa->sun_path);
 	return fd;
@@ -417,13 +450,14 @@ int main(int argc, char **argv)
 	struct lm_table *t;
 	const char *path = NULL, *udp = NULL;
 	long readyfd = -1, mode = 0666;
+	gid_t gid = (gid_t)-1;
 	double v, next_sweep, stop_at = 0;
 	sigset_t sigs;
 	char *buf, *end;
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
-	while ((c = getopt(argc, argv, ":hvPd:s:m:t:w:a:n:p:k:u:")) != -1) {
+	while ((c = getopt(argc, argv, ":hvPd:s:m:g:t:w:a:n:p:k:u:")) != -1) {
 		switch (c) {
 		case 'h':
 			printf("%s\n", usage);
@@ -449,6 +483,9 @@ int main(int argc, char **argv)
 			mode = strtol(optarg, &end, 8);
 			if (errno || *end || end == optarg || mode < 0 || mode > 0777)
 				lm_die(LM_EXIT_USAGE, "bad mode: %s (octal, e.g. 0660)", optarg);
+			break;
+		case 'g':
+			gid = opt_group(optarg);
 			break;
 		case 't':
 			if (lm_parse_range(optarg, 0, 31536000, &v) < 0)
@@ -510,13 +547,13 @@ int main(int argc, char **argv)
 		load_knobs(t);
 	if (udp)
 		ufd = bind_udp(udp);
-	dfd = bind_unix(SOCK_DGRAM, &sa, salen, (mode_t)mode);
+	dfd = bind_unix(SOCK_DGRAM, &sa, salen, (mode_t)mode, gid);
 	if (setsockopt(dfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to ask for sender credentials on %s", path);
 	size = 4 << 20;
 	if (setsockopt(dfd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
 		setsockopt(dfd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	qfd = bind_unix(SOCK_STREAM, &qa, qalen, (mode_t)mode);
+	qfd = bind_unix(SOCK_STREAM, &qa, qalen, (mode_t)mode, gid);
 	if (listen(qfd, 64) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to listen on %s", qa.sun_path);
 	for (i = 0; i < MAX_CLIENTS; i++)

@@ -4,7 +4,13 @@
 # LM_FLUSH_MS=20) send at a high rate; lmexport -p scrapes every 100 ms;
 # lmtabled is killed (-9) and restarted (-k) every 30 s. Every 10 s the RSS
 # (kB) and the open fds of lmtabled and of each app are sampled; a table is
-# printed. Fails (exit 1) when, from the first sample after the warm-up to
+# printed, then per column its first (after the warm-up), last and largest
+# value; the peak RSS of lmexport over all scrapes (GNU time, when there);
+# the updates the apps made and the datagrams they sent and could not send
+# (the C API's counts, printed by example_app on exit); and what lmtabled
+# took, summed over its lives (its health counters, read by a dump just
+# before each kill and at the end: the last moments of a life are not in
+# them). Fails (exit 1) when, from the first sample after the warm-up to
 # the last, an RSS grows by more than 2 MiB and 25 %, or an fd count by more
 # than 2, or an app dies, or a scrape fails more than once in a row.
 # Exit: 0 flat, 1 grew or failed, 100 usage, 111 set-up failed.
@@ -43,6 +49,19 @@ start_tabled() {
 }
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l | tr -d ' '; }
+# tally: add this life's health counters of lmtabled to $D/lives (one line:
+# datagrams, truncated, lines received, applied, rejected)
+tally() {
+	timeout 5 "$B/lmhook" -s "$S" dump >"$D/dump" 2>/dev/null || return 0
+	awk -F'|' '
+		function v(n) { return substr($1, length(n) + 2) + 0 }
+		index($1, "lm_tabled_datagrams_received:") == 1 { d = v("lm_tabled_datagrams_received") }
+		index($1, "lm_tabled_datagrams_truncated:") == 1 { t = v("lm_tabled_datagrams_truncated") }
+		index($1, "lm_tabled_lines_received:") == 1 { r = v("lm_tabled_lines_received") }
+		index($1, "lm_tabled_lines_applied:") == 1 { a = v("lm_tabled_lines_applied") }
+		index($1, "lm_tabled_lines_rejected:") == 1 { j += v("lm_tabled_lines_rejected") }
+		END { print d + 0, t + 0, r + 0, a + 0, j + 0 }' "$D/dump" >>"$D/lives"
+}
 
 start_tabled
 "$B/lmhook" -s "$S" -a soak1 set res 1080 >/dev/null || exit 111
@@ -51,14 +70,30 @@ for i in 1 2 3 4; do
 		2>>"$D/app$i.err" &
 	APPS="$APPS $!"
 done
-# the scraper: lmexport -p every 100 ms; counts scrapes and failures in a row
+# the scraper: lmexport -p every 100 ms; counts scrapes and failures in a
+# row, and (with GNU time) the peak RSS of each lmexport: first and largest
+if /usr/bin/time -f %M -o "$D/xrss" true 2>/dev/null; then TIMED=1; else TIMED=0; fi
+scrape() {
+	if [ "$TIMED" -eq 1 ]; then
+		timeout 5 /usr/bin/time -f %M -o "$D/xrss" "$B/lmexport" -p -s "$S" >"$D/expo" 2>/dev/null
+	else
+		timeout 5 "$B/lmexport" -p -s "$S" >"$D/expo" 2>/dev/null
+	fi
+}
 (
-	n=0 bad=0 worst=0
+	n=0 bad=0 worst=0 x1=0 xmax=0
 	while :; do
-		if timeout 5 "$B/lmexport" -p -s "$S" >/dev/null 2>&1; then bad=0; else
+		if scrape; then bad=0; else
 			bad=$((bad + 1)); [ "$bad" -gt "$worst" ] && worst=$bad; fi
+		if [ "$TIMED" -eq 1 ] && read -r x <"$D/xrss" 2>/dev/null; then
+			case $x in '' | *[!0-9]*) ;; *)
+				[ "$x1" -eq 0 ] && x1=$x
+				[ "$x" -gt "$xmax" ] && xmax=$x ;;
+			esac
+		fi
 		n=$((n + 1))
-		echo "$n $worst" >"$D/scrapes.tmp" && mv "$D/scrapes.tmp" "$D/scrapes"
+		echo "$n $worst $x1 $xmax $(wc -c <"$D/expo" | tr -d ' ')" >"$D/scrapes.tmp" &&
+			mv "$D/scrapes.tmp" "$D/scrapes"
 		sleep 0.1
 	done
 ) &
@@ -71,20 +106,24 @@ printf ' %8s %7s\n' scrapes restarts
 end=$(($(date +%s) + MIN * 60))
 t0=$(date +%s)
 next_restart=$((t0 + 30))
+next_sample=$t0
 restarts=0
 status=0
 : >"$D/samples"
+: >"$D/lives"
 while :; do
 	now=$(date +%s)
 	[ "$now" -ge "$end" ] && break
 	if [ "$now" -ge "$next_restart" ]; then
+		tally
 		kill -KILL "$TPID"
 		wait "$TPID" 2>/dev/null
 		start_tabled
 		restarts=$((restarts + 1))
 		next_restart=$((now + 30))
 	fi
-	if [ $(((now - t0) % 10)) -eq 0 ]; then
+	if [ "$now" -ge "$next_sample" ]; then
+		next_sample=$((next_sample + 10))
 		line="$((now - t0)) $(rss "$TPID") $(fds "$TPID")"
 		for a in $APPS; do
 			if ! kill -0 "$a" 2>/dev/null; then
@@ -98,11 +137,15 @@ while :; do
 		echo "$line $sn $restarts" | awk '{ printf "%6s %8s %6s", $1, $2, $3
 			for (i = 4; i < NF - 1; i += 2) printf " %8s %5s", $i, $(i + 1)
 			printf " %8s %7s\n", $(NF - 1), $NF }'
-		sleep 1
 	fi
 	sleep 0.2
 done
-read -r sn sw <"$D/scrapes" 2>/dev/null || { sn=0; sw=0; }
+tally
+# the apps: stopped (TERM), they print what the C API sent
+for a in $APPS; do kill -TERM "$a" 2>/dev/null; done
+for a in $APPS; do wait "$a" 2>/dev/null; done
+APPS=
+read -r sn sw x1 xmax xbytes <"$D/scrapes" 2>/dev/null || { sn=0; sw=0; x1=0; xmax=0; xbytes=0; }
 if [ "${sw:-0}" -gt 1 ]; then
 	echo "soak: FAIL: $sw scrapes failed in a row" >&2
 	status=1
@@ -128,5 +171,27 @@ if ! awk '
 	}' "$D/samples" >&2; then
 	status=1
 fi
+# first (after the warm-up), last and largest value of each column
+awk '
+	$1 < 20 { next }
+	!seen++ { for (i = 2; i <= NF - 2; i++) { first[i] = $i; max[i] = $i } }
+	{ for (i = 2; i <= NF - 2; i++) { last[i] = $i; if ($i + 0 > max[i] + 0) max[i] = $i }; nf = NF }
+	END {
+		for (i = 2; i <= nf - 2; i += 2) {
+			what = i == 2 ? "lmtabled" : "app" int((i - 2) / 2)
+			printf "soak: %-8s RSS kB first %s last %s max %s; fds first %s last %s max %s\n",
+				what, first[i], last[i], max[i], first[i + 1], last[i + 1], max[i + 1]
+		}
+	}' "$D/samples"
+if [ "$TIMED" -eq 1 ]; then
+	echo "soak: lmexport peak RSS kB: first scrape $x1, largest of $sn scrapes $xmax (exposition ${xbytes:-0} bytes at the end)"
+fi
+cat "$D"/app*.err | awk '
+	/^example_app: [0-9]+ frames/ { f += $2; d += $4; e += $7; n++ }
+	END { printf "soak: apps: %d stopped cleanly, %d frames (%d updates), %d datagrams sent, %d not sent\n",
+		n, f, 4 * f, d, e }'
+awk '{ d += $1; t += $2; r += $3; a += $4; j += $5; n++ }
+	END { printf "soak: lmtabled, %d lives: %d datagrams received (%d truncated), %d lines received, %d applied, %d rejected\n",
+		n, d, t, r, a, j }' "$D/lives"
 echo "soak: $MIN min, $sn scrapes (most failures in a row: ${sw:-0}), $restarts lmtabled restarts: $([ "$status" -eq 0 ] && echo flat || echo FAILED)"
 exit "$status"

@@ -474,7 +474,7 @@ static void test_round_trip(void)
 	struct lm_baseline b, b2;
 	struct lm_buf o;
 	struct lm_json j;
-	char err[256];
+	char err[256] = "";   /* set only on failure */
 	size_t i, k;
 	int same = 1;
 	uint32_t ms;
@@ -606,7 +606,7 @@ static void test_write(const char *keep)
 {
 	struct fixture f, g;
 	struct lm_baseline b;
-	char tmpl[] = "/tmp/test_report.XXXXXX", err[512], p[1200], ro[64];
+	char tmpl[] = "/tmp/test_report.XXXXXX", err[512] = "", p[1200], ro[64];
 	int rc;
 
 	fixture(&f, NULL);
