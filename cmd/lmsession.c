@@ -79,6 +79,8 @@ static const char help[] =
 #define WORDS_MAX 4096           /* words in one split argument string */
 #define MAX_LIST 256             /* -e, -E, -w, -p given at most this often */
 #define RUNTIME_WAIT 10.0        /* seconds for a runtime kill/inspect */
+#define SERIES_MAX "5000"        /* the private lmtabled's caps (-n, -p): */
+#define SERIES_PER_APP "2000"    /* they bound lmsession's memory too */
 
 static const char *const result_files[] = {
 	"samples.csv", "samples.jsonl", "summary.json", "summary.txt", "junit.xml", "report.html", NULL
@@ -743,6 +745,8 @@ struct entry {
 	double c_total, c_count, c_sum, c_bk[LM_BUCKETS];
 };
 
+static double rejected;         /* lines the private lmtabled refused */
+static char reject_why[256];    /* by reason, for the warning */
 static struct lm_metric *metrics;
 static size_t nmetrics, capmetrics;
 static struct entry *entries;
@@ -871,10 +875,18 @@ static void take(const struct lm_line *l, double now, int final)
 	struct acc *a;
 	double total, d, dt;
 
-	if (!lm_line_tag(l, "app", &app) || app.n > LM_TAGVAL_MAX)
+	if (final && l->name.n == 24 && !memcmp(l->name.p, "lm_tabled_lines_rejected", 24)) {
+		struct lm_str why;
+		rejected += l->values[0];
+		if (lm_line_tag(l, "reason", &why) && why.n < sizeof reject_why - strlen(reject_why) - 16)
+			snprintf(reject_why + strlen(reject_why), sizeof reject_why - strlen(reject_why),
+				"%s%.*s %.0f", *reject_why ? ", " : "", (int)why.n, why.p, l->values[0]);
 		return;
+	}
 	if ((l->name.n >= 3 && !memcmp(l->name.p, "lm_", 3)) ||
 	    (l->name.n >= 8 && !memcmp(l->name.p, "lmprobe_", 8)))
+		return;
+	if (!lm_line_tag(l, "app", &app) || app.n > LM_TAGVAL_MAX)
 		return;
 	memcpy(source, app.p, app.n);
 	source[app.n] = 0;
@@ -1338,7 +1350,8 @@ static void start_tabled(void)
 {
 	char tb[PATH_MAX], ready[2];
 	char *argv[] = { (char *)tool("lmtabled", tb, sizeof tb), "-d", "3", "-s", sock,
-		"-t", "0", "-P", NULL };
+		"-t", "0", "-P",
+		"-n", SERIES_MAX, "-p", SERIES_PER_APP, NULL };
 	int p[2];
 	struct pollfd pf;
 	double end = lm_mono() + START_DEADLINE;
@@ -1880,6 +1893,9 @@ int main(int argc, char **argv)
 		exit_code = 128 + interrupted;
 	if (left)
 		lm_warn("the app left %zu process%s behind; stopped", left, left == 1 ? "" : "es");
+	if (rejected > 0)
+		lm_warn("lmtabled refused %.0f wire line%s (%s): see lm-wire(5) and the caps in lmsession(1)",
+			rejected, rejected == 1 ? "" : "s", reject_why);
 
 	for (i = 0; i < nmetrics; i++)
 		lm_metric_stats(&metrics[i]);

@@ -9,7 +9,7 @@
 #include "lm_buf.h"
 #include "lm_wire.h"
 
-#define LM_KEEP_MAX 16384   /* samples kept per metric; past it, every other one goes */
+#define LM_KEEP_MAX 4096    /* samples kept per metric; past it, every other one goes */
 #define LM_EXPECT_MAX 512   /* bytes in one --expect text */
 #define LM_BASE_MAX (64u << 20)     /* bytes in a baseline's summary.json */
 #define LM_REPORT_MAX (256u << 20)  /* bytes in one file lm_report_write writes */

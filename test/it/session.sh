@@ -160,6 +160,13 @@ if have xmllint; then
 		sh -c "xmllint --noout --schema '$XSD' '$R/junit.xml' 2>/dev/null"
 fi
 
+# ---- lines the private lmtabled refuses are named at the end
+# (raw datagrams: lmhook itself refuses bad lines before sending)
+# shellcheck disable=SC2016 # expanded by the app's shell
+t_run "$LS" -g 1 -i 0.2 -o "$T_DIR/refused" -- sh -c \
+	'printf "good:1|g\nbad:x|g\nworse|zz\n" | perl -MSocket -e '"'"'socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die; local $/; my $d = <STDIN>; send($s, $d, 0, pack_sockaddr_un($ARGV[0])) or die "send: $!\n"'"'"' "$LM_SOCKET"; sleep 0.3' </dev/null
+expect "refused lines: a warning with the reasons" 0 - '~lmsession: warning: lmtabled refused 2 wire lines \(.*(syntax|value).*\)'
+
 # ---- the C example app, stopped as planned (-r)
 session c 0 -r 2 -t 30 -- "$LM_BIN/example_app" -n 0 -r 50
 R=$T_DIR/c
