@@ -878,7 +878,8 @@ static void take(const struct lm_line *l, double now, int final)
 	if (final && l->name.n == 24 && !memcmp(l->name.p, "lm_tabled_lines_rejected", 24)) {
 		struct lm_str why;
 		rejected += l->values[0];
-		if (lm_line_tag(l, "reason", &why) && why.n < sizeof reject_why - strlen(reject_why) - 16)
+		if (l->values[0] > 0 && lm_line_tag(l, "reason", &why) &&
+		    why.n < sizeof reject_why - strlen(reject_why) - 16)
 			snprintf(reject_why + strlen(reject_why), sizeof reject_why - strlen(reject_why),
 				"%s%.*s %.0f", *reject_why ? ", " : "", (int)why.n, why.p, l->values[0]);
 		return;
