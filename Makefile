@@ -12,7 +12,7 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-	$(O)/lm_json.o $(O)/lm_report.o
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report
 EXAMPLES = $(O)/example_app
@@ -27,35 +27,37 @@ $(O)/.dir:
 	mkdir -p $(O)
 	touch $@
 
-$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h lib/lm_send.h $(O)/.dir
+$(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h lib/lm_send.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm.c
+$(O)/lm_hist.o: lib/lm_hist.c lib/lm_hist.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hist.c
 $(O)/lm_buf.o: lib/lm_buf.c lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_buf.c
 $(O)/lm_num.o: lib/lm_num.c lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_num.c
-$(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
-$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h $(O)/.dir
+$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
-$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_wire.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
-$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
 $(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_msg.c
-$(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
+$(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_send.c
-$(O)/lm_tegra.o: lib/lm_tegra.c lib/lm_tegra.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_tegra.o: lib/lm_tegra.c lib/lm_tegra.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_tegra.c
-$(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
-$(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_num.h $(O)/.dir
+$(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
-$(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+$(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
-$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
 
 $(O)/liblm.a: $(LIBOBJ)

@@ -741,8 +741,8 @@ static size_t *map_slot(struct map *m, const char *k, int add)
 struct entry {
 	size_t metric;
 	double seen;
-	double total, count, sum, bk[LM_BUCKETS];
-	double c_total, c_count, c_sum, c_bk[LM_BUCKETS];
+	double total, c_total;      /* counters and rates */
+	struct lm_hist h, c_h;      /* timers and histograms: cumulative */
 };
 
 static double rejected;         /* lines the private lmtabled refused */
@@ -752,8 +752,8 @@ static size_t nmetrics, capmetrics;
 static struct entry *entries;
 static size_t nentries, capentries;
 static struct map mmap, emap;
-/* per metric, this round's aggregate */
-struct acc { double v, count, sum; int n; };
+/* per metric, this round's aggregate (iv: the round's observations) */
+struct acc { double v; struct lm_hist iv; int n; };
 static struct acc *accs;
 
 static double t0_mono, t0_wall, last_dump;
@@ -947,36 +947,26 @@ static void take(const struct lm_line *l, double now, int final)
 			a->n++;
 		}
 	} else {
-		double count = 0;
-		size_t k;
-		if (l->has_buckets)
-			for (k = 0; k < LM_BUCKETS; k++)
-				count += l->buckets[k];
-		else if (l->has_count)
-			count = l->count;
-		else
-			count = l->nvalues;
-		if (count < e->count) {
-			e->c_count += e->count;
-			e->c_sum += e->sum;
-			for (k = 0; k < LM_BUCKETS; k++)
-				e->c_bk[k] += e->bk[k];
-			memset(e->bk, 0, sizeof e->bk);
-			e->count = e->sum = 0;
+		struct lm_hist cur, d;
+		lm_hist_init(&cur);
+		lm_hist_init(&d);
+		if (lm_line_hist(l, &cur, 1) < 0)
+			lm_die(LM_EXIT_SYS, "out of memory");
+		if (cur.count < e->h.count) {   /* the series started over */
+			if (lm_hist_merge(&e->c_h, &e->h, 1) < 0)
+				lm_die(LM_EXIT_SYS, "out of memory");
+			lm_hist_free(&e->h);
 		}
-		if (count > e->count) {
-			a->count += count - e->count;
-			a->sum += total - e->sum;
+		if (cur.count > e->h.count) {
+			if (lm_hist_diff(&d, &cur, &e->h) < 0 || lm_hist_merge(&a->iv, &d, 1) < 0)
+				lm_die(LM_EXIT_SYS, "out of memory");
 			a->n++;
 			if (l->has_last)
 				metrics[mi].obs_last = l->last;
+			lm_hist_free(&d);
 		}
-		e->count = count;
-		e->sum = total;
-		if (l->has_buckets) {
-			memcpy(e->bk, l->buckets, sizeof e->bk);
-			metrics[mi].has_bk = 1;
-		}
+		lm_hist_free(&e->h);
+		e->h = cur;
 	}
 	e->seen = now;
 }
@@ -999,8 +989,10 @@ static void sample(int final, double end)
 			lm_warn_sys("unable to read the table from %s", sock);
 		return;
 	}
-	for (i = 0; i < nmetrics; i++)
+	for (i = 0; i < nmetrics; i++) {
+		lm_hist_free(&accs[i].iv);
 		memset(&accs[i], 0, sizeof accs[i]);
+	}
 	while (lm_next_line(b.p, b.len, &pos, &line, &len)) {
 		struct lm_line l;
 		if (len == 0 || line[0] == '#' || lm_parse_line(line, len, &l) != LM_WOK)
@@ -1009,18 +1001,15 @@ static void sample(int final, double end)
 	}
 	/* the run's figures: every series ever seen, gone ones included */
 	for (i = 0; i < nmetrics; i++) {
-		metrics[i].total = metrics[i].obs_count = metrics[i].obs_sum = 0;
-		memset(metrics[i].bk, 0, sizeof metrics[i].bk);
+		metrics[i].total = 0;
+		lm_hist_free(&metrics[i].obs);
 	}
 	for (i = 0; i < nentries; i++) {
 		struct entry *e = &entries[i];
 		struct lm_metric *m = &metrics[e->metric];
-		size_t k;
 		m->total += e->c_total + e->total;
-		m->obs_count += e->c_count + e->count;
-		m->obs_sum += e->c_sum + e->sum;
-		for (k = 0; k < LM_BUCKETS; k++)
-			m->bk[k] += e->c_bk[k] + e->bk[k];
+		if (lm_hist_merge(&m->obs, &e->c_h, 1) < 0 || lm_hist_merge(&m->obs, &e->h, 1) < 0)
+			lm_die(LM_EXIT_SYS, "out of memory");
 	}
 	t = now - t0_mono;
 	for (i = 0; i < nmetrics; i++) {
@@ -1039,10 +1028,12 @@ static void sample(int final, double end)
 			v = a->v;
 			break;
 		default:
-			if (a->count <= 0)
+			if (!(a->iv.count > 0))
 				continue;
-			v = a->sum / a->count;
-			break;
+			v = a->iv.sum / a->iv.count;
+			lm_metric_add_obs(m, t, v, lm_hist_quantile(&a->iv, 0.5), a->iv.max);
+			sample_out(m, t, v);
+			continue;
 		}
 		lm_metric_add(m, t, v);
 		sample_out(m, t, v);

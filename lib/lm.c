@@ -17,6 +17,13 @@
 #define FLUSH_MS_DEFAULT 200
 #define SEND_WAIT_MS 100        /* a busy daemon gets this long per datagram */
 #define STACK_SIZE (128 << 10)  /* the sender thread's stack */
+/* Timer buckets (lm_hist.h) held per timer: slot 0 the zero bucket, slot
+ * k bucket TB_LO + k - 1; durations past either end count in the end
+ * bucket (16 ns and 4.5 h); min and max stay exact. TB_N - 1 is within
+ * LM_HIST_SPAN, so one flush fits one line. */
+#define TB_LO (-207)
+#define TB_N (LM_HIST_SPAN + 1)
+#define INF_BITS 0x7ff0000000000000ULL
 
 enum { M_COUNTER = 1, M_GAUGE, M_TIMER, M_RATE };
 
@@ -25,7 +32,8 @@ struct lm_metric {
 	_Atomic uint64_t sum;                  /* double bits: adds, timer sum */
 	_Atomic uint64_t last;                 /* double bits: gauge value, timer last */
 	_Atomic int dirty;                     /* gauge set since the last flush */
-	_Atomic uint64_t buckets[LM_BUCKETS];  /* timer */
+	_Atomic uint64_t min, max;             /* double bits (>= 0): timer extremes */
+	_Atomic uint64_t *bk;                  /* timer: TB_N bucket counts */
 	int kind;
 	size_t namelen;
 	char name[LM_NAME_MAX + 1];
@@ -122,15 +130,25 @@ lm_time lm_timer_start(void)
 
 void lm_timer_observe(lm_metric *m, double s)
 {
+	uint64_t b = b_of(s), o;
 	int i;
 
-	if (!m || !(s >= 0) || s > 1e300)
+	if (!m || !m->bk || !(s >= 0) || s > 1e300)
 		return;
-	for (i = 0; i < LM_BUCKETS - 1 && s > lm_bucket_le[i]; i++)
+	i = lm_hist_index(s);
+	i = i <= LM_HIST_IMIN ? 0 : i < TB_LO ? 1 : i >= TB_LO + TB_N - 1 ? TB_N - 1 : i - TB_LO + 1;
+	/* non-negative doubles order as their bits do */
+	o = atomic_load_explicit(&m->min, memory_order_relaxed);
+	while (b < o && !atomic_compare_exchange_weak_explicit(&m->min, &o, b,
+		memory_order_relaxed, memory_order_relaxed))
+		;
+	o = atomic_load_explicit(&m->max, memory_order_relaxed);
+	while (b > o && !atomic_compare_exchange_weak_explicit(&m->max, &o, b,
+		memory_order_relaxed, memory_order_relaxed))
 		;
 	atomic_dadd(&m->sum, s);
-	atomic_store_explicit(&m->last, b_of(s), memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->buckets[i], 1, memory_order_release);
+	atomic_store_explicit(&m->last, b, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->bk[i], 1, memory_order_release);
 }
 
 double lm_timer_stop(lm_metric *m, lm_time start)
@@ -218,6 +236,14 @@ static lm_metric *get(lm *h, const char *name, int kind)
 	if (!m)
 		goto out;
 	memset(m, 0, sizeof *m);
+	if (kind == M_TIMER) {
+		if (!(m->bk = calloc(TB_N, sizeof *m->bk))) {
+			free(m);
+			m = NULL;
+			goto out;
+		}
+		atomic_store(&m->min, INF_BITS);
+	}
 	m->kind = kind;
 	m->namelen = n;
 	memcpy(m->name, name, n + 1);
@@ -300,9 +326,16 @@ static int flush_locked(lm *h)
 		case M_TIMER:
 			line_for(h, m, LM_TIMER, 0);
 			n = 0;
-			for (j = 0; j < LM_BUCKETS; j++) {
-				uint64_t b = atomic_exchange_explicit(&m->buckets[j], 0, memory_order_acquire);
-				h->line.buckets[j] = (double)b;
+			h->line.nbk = 0;
+			for (j = 0; j < TB_N; j++) {
+				uint64_t b = atomic_load_explicit(&m->bk[j], memory_order_relaxed);
+				if (!b)
+					continue;
+				b = atomic_exchange_explicit(&m->bk[j], 0, memory_order_acquire);
+				h->line.bk[h->line.nbk].idx = j ? TB_LO + (int)j - 1 : LM_HIST_IMIN;
+				h->line.bk[h->line.nbk].neg = 0;
+				h->line.bk[h->line.nbk].n = (double)b;
+				h->line.nbk++;
 				n += (double)b;
 			}
 			if (n == 0)
@@ -310,7 +343,12 @@ static int flush_locked(lm *h)
 			h->line.values[0] = d_of(atomic_exchange_explicit(&m->sum, 0, memory_order_relaxed));
 			if (h->line.values[0] < 0)
 				h->line.values[0] = 0;
-			h->line.has_buckets = 1;
+			h->line.has_min = h->line.has_max = 1;
+			h->line.min = d_of(atomic_exchange_explicit(&m->min, INF_BITS, memory_order_relaxed));
+			h->line.max = d_of(atomic_exchange_explicit(&m->max, 0, memory_order_relaxed));
+			/* an observation between the swaps: its extremes travel next time */
+			if (!(h->line.min <= h->line.max))
+				h->line.has_min = h->line.has_max = 0;
 			h->line.has_last = 1;
 			h->line.last = d_of(atomic_load_explicit(&m->last, memory_order_relaxed));
 			r |= put_line(h, &h->line, 0);
@@ -418,8 +456,10 @@ void lm_close(lm *h)
 	}
 	lm_flush(h);
 	lm_sender_close(&h->sn);
-	for (i = 0; i < h->nm; i++)
+	for (i = 0; i < h->nm; i++) {
+		free(h->m[i]->bk);
 		free(h->m[i]);
+	}
 	pthread_cond_destroy(&h->wake);
 	pthread_mutex_destroy(&h->wlock);
 	pthread_mutex_destroy(&h->lock);

@@ -15,6 +15,14 @@
 #include "lm_num.h"
 #include "lm_wire.h"
 
+/* classic histogram bounds (seconds) of timers; +Inf follows */
+#define NLE 14
+#define LM_BUCKETS (NLE + 1)
+static const double expo_le[NLE] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	1, 2.5, 5, 10
+};
+
 enum { K_COUNTER, K_GAUGE, K_HIST, K_SUMMARY };
 static const char *const kname[] = { "counter", "gauge", "histogram", "summary" };
 
@@ -515,7 +523,7 @@ static void lestr(char le[LM_BUCKETS][LM_NUM_MAX + 4], size_t *lel, int om)
 	size_t i, n;
 
 	for (i = 0; i < LM_BUCKETS - 1; i++) {
-		n = lm_fmt_double(le[i], lm_bucket_le[i]);
+		n = lm_fmt_double(le[i], expo_le[i]);
 		if (om && !strpbrk(le[i], ".eEIN")) {
 			memcpy(le[i] + n, ".0", 2);
 			n += 2;
@@ -635,8 +643,20 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			e->role = R_T;
 			e->v = sum;
 			e->bk = nb;
-			for (j = 0; j < LM_BUCKETS; j++)
-				bks[nb][j] = l->has_buckets ? l->buckets[j] : 0;
+			{
+				/* classic buckets from the fine ones (lm_hist_cum) */
+				struct lm_hist h;
+				double prev = 0, c;
+				lm_hist_init(&h);
+				lm_line_hist(l, &h, 1);
+				for (j = 0; j < NLE; j++) {
+					c = lm_hist_cum(&h, expo_le[j]);
+					bks[nb][j] = c - prev;
+					prev = c;
+				}
+				bks[nb][NLE] = lm_hist_total(&h) - prev;
+				lm_hist_free(&h);
+			}
 			nb++;
 			e->famo = addname(&a, base, bn, "_seconds", 0, &e->famlen);
 			ne++;
@@ -654,7 +674,11 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		case LM_DIST:
 			e->kind = K_SUMMARY;
 			e->role = R_H;
-			e->cnt = l->has_count ? l->count : (double)l->nvalues;
+			if (l->nbk)
+				for (j = 0, e->cnt = 0; j < l->nbk; j++)
+					e->cnt += l->bk[j].n;
+			else
+				e->cnt = (double)l->nvalues;
 			e->famo = addname(&a, base, bn, "", 0, &e->famlen);
 			ne++;
 			if (l->has_last) {

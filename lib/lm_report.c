@@ -17,7 +17,7 @@
 #define PLOT_BUCKETS 500   /* pixel buckets of a plot: min and max of each */
 
 const char *const lm_stat_name[LM_ST_N] = {
-	"count", "min", "mean", "p50", "p95", "max", "last", "total"
+	"count", "min", "mean", "p50", "p90", "p95", "p99", "max", "last", "total"
 };
 
 static const char *nz(const char *s)
@@ -57,8 +57,11 @@ void lm_metric_free(struct lm_metric *m)
 	free(m->id);
 	free(m->t);
 	free(m->v);
+	free(m->v50);
+	free(m->vmax);
+	lm_hist_free(&m->obs);
 	m->source = m->id = NULL;
-	m->t = m->v = NULL;
+	m->t = m->v = m->v50 = m->vmax = NULL;
 	m->n = m->cap = 0;
 }
 
@@ -75,6 +78,14 @@ static int keep_grow(struct lm_metric *m)
 	if (!(p = realloc(m->v, nc * sizeof *p)))
 		return -1;
 	m->v = p;
+	if (is_obs(m->type)) {
+		if (!(p = realloc(m->v50, nc * sizeof *p)))
+			return -1;
+		m->v50 = p;
+		if (!(p = realloc(m->vmax, nc * sizeof *p)))
+			return -1;
+		m->vmax = p;
+	}
 	m->cap = nc;
 	return 0;
 }
@@ -87,12 +98,32 @@ static void keep_thin(struct lm_metric *m)
 	for (i = k = 0; i < m->n; i += 2, k++) {
 		m->t[k] = m->t[i];
 		m->v[k] = m->v[i];
+		if (m->v50) {
+			m->v50[k] = m->v50[i];
+			m->vmax[k] = m->vmax[i];
+		}
 	}
 	m->n = k;
 	m->every = m->every ? m->every * 2 : 2;
 }
 
+static int metric_add(struct lm_metric *m, double t, double v, double p50, double max);
+
 int lm_metric_add(struct lm_metric *m, double t, double v)
+{
+	return metric_add(m, t, v, v, v);
+}
+
+int lm_metric_add_obs(struct lm_metric *m, double t, double mean, double p50, double max)
+{
+	if (!isfinite(p50) || !isfinite(max)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return metric_add(m, t, mean, p50, max);
+}
+
+static int metric_add(struct lm_metric *m, double t, double v, double p50, double max)
 {
 	if (!isfinite(t) || !isfinite(v)) {
 		errno = EINVAL;
@@ -116,6 +147,10 @@ int lm_metric_add(struct lm_metric *m, double t, double v)
 	}
 	m->t[m->n] = t;
 	m->v[m->n] = v;
+	if (m->v50) {
+		m->v50[m->n] = p50;
+		m->vmax[m->n] = max;
+	}
 	m->n++;
 	return 0;
 }
@@ -133,57 +168,30 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static const double qs[] = { 0.5, 0.9, 0.95, 0.99 };
+static const int qst[] = { LM_ST_P50, LM_ST_P90, LM_ST_P95, LM_ST_P99 };
+
 /* nearest rank over the kept samples */
 static void rank_quantiles(struct lm_metric *m)
 {
 	double *s;
-	size_t r50, r95;
+	size_t i, r;
 
 	if (!m->n || !(s = malloc(m->n * sizeof *s)))
 		return;
 	memcpy(s, m->v, m->n * sizeof *s);
 	qsort(s, m->n, sizeof *s, cmp_double);
-	r50 = (size_t)ceil(0.5 * (double)m->n);
-	r95 = (size_t)ceil(0.95 * (double)m->n);
-	put(m, LM_ST_P50, s[(r50 ? r50 : 1) - 1]);
-	put(m, LM_ST_P95, s[(r95 ? r95 : 1) - 1]);
+	for (i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		r = (size_t)ceil(qs[i] * (double)m->n - 1e-9);
+		put(m, qst[i], s[(r ? r : 1) - 1]);
+	}
 	free(s);
-}
-
-/* q-quantile from the timer buckets, as Prometheus' histogram_quantile:
- * linear inside the bucket, bucket 0 starts at 0, the +Inf bucket gives
- * the largest sample (at least the last finite bound). 0 ok, -1 none. */
-static int bucket_quantile(const struct lm_metric *m, double q, double *out)
-{
-	double cum[LM_BUCKETS], tot = 0, rank, lo, below;
-	size_t b;
-
-	for (b = 0; b < LM_BUCKETS; b++) {
-		if (!(m->bk[b] >= 0) || !isfinite(m->bk[b]))
-			return -1;
-		tot += m->bk[b];
-		cum[b] = tot;
-	}
-	if (!(tot > 0) || !isfinite(tot))
-		return -1;
-	rank = q * tot;
-	for (b = 0; b < LM_BUCKETS - 1 && cum[b] < rank; b++)
-		;
-	if (b == LM_BUCKETS - 1) {
-		*out = lm_bucket_le[LM_BUCKETS - 2];
-		if (m->count && m->max > *out)
-			*out = m->max;
-		return 0;
-	}
-	lo = b ? lm_bucket_le[b - 1] : 0;
-	below = b ? cum[b - 1] : 0;
-	*out = lo + (lm_bucket_le[b] - lo) * ((rank - below) / m->bk[b]);
-	return 0;
 }
 
 void lm_metric_stats(struct lm_metric *m)
 {
-	double v;
+	const struct lm_hist *o = &m->obs;
+	size_t i;
 
 	memset(m->st, 0, sizeof m->st);
 	memset(m->has, 0, sizeof m->has);
@@ -197,18 +205,21 @@ void lm_metric_stats(struct lm_metric *m)
 	}
 	if (is_count(m->type))
 		put(m, LM_ST_TOTAL, m->total);
-	if (!is_obs(m->type) || !(m->obs_count > 0))
+	if (!is_obs(m->type) || !(o->count > 0))
 		return;
-	put(m, LM_ST_COUNT, m->obs_count);
-	put(m, LM_ST_MEAN, m->obs_sum / m->obs_count);
-	put(m, LM_ST_LAST, m->obs_last);
-	put(m, LM_ST_TOTAL, m->obs_sum);
-	if (is_timer(m->type) && m->has_bk) {
-		if (bucket_quantile(m, 0.5, &v) == 0)
-			put(m, LM_ST_P50, v);
-		if (bucket_quantile(m, 0.95, &v) == 0)
-			put(m, LM_ST_P95, v);
-	}
+	put(m, LM_ST_COUNT, o->count);
+	put(m, LM_ST_MEAN, o->sum / o->count);
+	put(m, LM_ST_MIN, o->min);
+	put(m, LM_ST_MAX, o->max);
+	put(m, LM_ST_LAST, m->obs_last < o->min ? o->min : m->obs_last > o->max ? o->max : m->obs_last);
+	put(m, LM_ST_TOTAL, o->sum);
+	for (i = 0; i < sizeof qs / sizeof qs[0]; i++)
+		put(m, qst[i], lm_hist_quantile(o, qs[i]));
+	/* a mean outside the extremes is rounding: keep the invariant */
+	if (m->st[LM_ST_MEAN] < o->min)
+		m->st[LM_ST_MEAN] = o->min;
+	if (m->st[LM_ST_MEAN] > o->max)
+		m->st[LM_ST_MEAN] = o->max;
 }
 
 const char *lm_metric_unit(const struct lm_metric *m)
@@ -1719,6 +1730,7 @@ static const char css[] =
 	"th{background:#f5f5f7}code{font-size:.95em;word-break:break-all}"
 	".params th{background:none;font-weight:600;white-space:nowrap}"
 	"figure{margin:.6em 0 1.2em}figcaption{font-size:.9em;margin-bottom:.2em}"
+	".legend{font-size:.8em;margin:0}.l-mean{color:#1f6fb4}.l-p50{color:#2e8b57}.l-max{color:#c0392b}"
 	"svg.plot{width:100%;height:auto;max-width:960px;display:block}"
 	"p.end{margin:.2em 0 1em}\n";
 
@@ -1905,21 +1917,22 @@ static void plot_point(const struct plot *p, struct lm_buf *o, double t, double 
 }
 
 /* the samples, at most 2 * PLOT_BUCKETS points: min and max per bucket */
-static void plot_line(const struct plot *p, const struct lm_metric *m, struct lm_buf *o)
+static void plot_line(const struct plot *p, const struct lm_metric *m, const double *v,
+	const char *color, const char *what, struct lm_buf *o)
 {
 	size_t i, a, lo, hi;
 	long b, cur;
 
 	if (m->n == 1) {
-		addf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1f6fb4\"/>",
-			px(p, m->t[0]), py(p, m->v[0]));
+		addf(o, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
+			what, px(p, m->t[0]), py(p, v[0]), color);
 		return;
 	}
-	lm_buf_adds(o, "<polyline fill=\"none\" stroke=\"#1f6fb4\" stroke-width=\"1.5\" "
-		"stroke-linejoin=\"round\" points=\"");
+	addf(o, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+		"stroke-linejoin=\"round\" points=\"", what, color);
 	if (m->n <= 2 * PLOT_BUCKETS) {
 		for (i = 0; i < m->n; i++)
-			plot_point(p, o, m->t[i], m->v[i]);
+			plot_point(p, o, m->t[i], v[i]);
 	} else {
 		for (a = 0; a < m->n; a = i) {
 			cur = plot_bucket(p, m->t[a]);
@@ -1928,14 +1941,14 @@ static void plot_line(const struct plot *p, const struct lm_metric *m, struct lm
 				b = plot_bucket(p, m->t[i]);
 				if (b != cur)
 					break;
-				if (m->v[i] < m->v[lo])
+				if (v[i] < v[lo])
 					lo = i;
-				if (m->v[i] > m->v[hi])
+				if (v[i] > v[hi])
 					hi = i;
 			}
-			plot_point(p, o, m->t[lo < hi ? lo : hi], m->v[lo < hi ? lo : hi]);
+			plot_point(p, o, m->t[lo < hi ? lo : hi], v[lo < hi ? lo : hi]);
 			if (lo != hi)
-				plot_point(p, o, m->t[lo < hi ? hi : lo], m->v[lo < hi ? hi : lo]);
+				plot_point(p, o, m->t[lo < hi ? hi : lo], v[lo < hi ? hi : lo]);
 		}
 	}
 	lm_buf_adds(o, "\"/>");
@@ -1956,6 +1969,10 @@ static void plot_range(struct plot *p, const struct lm_run *r, const struct lm_m
 			p->lo = m->v[i];
 		if (m->v[i] > p->hi)
 			p->hi = m->v[i];
+		if (m->vmax && m->vmax[i] > p->hi)
+			p->hi = m->vmax[i];
+		if (m->v50 && m->v50[i] < p->lo)
+			p->lo = m->v50[i];
 	}
 	if (dl > 0 && isfinite(dl) && dl * 1.05 > p->t1)
 		p->t1 = dl * 1.05;
@@ -2028,8 +2045,16 @@ static void html_plot(const struct lm_run *r, const struct lm_metric *m, struct 
 		h(o, a);
 		lm_buf_adds(o, "</title></line>");
 	}
-	plot_line(&p, m, o);
-	lm_buf_adds(o, "</svg>\n</figure>\n");
+	if (m->vmax) {
+		plot_line(&p, m, m->vmax, "#c0392b", "max", o);
+		plot_line(&p, m, m->v50, "#2e8b57", "p50", o);
+	}
+	plot_line(&p, m, m->v, "#1f6fb4", "mean", o);
+	lm_buf_adds(o, "</svg>\n");
+	if (m->vmax)
+		lm_buf_adds(o, "<p class=\"legend\">per interval: <span class=\"l-mean\">mean</span> "
+			"<span class=\"l-p50\">p50</span> <span class=\"l-max\">max</span></p>\n");
+	lm_buf_adds(o, "</figure>\n");
 }
 
 static void html_plots(const struct lm_run *r, struct lm_buf *o)

@@ -7,6 +7,7 @@
 #define LM_REPORT_H
 #include <stddef.h>
 #include "lm_buf.h"
+#include "lm_hist.h"
 #include "lm_wire.h"
 
 #define LM_KEEP_MAX 4096    /* samples kept per metric; past it, every other one goes */
@@ -17,7 +18,7 @@
 /* Statistics per metric, in this order everywhere (JSON keys, columns). */
 enum lm_stat {
 	LM_ST_COUNT,   /* samples (t, h: observations over the run) */
-	LM_ST_MIN, LM_ST_MEAN, LM_ST_P50, LM_ST_P95, LM_ST_MAX,
+	LM_ST_MIN, LM_ST_MEAN, LM_ST_P50, LM_ST_P90, LM_ST_P95, LM_ST_P99, LM_ST_MAX,
 	LM_ST_LAST,    /* the last sample (t, h: the last observation) */
 	LM_ST_TOTAL,   /* c, r: the final total; t, h: the sum of observations */
 	LM_ST_N
@@ -29,8 +30,9 @@ extern const char *const lm_stat_name[LM_ST_N];  /* "count", "min", ... "total" 
  *   LM_GAUGE    the value
  *   LM_COUNTER  increase per second over the interval
  *   LM_RATE     events per second over the interval
- *   LM_TIMER    mean observation (seconds) over the interval, when any
- *   LM_HISTO    mean observation over the interval, when any */
+ *   LM_TIMER    mean observation (seconds) over the interval, when any;
+ *               with lm_metric_add_obs also the interval's p50 and max
+ *   LM_HISTO    the same, no unit */
 struct lm_metric {
 	char *source;       /* the app tag: the app's name, or "board" (lmprobe) */
 	char *id;           /* NAME, or NAME{k=v,...} with the series' own tags
@@ -39,16 +41,16 @@ struct lm_metric {
 	/* samples kept: t in seconds since the run started; thinned past
 	 * LM_KEEP_MAX by dropping every other one and keeping one in `every` */
 	double *t, *v;
+	double *v50, *vmax;   /* t, h: the interval's p50 and max, beside v */
 	size_t n, cap;
 	size_t every, pending;
 	/* exact, over every sample added (thinning or not) */
 	size_t count;
 	double min, max, sum, last;
-	/* t, h: the whole run's observations, as the table holds them; bk[] are
-	 * per-bucket (not cumulative) counts for lm_bucket_le (t only) */
-	double obs_count, obs_sum, obs_last;
-	double bk[LM_BUCKETS];
-	int has_bk;
+	/* t, h: the whole run's observations as the table holds them: count,
+	 * sum, exact min and max, log-scale buckets (lm_hist.h) */
+	struct lm_hist obs;
+	double obs_last;
 	/* c, r: the total at the end */
 	double total;
 	/* filled by lm_metric_stats; has[i] 0 when stat i has no value */
@@ -63,10 +65,13 @@ void lm_metric_free(struct lm_metric *m);
 /* One sample at t seconds. 0 ok, -1 (ENOMEM): the sample is counted in the
  * exact figures but not kept; -1 (EINVAL): t or v not finite, ignored. */
 int lm_metric_add(struct lm_metric *m, double t, double v);
-/* Fill st[] and has[]: count/min/mean/max/last exact; p50, p95 from the
- * kept samples (nearest rank), for timers from the buckets (linear inside
- * the bucket, as Prometheus' histogram_quantile; the +Inf bucket gives the
- * largest sample); mean of t, h is obs_sum / obs_count. */
+/* The same for a timer or histogram interval: mean, p50 and max. */
+int lm_metric_add_obs(struct lm_metric *m, double t, double mean, double p50, double max);
+/* Fill st[] and has[]: count/min/mean/max/last exact; p50..p99 from the
+ * kept samples (nearest rank). For t and h from obs, over every
+ * observation of the run: count, sum, min and max exact, mean = sum /
+ * count, quantiles by lm_hist_quantile (within 4.43 %), last within
+ * [min, max]. */
 void lm_metric_stats(struct lm_metric *m);
 /* The unit from the name's suffix ("seconds", "bytes", "celsius", "watts",
  * "hertz", "ratio"), "seconds" for timers, "per_second" for c and r

@@ -34,7 +34,7 @@ struct series {
 	double v;                   /* counter/rate total, gauge value, timer/histo sum */
 	double count, last;
 	union {
-		double buckets[LM_BUCKETS];
+		struct lm_hist h;       /* timer, histogram: the observations */
 		struct {
 			double slot[LM_RATE_SLOTS];
 			int64_t head;       /* absolute number of the newest slot */
@@ -111,6 +111,8 @@ static void free_app(struct app *a)
 
 	for (s = a->first; s; s = n) {
 		n = s->anext;
+		if (s->kind == K_TIMER || s->kind == K_HISTO)
+			lm_hist_free(&s->u.h);
 		free(s->key);
 		free(s);
 	}
@@ -470,17 +472,7 @@ static double rate_now(struct lm_table *t, struct series *s, double now)
 
 /* ---- applying a line ---- */
 
-static int bucket_of(double x)
-{
-	int i;
-
-	for (i = 0; i < LM_BUCKETS - 1; i++)
-		if (x <= lm_bucket_le[i])
-			return i;
-	return LM_BUCKETS - 1;
-}
-
-static void apply(struct lm_table *t, struct series *s, const struct lm_line *l, double now)
+static int apply(struct lm_table *t, struct series *s, const struct lm_line *l, double now)
 {
 	double w = 1 / l->rate, div = l->type == LM_TIMER_MS ? 1000 : 1;
 	size_t i;
@@ -495,48 +487,21 @@ static void apply(struct lm_table *t, struct series *s, const struct lm_line *l,
 			s->v = l->sign ? s->v + l->values[i] : l->values[i];
 		break;
 	case K_TIMER:
-		if (l->has_buckets) {
-			double n = 0;
-			for (i = 0; i < LM_BUCKETS; i++) {
-				s->u.buckets[i] += l->buckets[i] * w;
-				n += l->buckets[i];
-			}
-			s->count += n * w;
-			s->v += l->values[0] / div * w;
-			if (l->has_last)
-				s->last = l->last / div;
-			else if (n > 0)
-				s->last = l->values[0] / div / n;
-			break;
-		}
-		for (i = 0; i < l->nvalues; i++) {
-			double x = l->values[i] / div;
-			s->u.buckets[bucket_of(x)] += w;
-			s->count += w;
-			s->v += x * w;
-			s->last = x;
-		}
+	case K_HISTO: {
+		double c0 = s->u.h.count;
+		int r = lm_line_hist(l, &s->u.h, w);
+		if (r > 0)
+			t->st.hist_clamped++;
+		s->v = s->u.h.sum;
+		s->count = s->u.h.count;
 		if (l->has_last)
 			s->last = l->last / div;
-		break;
-	case K_HISTO:
-		if (l->has_count) {
-			s->count += l->count * w;
-			s->v += l->values[0] * w;
-			if (l->has_last)
-				s->last = l->last;
-			else if (l->count > 0)
-				s->last = l->values[0] / l->count;
-			break;
-		}
-		for (i = 0; i < l->nvalues; i++) {
-			s->count += w;
-			s->v += l->values[i] * w;
-			s->last = l->values[i];
-		}
-		if (l->has_last)
-			s->last = l->last;
-		break;
+		else if (!l->nbk)
+			s->last = l->values[l->nvalues - 1] / div;
+		else if (s->count > c0)
+			s->last = l->values[0] * w / (s->count - c0);
+		return r < 0 ? -1 : 0;
+	}
 	case K_RATE:
 		rate_advance(t, s, now);
 		if (s->count == 0 && s->v == 0)
@@ -548,19 +513,34 @@ static void apply(struct lm_table *t, struct series *s, const struct lm_line *l,
 		s->count = 1;   /* marks: first event seen */
 		break;
 	}
+	return 0;
 }
 
 static int finite_series(const struct series *s)
 {
-	int i;
-
 	if (!isfinite(s->v) || !isfinite(s->count) || !isfinite(s->last))
 		return 0;
-	if (s->kind == K_TIMER)
-		for (i = 0; i < LM_BUCKETS; i++)
-			if (!isfinite(s->u.buckets[i]))
-				return 0;
 	return 1;
+}
+
+/* 1 when the observations of l fit a histogram series: every total stays
+ * finite (the buckets are parts of the count) */
+static int hist_fits(const struct series *s, const struct lm_line *l)
+{
+	double w = 1 / l->rate, div = l->type == LM_TIMER_MS ? 1000 : 1, cnt = 0, sum = 0;
+	size_t i;
+
+	if (l->nbk) {
+		for (i = 0; i < l->nbk; i++)
+			cnt += l->bk[i].n * w;
+		sum = l->values[0] * w;
+	} else {
+		for (i = 0; i < l->nvalues; i++)
+			sum += l->values[i] / div * w;
+		cnt = (double)l->nvalues * w;
+	}
+	return isfinite(s->u.h.count + cnt) && isfinite(s->u.h.sum + sum) &&
+		isfinite(s->u.h.count + cnt * 2);
 }
 
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
@@ -590,8 +570,14 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 		return err;
 	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
 		return err;
-	/* applied to a copy first: a sum that would overflow is refused whole */
-	{
+	/* a sum that would overflow is refused whole: histograms are checked
+	 * first, the others applied to a copy */
+	if (s->kind == K_TIMER || s->kind == K_HISTO) {
+		if (!hist_fits(s, l))
+			return LM_WE_VALUE;
+		if (apply(t, s, l, now) < 0)
+			return LM_RJ_SERIES;
+	} else {
 		struct series tmp = *s;
 		apply(t, &tmp, l, now);
 		if (!finite_series(&tmp))
@@ -898,6 +884,7 @@ static int health(struct lm_table *t, struct lm_buf *out)
 		{ "lm_tabled_apps_dropped", "Apps dropped from the table, by reason." },
 		{ "lm_tabled_queries", "Query requests answered." },
 		{ "lm_tabled_queries_refused", "Query clients refused (too many, too slow, bad request)." },
+		{ "lm_tabled_histogram_clamped", "Timer observations counted in the edge bucket of a histogram whose span was full." },
 		{ "lm_tabled_apps", "Apps held in the table." },
 		{ "lm_tabled_series", "Series held in the table." },
 		{ "lm_tabled_apps_limit", "Most apps the table holds (-a)." },
@@ -907,7 +894,7 @@ static int health(struct lm_table *t, struct lm_buf *out)
 	const double cv[] = {
 		(double)t->st.datagrams, (double)t->st.truncated, (double)t->st.lines,
 		(double)t->st.updates, 0, (double)t->st.skipped, 0, (double)t->st.queries,
-		(double)t->st.queries_refused, (double)t->napps, (double)t->nseries,
+		(double)t->st.queries_refused, (double)t->st.hist_clamped, (double)t->napps, (double)t->nseries,
 		(double)t->cfg.max_apps, (double)t->cfg.max_series, (double)t->cfg.max_per_app,
 	};
 	struct lm_line l;
@@ -915,7 +902,7 @@ static int health(struct lm_table *t, struct lm_buf *out)
 	int r;
 
 	for (i = 0; i < sizeof h / sizeof h[0]; i++) {
-		int type = i >= 9 ? LM_GAUGE : LM_COUNTER;
+		int type = i >= 10 ? LM_GAUGE : LM_COUNTER;
 		lm_buf_adds(out, "# HELP ");
 		lm_buf_adds(out, h[i].name);
 		lm_buf_addc(out, ' ');
@@ -1000,19 +987,13 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 				l.type = LM_GAUGE;
 				break;
 			case K_TIMER:
-				l.type = LM_TIMER;
-				l.has_buckets = 1;
-				for (i = 0; i < LM_BUCKETS; i++)
-					l.buckets[i] = s->u.buckets[i];
-				l.has_last = 1;
-				l.last = s->last;
-				break;
 			case K_HISTO:
-				l.type = LM_HISTO;
-				l.has_count = 1;
-				l.count = s->count;
+				l.type = s->kind == K_TIMER ? LM_TIMER : LM_HISTO;
+				lm_line_set_hist(&l, &s->u.h);
 				l.has_last = 1;
-				l.last = s->last;
+				/* the last observation, within the extremes */
+				l.last = s->last < s->u.h.min ? s->u.h.min :
+					s->last > s->u.h.max ? s->u.h.max : s->last;
 				break;
 			case K_RATE:
 				l.type = LM_RATE;

@@ -64,6 +64,7 @@ struct lm_table_stats {
 	uint64_t unnoted;           /* rejected lines not told since */
 	uint64_t queries;           /* query requests answered (the daemon counts) */
 	uint64_t queries_refused;   /* query clients refused or timed out */
+	uint64_t hist_clamped;      /* lines with a bucket past a histogram's span */
 };
 
 struct lm_table;

@@ -1,12 +1,8 @@
 /* lm_wire: the wire line parser and formatter (docs/lm-wire.5). */
+#include <math.h>
 #include <string.h>
 #include "lm_num.h"
 #include "lm_wire.h"
-
-const double lm_bucket_le[LM_BUCKETS - 1] = {
-	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	1, 2.5, 5, 10
-};
 
 static const char *const werr_names[LM_WE_NERR] = {
 	"ok", "empty", "too_long", "syntax", "name", "value", "type", "field", "tag"
@@ -135,30 +131,38 @@ static int parse_tags(const char *p, size_t n, struct lm_line *l)
 	return LM_WOK;
 }
 
-static int parse_buckets(const char *p, size_t n, struct lm_line *l)
+/* h:I=N,... (neg 0) or H:I=N,... (neg 1): indices strictly increasing */
+static int parse_buckets(const char *p, size_t n, struct lm_line *l, int neg)
 {
 	size_t i = 0;
-	int seen[LM_BUCKETS] = { 0 };
+	long prev = LM_HIST_IMIN;
 
 	if (n == 0)
 		return LM_WE_FIELD;
 	while (i <= n) {
-		size_t j = i, eq;
-		uint64_t idx;
+		size_t j = i, eq, k;
+		uint64_t u;
 		double v;
+		long idx;
 
 		while (j < n && p[j] != ',')
 			j++;
 		for (eq = i; eq < j && p[eq] != '='; eq++)
 			;
-		if (eq == j || lm_parse_u64(p + i, eq - i, LM_BUCKETS - 1, &idx) < 0 ||
-		    parse_num(p + eq + 1, j - eq - 1, &v) < 0 || v < 0 || seen[idx])
+		k = i + (i < eq && p[i] == '-');
+		if (eq == j || lm_parse_u64(p + k, eq - k, LM_HIST_IMAX + 1000, &u) < 0)
 			return LM_WE_FIELD;
-		seen[idx] = 1;
-		l->buckets[idx] = v;
+		idx = k > i ? -(long)u : (long)u;
+		if (idx <= prev || idx > LM_HIST_IMAX || l->nbk > LM_HIST_SPAN ||
+		    parse_num(p + eq + 1, j - eq - 1, &v) < 0 || v < 0)
+			return LM_WE_FIELD;
+		l->bk[l->nbk].idx = (int)idx;
+		l->bk[l->nbk].neg = neg;
+		l->bk[l->nbk].n = v;
+		l->nbk++;
+		prev = idx;
 		i = j + 1;
 	}
-	l->has_buckets = 1;
 	return LM_WOK;
 }
 
@@ -181,8 +185,11 @@ static int parse_field(const char *p, size_t n, struct lm_line *l, unsigned *see
 		}
 		switch (p[0]) {
 		case 'c': bit = 8; break;
-		case 'b': bit = 16; break;
-		case 'n': bit = 32; break;
+		case 'h': bit = 16; break;
+		case 'H': bit = 32; break;
+		case 'z': bit = 256; break;
+		case 'm': bit = 512; break;
+		case 'x': bit = 1024; break;
 		case 'l': bit = 64; break;
 		case 'r': bit = 128; break;
 		default:
@@ -214,15 +221,24 @@ static int parse_field(const char *p, size_t n, struct lm_line *l, unsigned *see
 		l->container.n = n - 2;
 		return LM_WOK;
 	case 16:
-		return parse_buckets(p + 2, n - 2, l);
+	case 32:
+		return parse_buckets(p + 2, n - 2, l, bit == 32);
 	}
 	if (parse_num(p + 2, n - 2, &v) < 0)
 		return LM_WE_FIELD;
-	if (bit == 32) {
-		if (v < 0)
+	if (bit == 256) {
+		if (v < 0 || l->nbk > LM_HIST_SPAN)
 			return LM_WE_FIELD;
-		l->has_count = 1;
-		l->count = v;
+		l->bk[l->nbk].idx = LM_HIST_IMIN;
+		l->bk[l->nbk].neg = 0;
+		l->bk[l->nbk].n = v;
+		l->nbk++;
+	} else if (bit == 512) {
+		l->has_min = 1;
+		l->min = v;
+	} else if (bit == 1024) {
+		l->has_max = 1;
+		l->max = v;
 	} else if (bit == 64) {
 		l->has_last = 1;
 		l->last = v;
@@ -263,9 +279,9 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 	l->nvalues = 0;
 	l->sign = 0;
 	l->rate = 1;
-	l->has_buckets = l->has_count = l->has_last = l->has_rps = l->has_ts = 0;
-	memset(l->buckets, 0, sizeof l->buckets);
-	l->count = l->last = l->rps = l->ts = 0;
+	l->has_last = l->has_rps = l->has_ts = l->has_min = l->has_max = 0;
+	l->nbk = 0;
+	l->min = l->max = l->last = l->rps = l->ts = 0;
 	l->container.p = NULL;
 	l->container.n = 0;
 	l->ntags = 0;
@@ -327,9 +343,11 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 		if (v < 0 && (t == LM_COUNTER || t == LM_RATE || t == LM_TIMER || t == LM_TIMER_MS))
 			return LM_WE_VALUE;
 	}
-	if (l->has_buckets && (!(t == LM_TIMER || t == LM_TIMER_MS) || l->nvalues != 1))
+	if (l->nbk && (!(t == LM_TIMER || t == LM_HISTO || t == LM_DIST) || l->nvalues != 1))
 		return LM_WE_FIELD;
-	if (l->has_count && (!(t == LM_HISTO || t == LM_DIST) || l->nvalues != 1))
+	if ((seen & 32) && t == LM_TIMER)
+		return LM_WE_FIELD;     /* no negative durations */
+	if ((l->has_min || l->has_max) && (!l->nbk || (l->has_min && l->has_max && l->min > l->max)))
 		return LM_WE_FIELD;
 	if (l->has_last && !(t == LM_TIMER || t == LM_TIMER_MS || t == LM_HISTO || t == LM_DIST))
 		return LM_WE_FIELD;
@@ -387,26 +405,38 @@ size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l)
 		putc_(&o, '@');
 		putnum(&o, l->rate);
 	}
-	if (l->has_buckets) {
-		int first = 1;
-		put(&o, "|b:", 3);
-		for (i = 0; i < LM_BUCKETS; i++) {
-			char t[LM_NUM_MAX];
-			if (l->buckets[i] == 0)
-				continue;
-			if (!first)
-				putc_(&o, ',');
-			first = 0;
-			put(&o, t, lm_fmt_u64(t, i));
-			putc_(&o, '=');
-			putnum(&o, l->buckets[i]);
+	if (l->nbk) {
+		int side;
+		for (side = 0; side < 2; side++) {
+			int first = 1;
+			for (i = 0; i < l->nbk; i++) {
+				const struct lm_bk *b = &l->bk[i];
+				char t[LM_NUM_MAX];
+				if (b->neg != side || b->idx <= LM_HIST_IMIN)
+					continue;
+				put(&o, first ? side ? "|H:" : "|h:" : ",", first ? 3 : 1);
+				first = 0;
+				if (b->idx < 0)
+					putc_(&o, '-');
+				put(&o, t, lm_fmt_u64(t, (uint64_t)(b->idx < 0 ? -b->idx : b->idx)));
+				putc_(&o, '=');
+				putnum(&o, b->n);
+			}
 		}
-		if (first)
-			put(&o, "0=0", 3);
+		for (i = 0; i < l->nbk; i++)
+			if (l->bk[i].idx <= LM_HIST_IMIN) {
+				put(&o, "|z:", 3);
+				putnum(&o, l->bk[i].n);
+				break;
+			}
 	}
-	if (l->has_count) {
-		put(&o, "|n:", 3);
-		putnum(&o, l->count);
+	if (l->has_min) {
+		put(&o, "|m:", 3);
+		putnum(&o, l->min);
+	}
+	if (l->has_max) {
+		put(&o, "|x:", 3);
+		putnum(&o, l->max);
 	}
 	if (l->has_last) {
 		put(&o, "|l:", 3);
@@ -514,4 +544,87 @@ size_t lm_name_sanitize(char *out, const char *in, size_t n)
 size_t lm_label_sanitize(char *out, const char *in, size_t n)
 {
 	return sanitize(out, in, n, LM_TAGKEY_MAX, 0);
+}
+
+/* the lowest or highest value bucket b may hold */
+static double bk_edge(const struct lm_bk *b, int high)
+{
+	if (b->idx <= LM_HIST_IMIN)
+		return 0;
+	if (b->neg)
+		return high ? -lm_hist_upper(b->idx - 1) : -lm_hist_upper(b->idx);
+	return high ? lm_hist_upper(b->idx) : lm_hist_upper(b->idx - 1);
+}
+
+int lm_line_hist(const struct lm_line *l, struct lm_hist *h, double w)
+{
+	double div = l->type == LM_TIMER_MS ? 1000 : 1, c0 = h->count, lo = HUGE_VAL, hi = -HUGE_VAL;
+	int r, any = 0;
+	size_t i;
+
+	if (!l->nbk) {
+		for (i = 0; i < l->nvalues; i++) {
+			if ((r = lm_hist_observe(h, l->values[i] / div, w)) < 0)
+				return -1;
+			any |= r;
+		}
+		return any;
+	}
+	for (i = 0; i < l->nbk; i++) {
+		const struct lm_bk *b = &l->bk[i];
+		double n = b->n * w;
+		if (n == 0)
+			continue;
+		if ((r = lm_hist_add(h, b->idx, b->neg, n)) < 0)
+			return -1;
+		any |= r;
+		h->count += n;
+		if (bk_edge(b, 0) < lo)
+			lo = bk_edge(b, 0);
+		if (bk_edge(b, 1) > hi)
+			hi = bk_edge(b, 1);
+	}
+	if (h->count == c0)
+		return any;
+	h->sum += l->values[0] * w;
+	/* a sender that gives no extremes: the edges of its buckets */
+	if (l->has_min)
+		lo = l->min;
+	if (l->has_max)
+		hi = l->max;
+	if (c0 == 0 || lo < h->min)
+		h->min = lo;
+	if (c0 == 0 || hi > h->max)
+		h->max = hi;
+	return any;
+}
+
+static void set_side(struct lm_line *l, const struct lm_hist_side *s, int neg)
+{
+	int i;
+
+	for (i = 0; i < s->n && l->nbk < LM_HIST_SPAN; i++) {
+		if (s->c[i] == 0)
+			continue;
+		l->bk[l->nbk].idx = s->lo + i;
+		l->bk[l->nbk].neg = neg;
+		l->bk[l->nbk].n = s->c[i];
+		l->nbk++;
+	}
+}
+
+void lm_line_set_hist(struct lm_line *l, const struct lm_hist *h)
+{
+	l->nbk = 0;
+	set_side(l, &h->neg, 1);
+	set_side(l, &h->pos, 0);
+	if (h->zero != 0 || !l->nbk) {
+		l->bk[l->nbk].idx = LM_HIST_IMIN;
+		l->bk[l->nbk].neg = 0;
+		l->bk[l->nbk].n = h->zero;
+		l->nbk++;
+	}
+	l->has_min = l->has_max = h->count > 0;
+	l->min = h->min;
+	l->max = h->max;
 }

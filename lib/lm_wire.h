@@ -5,19 +5,16 @@
 #ifndef LM_WIRE_H
 #define LM_WIRE_H
 #include <stddef.h>
+#include "lm_hist.h"
 
 #define LM_NAME_MAX 128      /* bytes in a metric name */
 #define LM_TAGS_MAX 16       /* tags in one line */
 #define LM_TAGKEY_MAX 64     /* bytes in a tag key */
 #define LM_TAGVAL_MAX 128    /* bytes in a tag value */
 #define LM_VALUES_MAX 64     /* packed values in one line (DogStatsD v1.1) */
-#define LM_LINE_MAX 4096     /* bytes in one line, newline excluded */
+#define LM_LINE_MAX 16384    /* bytes in one line, newline excluded */
 #define LM_DGRAM_MAX 65536   /* largest datagram a receiver takes */
 #define LM_DGRAM_SEND 16384  /* largest datagram our senders build */
-#define LM_BUCKETS 15        /* timer buckets: 14 bounds and +Inf */
-
-/* Upper bounds, in seconds, of timer buckets 0..13; bucket 14 is +Inf. */
-extern const double lm_bucket_le[LM_BUCKETS - 1];
 
 enum lm_type {
 	LM_COUNTER = 1, /* c:  add VALUE / rate */
@@ -54,10 +51,13 @@ struct lm_line {
 	double values[LM_VALUES_MAX];
 	int sign;                  /* gauge: the first value had an explicit + or - */
 	double rate;               /* @RATE sample rate, 0 < rate <= 1; 1 if absent */
-	int has_buckets;           /* b:I=N,... bucket counts (t, ms) */
-	double buckets[LM_BUCKETS];
-	int has_count;             /* n:N observation count (h, d) */
-	double count;
+	/* h:I=N,... H:I=N,... z:N: log-scale bucket counts (lm_hist.h) of the
+	 * observations whose sum VALUE is (t, h, d); zero bucket idx
+	 * LM_HIST_IMIN; each field's indices strictly increasing */
+	size_t nbk;
+	struct lm_bk bk[LM_HIST_SPAN + 1];
+	int has_min, has_max;      /* m:V x:V exact extremes (with buckets) */
+	double min, max;
 	int has_last;              /* l:V last observation (t, ms, h, d) */
 	double last;
 	int has_rps;               /* r:V events per second (r; table dumps only) */
@@ -100,6 +100,14 @@ void lm_line_init(struct lm_line *l, const char *name, int type, double v);
 
 /* Look up tag k; returns 1 and sets *v when present. */
 int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v);
+
+/* The observations a line carries, into h (weight w = 1 / sample rate):
+ * its buckets, min and max when it has buckets, else each value (ms
+ * divided by 1000). Returns as lm_hist_add (1: a bucket was clamped). */
+int lm_line_hist(const struct lm_line *l, struct lm_hist *h, double w);
+/* Load h's buckets, min and max into l (nbk, bk, has_min, min, has_max,
+ * max); the value stays the caller's. */
+void lm_line_set_hist(struct lm_line *l, const struct lm_hist *h);
 
 /* Sanitise a metric name into a Prometheus name [a-zA-Z_:][a-zA-Z0-9_:]*:
  * '.', '-', '/' and other bytes become '_', a leading digit gets a '_'.
