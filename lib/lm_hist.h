@@ -10,7 +10,8 @@
  * from the lowest to the highest non-empty bucket.
  *
  * Bounded: one histogram spans at most LM_HIST_SPAN buckets (40 octaves,
- * 1 ns to 18 min or 1 us to 12 days, negative and positive together). An
+ * 1 ns to 18 min or 1 us to 12 days), negative and positive together
+ * (a side that starts when the other is full still gets one bucket). An
  * observation past the span is counted in the bucket at its edge (the
  * exact min and max still hold it) and lm_hist_add says so; the caller
  * counts it. Never prints, never exits; single-threaded per histogram. */

@@ -1207,9 +1207,9 @@ static void command(struct lm_buf *o, const struct lm_run *r, int mode)
 
 /* ---- the statistics table (summary.txt and report.html) */
 
-enum { C_SRC, C_ID, C_UNIT, C_COUNT, C_MIN, C_MEAN, C_P50, C_P95, C_MAX, C_DELTA, C_N };
+enum { C_SRC, C_ID, C_UNIT, C_COUNT, C_MIN, C_MEAN, C_P50, C_P90, C_P95, C_P99, C_MAX, C_DELTA, C_N };
 static const char *const col_head[C_N] = {
-	"source", "metric", "unit", "count", "min", "mean", "p50", "p95", "max", "Δ mean"
+	"source", "metric", "unit", "count", "min", "mean", "p50", "p90", "p95", "p99", "max", "Δ mean"
 };
 struct cell {
 	const char *s;
@@ -1218,7 +1218,7 @@ struct cell {
 
 static void row_cells(const struct lm_run *r, const struct lm_metric *m, struct cell *c)
 {
-	static const int st[] = { LM_ST_MIN, LM_ST_MEAN, LM_ST_P50, LM_ST_P95, LM_ST_MAX };
+	static const int st[] = { LM_ST_MIN, LM_ST_MEAN, LM_ST_P50, LM_ST_P90, LM_ST_P95, LM_ST_P99, LM_ST_MAX };
 	const char *unit = lm_metric_unit(m);
 	const struct lm_base_metric *bm;
 	size_t i;

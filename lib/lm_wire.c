@@ -153,7 +153,7 @@ static int parse_buckets(const char *p, size_t n, struct lm_line *l, int neg)
 		if (eq == j || lm_parse_u64(p + k, eq - k, LM_HIST_IMAX + 1000, &u) < 0)
 			return LM_WE_FIELD;
 		idx = k > i ? -(long)u : (long)u;
-		if (idx <= prev || idx > LM_HIST_IMAX || l->nbk > LM_HIST_SPAN ||
+		if (idx <= prev || idx > LM_HIST_IMAX || l->nbk == LM_LINE_BK ||
 		    parse_num(p + eq + 1, j - eq - 1, &v) < 0 || v < 0)
 			return LM_WE_FIELD;
 		l->bk[l->nbk].idx = (int)idx;
@@ -227,7 +227,7 @@ static int parse_field(const char *p, size_t n, struct lm_line *l, unsigned *see
 	if (parse_num(p + 2, n - 2, &v) < 0)
 		return LM_WE_FIELD;
 	if (bit == 256) {
-		if (v < 0 || l->nbk > LM_HIST_SPAN)
+		if (v < 0 || l->nbk == LM_LINE_BK)
 			return LM_WE_FIELD;
 		l->bk[l->nbk].idx = LM_HIST_IMIN;
 		l->bk[l->nbk].neg = 0;
@@ -603,7 +603,7 @@ static void set_side(struct lm_line *l, const struct lm_hist_side *s, int neg)
 {
 	int i;
 
-	for (i = 0; i < s->n && l->nbk < LM_HIST_SPAN; i++) {
+	for (i = 0; i < s->n && l->nbk < LM_LINE_BK - 1; i++) {
 		if (s->c[i] == 0)
 			continue;
 		l->bk[l->nbk].idx = s->lo + i;

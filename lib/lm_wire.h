@@ -15,6 +15,7 @@
 #define LM_LINE_MAX 16384    /* bytes in one line, newline excluded */
 #define LM_DGRAM_MAX 65536   /* largest datagram a receiver takes */
 #define LM_DGRAM_SEND 16384  /* largest datagram our senders build */
+#define LM_LINE_BK (LM_HIST_SPAN + 2)  /* buckets in one line, zero bucket included */
 
 enum lm_type {
 	LM_COUNTER = 1, /* c:  add VALUE / rate */
@@ -55,7 +56,7 @@ struct lm_line {
 	 * observations whose sum VALUE is (t, h, d); zero bucket idx
 	 * LM_HIST_IMIN; each field's indices strictly increasing */
 	size_t nbk;
-	struct lm_bk bk[LM_HIST_SPAN + 1];
+	struct lm_bk bk[LM_LINE_BK];
 	int has_min, has_max;      /* m:V x:V exact extremes (with buckets) */
 	double min, max;
 	int has_last;              /* l:V last observation (t, ms, h, d) */

@@ -28,7 +28,7 @@ static void *worker(void *arg)
 		lm_counter_inc(m_count);
 		lm_rate_tick(m_rate);
 		lm_counter_add(m_sum, 0.5);
-		lm_timer_observe(m_timer, i % 2 ? 0.003 : 0.3);
+		lm_timer_observe(m_timer, i == 777 ? 1e-10 : i == 778 ? 50000 : i % 2 ? 0.003 : 0.3);
 	}
 	return NULL;
 }
@@ -48,7 +48,7 @@ static int bind_rx(void)
 }
 
 /* Read every pending datagram; sum the values of NAME by type. */
-struct seen { double counter, rate, timer_count, timer_sum, gauge; int gauge_lines, lines, bad; char app[64], pid[16]; };
+struct seen { double counter, rate, timer_count, timer_sum, timer_min, timer_max, gauge; int gauge_lines, lines, bad; char app[64], pid[16]; };
 
 static void drain(int fd, struct seen *s)
 {
@@ -79,10 +79,14 @@ static void drain(int fd, struct seen *s)
 				s->gauge += 0;
 			if (l.type == LM_RATE)
 				s->rate += l.values[0];
-			if (l.type == LM_TIMER && l.has_buckets) {
-				for (i = 0; i < LM_BUCKETS; i++)
-					s->timer_count += l.buckets[i];
+			if (l.type == LM_TIMER && l.nbk) {
+				for (i = 0; i < (int)l.nbk; i++)
+					s->timer_count += l.bk[i].n;
 				s->timer_sum += l.values[0];
+				if (l.has_min && (s->timer_min == 0 || l.min < s->timer_min))
+					s->timer_min = l.min;
+				if (l.has_max && l.max > s->timer_max)
+					s->timer_max = l.max;
 			}
 			if (l.type == LM_GAUGE) {
 				s->gauge = l.sign ? s->gauge + l.values[0] : l.values[0];
@@ -147,8 +151,10 @@ int main(void)
 	T_OK(s.counter == THREADS * PER_THREAD, "counter: nothing lost (%.0f)", s.counter);
 	T_OK(s.rate == THREADS * PER_THREAD, "rate: nothing lost (%.0f)", s.rate);
 	T_OK(s.timer_count == THREADS * PER_THREAD, "timer: every observation counted (%.0f)", s.timer_count);
-	T_OK(s.timer_sum > THREADS * PER_THREAD * 0.1515 * 0.999 && s.timer_sum < THREADS * PER_THREAD * 0.1515 * 1.001,
+	T_OK(s.timer_sum > THREADS * 50000 && s.timer_sum < THREADS * 50000 + THREADS * PER_THREAD * 0.1515 * 1.001,
 		"timer sum (%g)", s.timer_sum);
+	T_OK(s.timer_min == 1e-10 && s.timer_max == 50000, "timer: exact extremes past the bucket range (%g, %g)",
+		s.timer_min, s.timer_max);
 	T_STREQ(s.app, "unit_te_st", "app name from LM_APP, bytes a tag cannot hold replaced");
 	snprintf(want, sizeof want, "%ld", (long)getpid());
 	T_STREQ(s.pid, want, "pid tag is ours");

@@ -142,35 +142,30 @@ static void test_stats(void)
 	T_OK(uniform && m.t[0] == 0, "thinned samples one in %zu", m.every);
 	lm_metric_free(&m);
 
-	/* timer: buckets, linear inside the bucket */
+	/* timer: exact extremes, quantiles from the log buckets */
 	lm_metric_init(&m, "app", "latency", LM_TIMER);
-	m.has_bk = 1;
-	m.bk[2] = 50;   /* (0.001, 0.0025] */
-	m.bk[3] = 50;   /* (0.0025, 0.005] */
-	m.obs_count = 100;
-	m.obs_sum = 0.3;
-	m.obs_last = 0.004;
-	lm_metric_add(&m, 1, 0.002);
-	lm_metric_add(&m, 2, 0.004);
+	for (i = 0; i < 1000; i++)
+		lm_hist_observe(&m.obs, 0.010 + 0.020 * (double)i / 999, 1);
+	lm_hist_observe(&m.obs, 0.5, 1);       /* one stall */
+	m.obs_last = 0.7;                      /* outside: kept within the extremes */
+	lm_metric_add_obs(&m, 1, 0.02, 0.019, 0.021);
+	lm_metric_add_obs(&m, 2, 0.021, 0.02, 0.5);
 	lm_metric_stats(&m);
-	T_OK(near(m.st[LM_ST_P50], 0.0025) && near(m.st[LM_ST_P95], 0.0025 + 0.0025 * 0.9) &&
-		near(m.st[LM_ST_MEAN], 0.003) && m.st[LM_ST_COUNT] == 100 && m.st[LM_ST_LAST] == 0.004 &&
-		near(m.st[LM_ST_TOTAL], 0.3) && m.st[LM_ST_MAX] == 0.004,
-		"timer p50 %g p95 %g mean %g", m.st[LM_ST_P50], m.st[LM_ST_P95], m.st[LM_ST_MEAN]);
-	memset(m.bk, 0, sizeof m.bk);
-	m.bk[0] = 10;
+	T_OK(m.st[LM_ST_MIN] == 0.010 && m.st[LM_ST_MAX] == 0.5 && m.st[LM_ST_COUNT] == 1001 &&
+		m.st[LM_ST_LAST] == 0.5 && near(m.st[LM_ST_TOTAL], 20.5), "timer: exact extremes (%g, %g), last within",
+		m.st[LM_ST_MIN], m.st[LM_ST_MAX]);
+	/* nearest rank of 1001: p50 is observation 501 (0.02), p95 951 (0.029), p99 991 (0.0298) */
+	T_OK(fabs(m.st[LM_ST_P50] / 0.020 - 1) < 0.0443 && fabs(m.st[LM_ST_P90] / 0.028 - 1) < 0.0443 &&
+		fabs(m.st[LM_ST_P95] / 0.029 - 1) < 0.0443 && fabs(m.st[LM_ST_P99] / 0.0298 - 1) < 0.0443,
+		"timer p50 %g p90 %g p95 %g p99 %g within 4.43 %%", m.st[LM_ST_P50], m.st[LM_ST_P90],
+		m.st[LM_ST_P95], m.st[LM_ST_P99]);
+	T_OK(m.st[LM_ST_MIN] <= m.st[LM_ST_P50] && m.st[LM_ST_P50] <= m.st[LM_ST_P90] &&
+		m.st[LM_ST_P90] <= m.st[LM_ST_P95] && m.st[LM_ST_P95] <= m.st[LM_ST_P99] &&
+		m.st[LM_ST_P99] <= m.st[LM_ST_MAX] && m.st[LM_ST_MEAN] <= m.st[LM_ST_MAX], "timer: in order");
+	T_OK(m.n == 2 && m.v50[1] == 0.02 && m.vmax[1] == 0.5, "per-interval p50 and max kept");
+	lm_hist_free(&m.obs);
 	lm_metric_stats(&m);
-	T_OK(near(m.st[LM_ST_P50], 0.00025) && near(m.st[LM_ST_P95], 0.000475), "bucket 0 starts at 0");
-	m.bk[0] = 1;
-	m.bk[LM_BUCKETS - 1] = 99;
-	lm_metric_stats(&m);
-	T_OK(m.st[LM_ST_P95] == 10 && m.st[LM_ST_P50] == 10, "+Inf bucket: last finite bound");
-	lm_metric_add(&m, 3, 42);
-	lm_metric_stats(&m);
-	T_OK(m.st[LM_ST_P95] == 42, "+Inf bucket: the largest sample");
-	m.obs_count = 0;
-	lm_metric_stats(&m);
-	T_OK(m.st[LM_ST_P50] == 0.004 && m.st[LM_ST_COUNT] == 3, "no observations: from samples");
+	T_OK(m.st[LM_ST_P50] == 0.02 && m.st[LM_ST_COUNT] == 2, "no observations: from samples");
 	lm_metric_free(&m);
 
 	{
@@ -413,11 +408,8 @@ static void fixture(struct fixture *f, const struct lm_baseline *base)
 	}
 	lm_metric_add(&f->m[2], 1, 0.004);
 	lm_metric_add(&f->m[2], 2, 0.006);
-	f->m[2].has_bk = 1;
-	f->m[2].bk[3] = 10;
-	f->m[2].bk[4] = 10;
-	f->m[2].obs_count = 20;
-	f->m[2].obs_sum = 0.1;
+	for (i = 0; i < 20; i++)
+		lm_hist_observe(&f->m[2].obs, i < 10 ? 0.004 : 0.006, 1);
 	f->m[2].obs_last = 0.006;
 	f->m[0].total = 9000;
 	for (i = 0; i < 5; i++)

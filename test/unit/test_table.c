@@ -66,11 +66,22 @@ int main(void)
 	in("g:7|g|#app:a", 0, 1);
 	T_STREQ(get("g", "app:a,uid:1000"), "g:7|g", "gauge set after deltas");
 	in("t:0.001953125|t|#app:a\nt:15.625|ms|#app:a\nt:1:2|t|#app:a", 0, 1);
-	T_STREQ(get("t", "app:a,uid:1000"), "t:3.017578125|t|b:2=1,5=1,10=1,11=1|l:2", "timer t and ms, packed values");
-	in("t:0.5|t|b:0=3,14=2|l:0.25|#app:a", 0, 1);
-	T_STREQ(get("t", "app:a,uid:1000"), "t:3.517578125|t|b:0=3,2=1,5=1,10=1,11=1,14=2|l:0.25", "aggregated timer line");
-	in("h:3|h|#app:a\nh:-1|d|#app:a\nh:10|h|n:4|#app:a", 0, 1);
-	T_STREQ(get("h", "app:a,uid:1000"), "h:12|h|n:6|l:2.5", "histogram and distribution");
+	T_STREQ(get("t", "app:a,uid:1000"), "t:3.017578125|t|h:-72=1,-48=1,0=1,8=1|m:0.001953125|x:2|l:2",
+		"timer t and ms, packed values: exact extremes");
+	in("t:8.5|t|h:-8=3,16=2|z:1|m:0|x:3.5|l:0.25|#app:a", 0, 1);
+	T_STREQ(get("t", "app:a,uid:1000"), "t:11.517578125|t|h:-72=1,-48=1,-8=3,0=1,8=1,16=2|z:1|m:0|x:3.5|l:0.25",
+		"aggregated timer line: buckets add, extremes widen");
+	in("t:0.5|t|h:-8=1|l:0.5|#app:a", 0, 1);
+	T_STREQ(get("t", "app:a,uid:1000"), "t:12.017578125|t|h:-72=1,-48=1,-8=4,0=1,8=1,16=2|z:1|m:0|x:3.5|l:0.5",
+		"timer line without extremes: within the known ones");
+	in("h:3|h|#app:a\nh:-1|d|#app:a\nh:10|h|h:19=4|m:2.5|x:2.5|#app:a", 0, 1);
+	T_STREQ(get("h", "app:a,uid:1000"), "h:12|h|h:13=1,19=4|H:0=1|m:-1|x:3|l:2.5", "histogram and distribution");
+	T_OK(in("b:1|t|#app:a\nb:2|t|@0.001|#app:a", 0, 1) == 0, "timer with a sample rate");
+	T_STREQ(get("b", "app:a,uid:1000"), "b:2001|t|h:0=1,8=1000|m:1|x:2|l:2", "sample rate weighs the buckets");
+	T_OK(in("t:1e308|t|h:1=1|#app:a\nt:1e308|t|h:1=1|#app:a", 0, 1) == 1 &&
+		st->rejected[LM_WE_VALUE] == 1, "a histogram sum that would overflow is refused whole");
+	T_OK(in("sp:1e-9|t|#app:a\nsp:1e9|t|#app:a", 0, 1) == 0 && st->hist_clamped == 1, "span past its cap: counted");
+	st->rejected[LM_WE_VALUE] = 0;
 	in("x.y-z:1|c|#app:a", 0, 1);
 	T_STREQ(get("x_y_z", "app:a,uid:1000"), "x_y_z:1|c", "names sanitised");
 

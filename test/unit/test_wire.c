@@ -13,7 +13,9 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x:1|c|@0.1|#app:demo", 0 }, { "x:1|c|#app:demo|@0.1", 0 },
 	{ "x:1:2:3|ms", 0 }, { "x:1|c|c:abcdef0123", 0 }, { "x:1|c|T1700000000", 0 },
 	{ "x:1|c|#bare,app:a", 0 }, { "x:1|c|e:external", 0 }, { "x:1|c|card:high", 0 },
-	{ "l:0.3|t|b:0=1,14=2|l:0.1", 0 }, { "h:10|h|n:4|l:2", 0 }, { "f:100|r|r:29.5", 0 },
+	{ "l:0.3|t|h:-30=1,-14=2|m:0.08|x:0.12|l:0.1", 0 }, { "h:10|h|h:2=1,30=3|l:2", 0 },
+	{ "h:-10|d|H:2=1,30=3|z:4|m:-12|x:0", 0 }, { "l:0|t|z:3", 0 }, { "l:1|t|h:-320=0", LM_WE_FIELD },
+	{ "l:1|t|h:1024=1", 0 }, { "l:1|t|h:-319=1,-318=2.5", 0 }, { "f:100|r|r:29.5", 0 },
 	{ "x:1e3|c", 0 }, { "x:1|c|#k:\xc3\xa9t\xc3\xa9", 0 }, { "x:1|c|#k:a:b", 0 },
 	/* invalid */
 	{ "", LM_WE_EMPTY }, { "x", LM_WE_SYNTAX }, { "x:1", LM_WE_SYNTAX },
@@ -27,10 +29,17 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x:1|c|@0", LM_WE_FIELD }, { "x:1|c|@2", LM_WE_FIELD }, { "x:1|c|@-1", LM_WE_FIELD },
 	{ "x:1|c|@", LM_WE_FIELD }, { "x:1|c|@0.5|@0.5", LM_WE_FIELD }, { "x:1|c||", LM_WE_FIELD },
 	{ "x:1|c|", LM_WE_FIELD }, { "x:1|c|#a:b|#c:d", LM_WE_FIELD }, { "x:1|c|Tabc", LM_WE_FIELD },
-	{ "x:1|c|c:", LM_WE_FIELD }, { "x:1|c|b:0=1", LM_WE_FIELD }, { "x:1|t|b:15=1", LM_WE_FIELD },
-	{ "x:1|t|b:0=1,0=2", LM_WE_FIELD }, { "x:1|t|b:0=-1", LM_WE_FIELD }, { "x:1|t|b:", LM_WE_FIELD },
-	{ "x:1:2|t|b:0=1", LM_WE_FIELD }, { "x:1|g|l:2", LM_WE_FIELD }, { "x:1|c|r:2", LM_WE_FIELD },
-	{ "x:1|r|r:-2", LM_WE_FIELD }, { "x:1|t|n:2", LM_WE_FIELD }, { "x:1|h|n:-2", LM_WE_FIELD },
+	{ "x:1|c|c:", LM_WE_FIELD }, { "x:1|c|h:0=1", LM_WE_FIELD }, { "x:1|t|h:1025=1", LM_WE_FIELD },
+	{ "x:1|t|h:0=1,0=2", LM_WE_FIELD }, { "x:1|t|h:3=1,2=2", LM_WE_FIELD }, { "x:1|t|h:0=-1", LM_WE_FIELD },
+	{ "x:1|t|h:", LM_WE_FIELD }, { "x:1|t|h:-321=1", LM_WE_FIELD }, { "x:1|t|h:-=1", LM_WE_FIELD },
+	{ "x:1|t|h:+1=1", LM_WE_FIELD }, { "x:1|t|h:1=", LM_WE_FIELD }, { "x:1|t|h:1", LM_WE_FIELD },
+	{ "x:1|t|h:1=1,", LM_WE_FIELD }, { "x:1|t|h:1=nan", LM_WE_FIELD }, { "x:1|t|h:99999999999999999999=1", LM_WE_FIELD },
+	{ "x:1|t|H:1=1", LM_WE_FIELD }, { "x:1|ms|h:1=1", LM_WE_FIELD }, { "x:1|g|h:1=1", LM_WE_FIELD },
+	{ "x:1|t|z:-1", LM_WE_FIELD }, { "x:1|t|z:1|z:1", LM_WE_FIELD }, { "x:1|t|h:1=1|h:2=1", LM_WE_FIELD },
+	{ "x:1|t|m:1", LM_WE_FIELD }, { "x:1|t|x:1", LM_WE_FIELD }, { "x:1|t|h:1=1|m:2|x:1", LM_WE_FIELD },
+	{ "x:1|t|h:1=1|m:abc", LM_WE_FIELD }, { "x:1|c|b:0=1", 0 }, { "x:1|t|n:2", 0 },
+	{ "x:1:2|t|h:0=1", LM_WE_FIELD }, { "x:1|g|l:2", LM_WE_FIELD }, { "x:1|c|r:2", LM_WE_FIELD },
+	{ "x:1|r|r:-2", LM_WE_FIELD },
 	{ "x:1|c|#", LM_WE_TAG }, { "x:1|c|#a:b,", LM_WE_TAG }, { "x:1|c|#,a:b", LM_WE_TAG },
 	{ "x:1|c|#a b:c", LM_WE_TAG }, { "x:1|c|#a:b\x01", LM_WE_TAG }, { "x:1|c|#a:\xff", LM_WE_TAG },
 	{ "x:1|c|#a:\xc3", LM_WE_TAG }, { "x:1|c|#a:\xed\xa0\x80", LM_WE_TAG },
@@ -85,9 +94,43 @@ int main(void)
 		T_OK(lm_parse_line(t, strlen(t), &l) == LM_WE_VALUE, "too many values");
 	}
 	/* fields read back */
-	r = lm_parse_line("lat:0.5|t|b:2=3,14=1|l:0.25|#app:demo,pid:12", 44, &l);
-	T_OK(r == 0 && l.has_buckets && l.buckets[2] == 3 && l.buckets[14] == 1 &&
-		l.has_last && l.last == 0.25 && l.ntags == 2, "aggregate timer fields");
+	line = "lat:0.5|t|h:2=3,14=1|z:2|m:0|x:3|l:0.25|#app:demo,pid:12";
+	r = lm_parse_line(line, strlen(line), &l);
+	T_OK(r == 0 && l.nbk == 3 && l.bk[0].idx == 2 && l.bk[0].n == 3 && l.bk[1].idx == 14 &&
+		l.bk[2].idx == LM_HIST_IMIN && l.bk[2].n == 2 && l.has_min && l.min == 0 &&
+		l.has_max && l.max == 3 && l.has_last && l.last == 0.25 && l.ntags == 2,
+		"aggregate timer fields");
+	/* buckets into a histogram and back: the same line */
+	{
+		struct lm_hist h;
+		lm_hist_init(&h);
+		T_OK(lm_line_hist(&l, &h, 1) == 0 && h.count == 6 && h.sum == 0.5 && h.min == 0 &&
+			h.max == 3 && h.zero == 2, "line into a histogram");
+		lm_line_set_hist(&l2, &h);
+		l2.name = l.name;
+		l2.type = LM_TIMER;
+		l2.nvalues = 1;
+		l2.values[0] = 0.5;
+		l2.rate = 1;
+		l2.sign = l2.has_last = l2.has_rps = l2.has_ts = 0;
+		l2.ntags = 0;
+		l2.container.n = 0;
+		lm_format_line(buf, sizeof buf, &l2);
+		T_STREQ(buf, "lat:0.5|t|h:2=3,14=1|z:2|m:0|x:3", "histogram back into a line");
+		lm_hist_free(&h);
+		/* a sender that gives no extremes: the edges of its buckets */
+		line = "lat:3|t|h:0=2,8=1";
+		lm_parse_line(line, strlen(line), &l2);
+		T_OK(lm_line_hist(&l2, &h, 1) == 0 && h.min == lm_hist_upper(-1) && h.min > 0.917 &&
+			h.min < 0.9171 && h.max == 2, "extremes from the bucket edges");
+		lm_hist_free(&h);
+		/* single values: exact extremes, ms in seconds */
+		line = "lat:250:5:40|ms";
+		lm_parse_line(line, strlen(line), &l2);
+		T_OK(lm_line_hist(&l2, &h, 2) == 0 && h.count == 6 && h.min == 0.005 && h.max == 0.25 &&
+			h.sum > 0.5899 && h.sum < 0.5901, "values into a histogram, weighted");
+		lm_hist_free(&h);
+	}
 	{
 		struct lm_str v;
 		T_OK(lm_line_tag(&l, "pid", &v) && v.n == 2 && memcmp(v.p, "12", 2) == 0, "tag lookup");
