@@ -80,11 +80,35 @@ PARAM_TIMEOUT = 0.2         # a knob read waits at most this long
 PARAM_CACHE = 1.0           # and its answer is kept this long
 REPLY_MAX = 512             # bytes of a knob answer read
 
-# upper bounds of the timer buckets 0..13 (seconds); 14 is +Inf
-# (lm_bucket_le in lib/lm_wire.c)
-BUCKET_LE = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-             0.5, 1, 2.5, 5, 10)
-_bucket = functools.partial(bisect.bisect_left, BUCKET_LE)
+# timer buckets (lib/lm_hist.h): Prometheus' native-histogram schema 3,
+# bucket i holds 2**((i-1)/8) < x <= 2**(i/8); x <= 2**-40 is the zero
+# bucket; a line carries at most LM_HIST_SPAN buckets
+HIST_SCHEMA = 3
+HIST_ZERO = 2.0 ** -40
+HIST_IMAX = 8 * 128
+HIST_SPAN = 320
+# 2**(k/8) for k = -8 .. 0, the same doubles as lib/lm_hist.c
+_OCT = (0.5, 0.5452538663326288, 0.5946035575013605, 0.6484197773255048,
+        0.7071067811865476, 0.7711054127039704, 0.8408964152537145,
+        0.9170040432046712, 1.0)
+_frexp = math.frexp
+_octave = functools.partial(bisect.bisect_left, _OCT)
+
+
+def bucket_index(x):
+    """The schema-3 bucket of x >= 0 (None: the zero bucket)."""
+    if x <= HIST_ZERO:
+        return None
+    if x > 3.4e38:
+        return HIST_IMAX
+    m, e = _frexp(x)
+    return _octave(m) + 8 * e - 8
+
+
+def bucket_upper(i):
+    """Upper bound 2**(i/8) of bucket i."""
+    q, r = divmod(i, 8)
+    return math.ldexp(_OCT[r] * 2, q)
 
 _NAME = re.compile(r'[A-Za-z0-9_./-]{1,128}\Z')
 _NUM = re.compile(r'[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z')
@@ -364,10 +388,42 @@ class _Timer(_Metric):
             s = sum(vals)
             if not vals or s > _BIG:
                 return
-        b = collections.Counter(map(_bucket, vals))
-        out.append(('%s:%s|t|b:%s|l:%s%s' % (
-            self.name, _fmt(s), ','.join('%d=%d' % (i, b[i]) for i in sorted(b)),
-            _fmt(vals[-1]), tags), 1))
+        # per bucket: count and sum; a line holds at most HIST_SPAN of them
+        b = {}
+        for v in vals:
+            i = bucket_index(v)
+            c = b.get(i)
+            if c is None:
+                b[i] = [1, v, v, v]
+            else:
+                c[0] += 1
+                c[1] += v
+                if v < c[2]:
+                    c[2] = v
+                elif v > c[3]:
+                    c[3] = v
+        zero = b.pop(None, None)
+        keys = sorted(b)
+        last = _fmt(vals[-1])
+        one = len(keys) <= HIST_SPAN
+        for k in range(0, max(len(keys), 1), HIST_SPAN):
+            part = vals if one else [b[i] for i in keys[k:k + HIST_SPAN]]
+            if not one and k == 0 and zero is not None:
+                part.append(zero)
+            fields = []
+            if keys[k:k + HIST_SPAN]:
+                fields.append('h:' + ','.join(
+                    '%d=%d' % (i, b[i][0]) for i in keys[k:k + HIST_SPAN]))
+            if k == 0 and zero is not None:
+                fields.append('z:%d' % zero[0])
+            if one:
+                lo, hi = min(vals), max(vals)
+            else:
+                s = sum(c[1] for c in part)
+                lo, hi = min(c[2] for c in part), max(c[3] for c in part)
+            out.append(('%s:%s|t|%s|m:%s|x:%s|l:%s%s' % (
+                self.name, _fmt(s), '|'.join(fields), _fmt(lo), _fmt(hi),
+                last, tags), 1))
 
 
 class _Lazy(_Metric):

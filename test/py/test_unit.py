@@ -113,7 +113,7 @@ case('flush returns True when sent', c.flush() is True)
 got = k.lines()
 want = ['frames:10|c' + tags, 'fps:2|r' + tags, 'x:2.5|g' + tags,
         'neg:0|g' + tags, 'neg:-3.25|g' + tags,
-        'latency:12.512|t|b:5=1,9=1,14=1|l:12' + tags]
+        'latency:12.512|t|h:-51=1,-8=1,29=1|m:0.012|x:12|l:12' + tags]
 case('wire lines: counter, rate, gauge, negative gauge, timer', got == want,
      'got %r' % got)
 case('a negative gauge: 0 then -V, in the same datagram',
@@ -133,18 +133,40 @@ c.gauge('x').set(-0.0)
 c.flush()
 case('gauge -0 is sent as 0 (not a change)', k.lines() == ['x:0|g' + tags])
 
-# bucket bounds: a value on a bound belongs to it (le)
-for i, le in enumerate(lm.BUCKET_LE):
-    c.timer('b').observe(le)
-c.timer('b').observe(10.000001)
-c.timer('b').observe(0)
+def hcount(line):
+    """observations in a timer line's h: and z: fields"""
+    n = 0
+    for f in line.split('|'):
+        if f.startswith('h:'):
+            n += sum(int(p.split('=')[1]) for p in f[2:].split(','))
+        elif f.startswith('z:'):
+            n += int(f[2:])
+    return n
+
+
+# buckets: schema 3, as lib/lm_hist.c (test/unit/test_hist.c has the same rows)
+rows = [(1, 0), (2, 8), (0.5, -8), (1.0000001, 1), (0.9999999, 0),
+        (1.0905077326652577, 1), (1.0905078, 2), (3, 13), (0.001, -79),
+        (0.01, -53), (0.1, -26), (3600, 95), (1e-6, -159), (9.1e-13, -319),
+        (1e300, 1024)]
+case('bucket index as lib/lm_hist.c', all(lm.bucket_index(x) == i for x, i in rows),
+     [(x, lm.bucket_index(x), i) for x, i in rows if lm.bucket_index(x) != i])
+case('bucket bounds agree with the index',
+     all(lm.bucket_index(lm.bucket_upper(i)) == i and
+         lm.bucket_index(lm.bucket_upper(i) * (1 + 2e-16)) == i + 1 for i in range(-319, 200)))
+for v in (0.010, 0.020, 0.5, 0.012, 0, 1e-13, 0.0125):
+    c.timer('b').observe(v)
 c.flush()
-l = k.lines()[0]
-case('timer buckets: 14 bounds (le) and +Inf, as lm_bucket_le',
-     '|b:0=2,1=1,2=1,3=1,4=1,5=1,6=1,7=1,8=1,9=1,10=1,11=1,12=1,13=1,14=1|' in l, l)
-case('timer bounds are lib/lm_wire.c\'s',
-     lm.BUCKET_LE == (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                      0.25, 0.5, 1, 2.5, 5, 10))
+l = k.lines()
+case('timer: sparse buckets, zero bucket, exact extremes, last',
+     l == ['b:0.5545000000001|t|h:-53=1,-51=1,-50=1,-45=1,-8=1|z:2|m:0|x:0.5|l:0.0125' + tags], l)
+for i in range(400):
+    c.timer('wide').observe(2.0 ** (i / 8.0 - 30))
+c.flush()
+l = k.lines()
+case('timer: more buckets than a line holds: split, nothing lost',
+     len(l) == 2 and sum(x.count('=') for x in l) == 400 and
+     all(len(x.split('|h:')[1].split('|')[0].split(',')) <= lm.HIST_SPAN for x in l), l)
 
 # numbers round-trip
 vals = [0.1, 1 / 3.0, 1e-7, 123456789.125, 2.5e-300, 1e300, 7, 2 ** 52 + 1.0, 0.012]
@@ -189,7 +211,7 @@ c.gauge('bg').set(True)
 c.flush()
 got = k.lines()
 case('numbers as text or bool are numbers',
-     got == ['bc:2|c' + tags, 'bt:0.25|t|b:8=1|l:0.25' + tags, 'bg:1|g' + tags], repr(got))
+     got == ['bc:2|c' + tags, 'bt:0.25|t|h:-16=1|m:0.25|x:0.25|l:0.25' + tags, 'bg:1|g' + tags], repr(got))
 
 # misuse never raises
 raised = None
@@ -236,8 +258,8 @@ c.flush()
 got = k.lines()
 case('lazy metrics sent with their kinds',
      'lz1:1|r' + tags in got and 'lz2:3|g' + tags in got and
-     any(x.startswith('lz3:0.1|t|b:7=1|l:0.1|') for x in got) and
-     any(x.startswith('lz4:') and '|t|b:0=1|' in x for x in got), repr(got))
+     any(x.startswith('lz3:0.1|t|h:-26=1|m:0.1|x:0.1|l:0.1|') for x in got) and
+     any(x.startswith('lz4:') and '|t|h:' in x and '|m:' in x for x in got), repr(got))
 
 # timers: context manager, decorator, start/stop
 t = c.timer('tm')
@@ -261,9 +283,8 @@ tm = [x for x in got if x.startswith('tm:')]
 de = [x for x in got if x.startswith('deco:')]
 case('decorator returns the result and keeps the name', r == 3 and work.__name__ == 'work')
 case('with timer.time(): seconds', tm and 0.02 <= float(tm[0].split(':')[1].split('|')[0]) < 1, repr(tm))
-case('decorator: one observation per call', de and '|b:5=1|' in de[0] or '|b:4=1|' in de[0], repr(de))
-case('start/stop: returns seconds, observes', 0.01 <= s < 1 and '|b:' in tm[0] and
-     sum(int(p.split('=')[1]) for p in tm[0].split('|b:')[1].split('|')[0].split(',')) == 2, repr(tm))
+case('decorator: one observation per call', de and hcount(de[0]) == 1, repr(de))
+case('start/stop: returns seconds, observes', 0.01 <= s < 1 and hcount(tm[0]) == 2, repr(tm))
 c.close()
 case('close() flushes and stops the thread', not c._thread.is_alive())
 c.counter('afterclose').inc()       # after close: no exception
@@ -367,7 +388,7 @@ case('threads: lazy metric inc(): exact total', total(got, 'lazy', 'r') == N * M
 n = 0
 for l in got:
     if l.startswith('lat:'):
-        n += sum(int(p.split('=')[1]) for p in l.split('|b:')[1].split('|')[0].split(','))
+        n += hcount(l)
 case('threads: timer observe(): exact count', n == N * M, '%d' % n)
 last = [l for l in got if l.startswith('g:')][-1]
 case('threads: gauge inc(): exact final value', last.startswith('g:%d|' % (N * M)), last)
