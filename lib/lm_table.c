@@ -884,7 +884,7 @@ static int health(struct lm_table *t, struct lm_buf *out)
 		{ "lm_tabled_apps_dropped", "Apps dropped from the table, by reason." },
 		{ "lm_tabled_queries", "Query requests answered." },
 		{ "lm_tabled_queries_refused", "Query clients refused (too many, too slow, bad request)." },
-		{ "lm_tabled_histogram_clamped", "Timer observations counted in the edge bucket of a histogram whose span was full." },
+		{ "lm_tabled_buckets_clamped", "Timer and histogram lines with an observation past the 320-bucket span, counted in the edge bucket." },
 		{ "lm_tabled_apps", "Apps held in the table." },
 		{ "lm_tabled_series", "Series held in the table." },
 		{ "lm_tabled_apps_limit", "Most apps the table holds (-a)." },

@@ -31,7 +31,7 @@ fi
 
 # ---- junk, one datagram each; every line here must be rejected
 long_name=$(awk 'BEGIN { for (i = 0; i < 200; i++) printf "n" }')
-long_line="hlong:1|c|#app:h,k:$(awk 'BEGIN { for (i = 0; i < 5000; i++) printf "v" }')"
+long_line="hlong:1|c|#app:h,k:$(awk 'BEGIN { for (i = 0; i < 17000; i++) printf "v" }')"
 many_tags='hmany:1|c|#app:h'
 i=0
 while [ "$i" -lt 20 ]; do
@@ -42,7 +42,7 @@ set -- 'garbage' 'hbad' ':::' '|||' 'hbad:1|zz' 'hbad:abc|c' 'hbad:-1|c' \
 	'hbad:nan|g' 'hbad:1e999|g' 'hbad:1|c|@2' 'hbad:1|c|@0' 'h bad:1|c' \
 	'hbad{x="1"}:1|c' "$long_name:1|c" "$long_line" "$many_tags" \
 	'hbad:1|c\r' 'hbad:1|g|#app:h,k:\0377\0376' 'hbad:1|r|r:5' \
-	'hbad:1|t|b:99=1' 'hbad:\0|c' 'hnul\0evil:1|c|#app:h' 'hnul:1|c|#app:h\0,evil:1' \
+	'hbad:1|t|h:9999=1' 'hbad:\0|c' 'hnul\0evil:1|c|#app:h' 'hnul:1|c|#app:h\0,evil:1' \
 	'hbad:1:|c'
 njunk=$#
 dump "$S" "$D"

@@ -126,7 +126,7 @@ check "trickling client: cut at the -t 1 deadline (408)" "$(t_head "$T_DIR/out")
 # every line here is rejected (name, value, field or tag)
 set -- 'vnan:NaN|g' 'vnan2:nan|c' 'vinf:Inf|g' 'vinf2:+inf|g' 'vninf:-Inf|g' \
 	'vbig:1e309|g' 'vbig2:-1e309|g' 'vbigc:1e309|c' 'vbigt:1e309|t' 'vrate:1|c|@NaN' \
-	'vcount:1|h|n:inf' 'vlast:1|t|l:nan' 'vbucket:1|t|b:3=inf' \
+	'vcount:1|h|z:inf' 'vlast:1|t|l:nan' 'vbucket:1|t|h:3=inf' \
 	'n"q:1|g' 'n\\b:1|g' 'n{x="1"}:1|g' 'n}:1|g' 'n{:1|g' \
 	'tkey:1|g|#k"x:v' 'tkey2:1|g|#k{x}:v' 'tkey3:1|g|#k\\:v'
 nbad=$#

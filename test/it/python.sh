@@ -83,10 +83,6 @@ settled() {
 	dump "$S" "$T_DIR/da" && sleep 0.3 && dump "$S" "$D" &&
 		[ "$(grep "app:$1," "$T_DIR/da")" = "$(grep "app:$1," "$D")" ]
 }
-# bucket_sum BUCKETS: the observations in a b: field ("5=3,6=1" -> 4)
-bucket_sum() {
-	echo "$1" | tr ',' '\n' | awk -F= '{ s += $2 } END { print s + 0 }'
-}
 
 # ---- the seeds' example app: only its import line differs from theirs
 t_bg env LM_APP=seedapp "$PY" "$PYT/example_app.py" 0 0.01
@@ -100,8 +96,7 @@ kill -STOP "$APP"
 wait_for 5 settled seedapp
 expo "$S" "$E"
 f=$(dump_value "$D" fps r seedapp)
-b=$(dump_field "$D" latency t seedapp b:)
-n=$(bucket_sum "$b")
+n=$(dump_count "$D" latency t seedapp)
 sum=$(dump_value "$D" latency t seedapp)
 x=$(dump_value "$D" x g seedapp)
 want_x=$("$PY" -c '
@@ -149,9 +144,11 @@ eq "API app: metric('fps').inc() x 10: a rate" "$(dump_value "$D" fps r pyapi)" 
 eq "API app: counter inc() x 7, inc(3)" "$(dump_value "$D" frames c pyapi)" 10
 eq "API app: metric('x').set(2.5): a gauge" "$(dump_value "$D" x g pyapi)" 2.5
 eq "API app: a negative gauge" "$(dump_value "$D" neg g pyapi)" -4.5
-eq "API app: observe() and timeit: 2 observations" "$(bucket_sum "$(dump_field "$D" latency t pyapi b:)")" 2
-eq "API app: the observed 12 ms is the first one" "$(dump_field "$D" latency t pyapi b:)" "5=2"
-eq "API app: a timeit decorator: 2 calls" "$(bucket_sum "$(dump_field "$D" step t pyapi b:)")" 2
+eq "API app: observe() and timeit: 2 observations" "$(dump_count "$D" latency t pyapi)" 2
+m=$(dump_field "$D" latency t pyapi m:) x=$(dump_field "$D" latency t pyapi x:)
+check "API app: observe(0.012) and a 10 ms sleep: exact extremes" "min $m, max $x" \
+	awk -v m="$m" -v x="$x" 'BEGIN { exit !(m >= 0.01 && m <= 0.012 && (x == 0.012 || m == 0.012) && x < 0.5) }'
+eq "API app: a timeit decorator: 2 calls" "$(dump_count "$D" step t pyapi)" 2
 eq "API app: 8 threads x 10,000 inc(): exact" "$(dump_value "$D" hits c pyapi)" 80000
 eq "API app: the knob sent as a gauge" "$(dump_value "$D" res g pyapi)" 720
 expo "$S" "$E"
@@ -224,9 +221,10 @@ if "$PY" -c 'import statsd' 2>/dev/null; then
 	eq "statsd: a negative gauge (0 then -5)" "$(dump_value "$D" sd_neg g statsd)" -5
 	eq "statsd: timing (ms) kept in seconds: sum" "$(dump_value "$D" sd_lat t statsd)" 1
 	eq "statsd: timing: last" "$(dump_field "$D" sd_lat t statsd l:)" 0.75
-	eq "statsd: timing: count 2" "$(bucket_sum "$(dump_field "$D" sd_lat t statsd b:)")" 2
-	eq "statsd: timing with rate 0.5: counts 2" "$(bucket_sum "$(dump_field "$D" sd_slat t statsd b:)")" 2
-	eq "statsd: timer context manager" "$(bucket_sum "$(dump_field "$D" sd_block t statsd b:)")" 1
+	eq "statsd: timing: count 2" "$(dump_count "$D" sd_lat t statsd)" 2
+	eq "statsd: timing: exact extremes" "$(dump_field "$D" sd_lat t statsd m:) $(dump_field "$D" sd_lat t statsd x:)" "0.25 0.75"
+	eq "statsd: timing with rate 0.5: counts 2" "$(dump_count "$D" sd_slat t statsd)" 2
+	eq "statsd: timer context manager" "$(dump_count "$D" sd_block t statsd)" 1
 	eq "statsd: a pipeline (one datagram)" "$(dump_value "$D" sd_piped c statsd)" 3
 	expo "$S" "$E"
 	eq "statsd: expo sd_lat_seconds_count" "$(expo_value "$E" sd_lat_seconds_count app=statsd)" 2
@@ -268,7 +266,7 @@ EOF
 			grep -q '^hs_temp:21.5|g|#app:nodeapp,zone:a$' "$D"
 		eq "hot-shots: timing in seconds" "$(dump_value "$D" hs_lat t nodeapp)" 0.25
 		eq "hot-shots: histogram sum" "$(dump_value "$D" hs_size h nodeapp)" 400
-		eq "hot-shots: histogram count" "$(dump_field "$D" hs_size h nodeapp n:)" 2
+		eq "hot-shots: histogram count" "$(dump_count "$D" hs_size h nodeapp)" 2
 		eq "hot-shots: distribution" "$(dump_value "$D" hs_dist h nodeapp)" 4
 		expo "$S" "$E"
 		eq "hot-shots: expo hs_hits_total" "$(expo_value "$E" hs_hits_total app=nodeapp route=api)" 5

@@ -101,7 +101,8 @@ wait_for 10 seen
 eq "dump: counter total" "$(dump_value "$D" hits c cli)" 5
 eq "dump: gauge set, add, add" "$(dump_value "$D" temp g cli)" 19.75
 eq "dump: timer sum" "$(dump_value "$D" latency t cli)" 0.75
-eq "dump: timer buckets" "$(dump_field "$D" latency t cli b:)" '8=1,9=1'
+eq "dump: timer buckets" "$(dump_field "$D" latency t cli h:)" '-16=1,-8=1'
+eq "dump: timer extremes" "$(dump_field "$D" latency t cli m:) $(dump_field "$D" latency t cli x:)" '0.25 0.5'
 eq "dump: timer last" "$(dump_field "$D" latency t cli l:)" 0.5
 eq "dump: rate total" "$(dump_value "$D" fps r cli)" 5
 r=$(dump_field "$D" fps r cli r:)
@@ -126,15 +127,14 @@ eq "dump: one series for time" "$n" 1
 eq "sh app: rate fps total" "$(dump_value "$D" fps r shapp)" 5
 eq "sh app: counter frames" "$(dump_value "$D" frames c shapp)" 5
 eq "sh app: gauge x (last of i%10/2)" "$(dump_value "$D" x g shapp)" 2
-v=$(dump_field "$D" latency t shapp b:)
-n=$(echo "$v" | tr ',' '\n' | awk -F= '{ s += $2 } END { print s + 0 }')
+n=$(dump_count "$D" latency t shapp)
 eq "sh app: timer count" "$n" 5
 # raw
 eq "raw: counter with sample rate 0.5" "$(dump_value "$D" rawc c raw)" 8
 eq "raw: gauge set, +5, -3" "$(dump_value "$D" rawg g raw)" 12
 eq "raw: ms timer stored in seconds" "$(dump_value "$D" rawms t raw)" 0.25
 eq "raw: packed histogram sum" "$(dump_value "$D" rawh h raw)" 6
-eq "raw: packed histogram count" "$(dump_field "$D" rawh h raw n:)" 3
+eq "raw: packed histogram count" "$(dump_count "$D" rawh h raw)" 3
 eq "raw: three lines in one datagram" "$(dump_value "$D" multi c raw)" 3
 eq "raw: socat datagram" "$(dump_value "$D" viasocat c raw)" 5
 # the dump is wire lines: lmhook - takes them back (r: is for dumps only)
@@ -189,8 +189,7 @@ D=$T_DIR/db
 expo "$S" "$E"
 f=$(dump_value "$D" frames c capp)
 r=$(dump_value "$D" fps r capp)
-b=$(dump_field "$D" latency t capp b:)
-n=$(echo "$b" | tr ',' '\n' | awk -F= '{ s += $2 } END { print s + 0 }')
+n=$(dump_count "$D" latency t capp)
 sum=$(dump_value "$D" latency t capp)
 x=$(dump_value "$D" x g capp)
 check "C API: counter frames >= 20" "frames '$f'" test "${f:-0}" -ge 20
