@@ -51,30 +51,86 @@ void lm_hist_init(struct lm_hist *h)
 	memset(h, 0, sizeof *h);
 }
 
+static void side_free(struct lm_hist_side *s)
+{
+	free(s->u);
+	free(s->d);
+}
+
 void lm_hist_free(struct lm_hist *h)
 {
-	free(h->pos.c);
-	free(h->neg.c);
+	side_free(&h->pos);
+	side_free(&h->neg);
 	lm_hist_init(h);
+}
+
+double lm_hist_at(const struct lm_hist_side *s, int i)
+{
+	return s->u ? (double)s->u[i] : s->d[i];
+}
+
+/* Hold buckets lo .. lo + n - 1 (a superset of what is held); 0, -1 */
+static int side_span(struct lm_hist_side *s, int lo, int n)
+{
+	int off = s->n ? s->lo - lo : 0, i;
+
+	if (s->n && !s->u) {
+		double *d = calloc((size_t)n, sizeof *d);
+		if (!d)
+			return -1;
+		for (i = 0; i < s->n; i++)
+			d[off + i] = s->d[i];
+		free(s->d);
+		s->d = d;
+	} else {
+		unsigned *u = calloc((size_t)n, sizeof *u);
+		if (!u)
+			return -1;
+		for (i = 0; i < s->n; i++)
+			u[off + i] = s->u[i];
+		free(s->u);
+		s->u = u;
+	}
+	s->lo = lo;
+	s->n = n;
+	return 0;
+}
+
+/* Count c more in bucket k of s (held); 0, -1 */
+static int side_add(struct lm_hist_side *s, int k, double c)
+{
+	int i;
+
+	if (s->u) {
+		double v = (double)s->u[k] + c;
+		if (v == floor(v) && v <= 4294967295.0) {
+			s->u[k] = (unsigned)v;
+			return 0;
+		}
+		if (!(s->d = calloc((size_t)s->n, sizeof *s->d)))
+			return -1;
+		for (i = 0; i < s->n; i++)
+			s->d[i] = s->u[i];
+		free(s->u);
+		s->u = NULL;
+	}
+	s->d[k] += c;
+	return 0;
 }
 
 /* Make room for idx on side s; the other side holds `other` buckets.
  * Returns the index to count in (clamped to the span's edge when past
- * it) through *at, 1 when clamped, -1 out of memory. */
+ * it) through *at, 1 when clamped, -1 out of memory. A span grows by 8
+ * buckets at a time, toward where it grew. */
 static int reach(struct lm_hist_side *s, int other, int idx, int *at)
 {
 	int lo, hi, room = LM_HIST_SPAN - other, clamped = 0;
-	double *c;
 
 	if (room < 1)
 		room = 1;
 	if (s->n == 0) {
-		if (!(s->c = calloc(1, sizeof *s->c)))
-			return -1;
-		s->lo = idx;
-		s->n = 1;
 		*at = idx;
-		return 0;
+		return side_span(s, idx, 1);
 	}
 	lo = idx < s->lo ? idx : s->lo;
 	hi = idx > s->lo + s->n - 1 ? idx : s->lo + s->n - 1;
@@ -95,14 +151,13 @@ static int reach(struct lm_hist_side *s, int other, int idx, int *at)
 		}
 	}
 	if (lo < s->lo || hi > s->lo + s->n - 1) {
-		int n = hi - lo + 1;
-		if (!(c = calloc((size_t)n, sizeof *c)))
+		/* some slack, within the room and the index range */
+		if (lo < s->lo && hi - (lo - 7) + 1 <= room && lo - 7 > LM_HIST_IMIN)
+			lo -= 7;
+		else if (hi > s->lo + s->n - 1 && hi + 7 - lo + 1 <= room && hi + 7 <= LM_HIST_IMAX)
+			hi += 7;
+		if (side_span(s, lo, hi - lo + 1) < 0)
 			return -1;
-		memcpy(c + (s->lo - lo), s->c, (size_t)s->n * sizeof *c);
-		free(s->c);
-		s->c = c;
-		s->lo = lo;
-		s->n = n;
 	}
 	*at = idx;
 	return clamped;
@@ -119,7 +174,8 @@ int lm_hist_add(struct lm_hist *h, int idx, int neg, double n)
 	}
 	if ((r = reach(s, neg ? h->pos.n : h->neg.n, idx, &at)) < 0)
 		return -1;
-	s->c[at - s->lo] += n;
+	if (side_add(s, at - s->lo, n) < 0)
+		return -1;
 	return r;
 }
 
@@ -143,9 +199,10 @@ static int merge_side(struct lm_hist *dst, const struct lm_hist_side *s, int neg
 	int i, r, any = 0;
 
 	for (i = 0; i < s->n; i++) {
-		if (s->c[i] == 0)
+		double c = lm_hist_at(s, i);
+		if (c == 0)
 			continue;
-		if ((r = lm_hist_add(dst, s->lo + i, neg, s->c[i] * w)) < 0)
+		if ((r = lm_hist_add(dst, s->lo + i, neg, c * w)) < 0)
 			return -1;
 		any |= r;
 	}
@@ -184,7 +241,7 @@ int lm_hist_copy(struct lm_hist *dst, const struct lm_hist *src)
 
 static double side_get(const struct lm_hist_side *s, int i)
 {
-	return i >= s->lo && i < s->lo + s->n ? s->c[i - s->lo] : 0;
+	return i >= s->lo && i < s->lo + s->n ? lm_hist_at(s, i - s->lo) : 0;
 }
 
 /* the growth of side sa over sb into dst; the lowest and highest values
@@ -196,7 +253,7 @@ static int diff_side(struct lm_hist *dst, const struct lm_hist_side *sa,
 
 	for (i = 0; i < sa->n; i++) {
 		int idx = sa->lo + i;
-		double d = sa->c[i] - side_get(sb, idx);
+		double d = lm_hist_at(sa, i) - side_get(sb, idx);
 		if (!(d > 0))
 			continue;
 		if (lm_hist_add(dst, idx, neg, d) < 0)
@@ -250,7 +307,7 @@ static double side_total(const struct lm_hist_side *s)
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		t += s->c[i];
+		t += lm_hist_at(s, i);
 	return t;
 }
 
@@ -266,10 +323,9 @@ int lm_hist_each(const struct lm_hist *h, int (*f)(void *ctx, const struct lm_bk
 
 	b.neg = 1;
 	for (i = h->neg.n - 1; i >= 0; i--) {
-		if (h->neg.c[i] == 0)
+		if ((b.n = lm_hist_at(&h->neg, i)) == 0)
 			continue;
 		b.idx = h->neg.lo + i;
-		b.n = h->neg.c[i];
 		if ((r = f(ctx, &b)))
 			return r;
 	}
@@ -282,10 +338,9 @@ int lm_hist_each(const struct lm_hist *h, int (*f)(void *ctx, const struct lm_bk
 	}
 	b.neg = 0;
 	for (i = 0; i < h->pos.n; i++) {
-		if (h->pos.c[i] == 0)
+		if ((b.n = lm_hist_at(&h->pos, i)) == 0)
 			continue;
 		b.idx = h->pos.lo + i;
-		b.n = h->pos.c[i];
 		if ((r = f(ctx, &b)))
 			return r;
 	}
@@ -337,10 +392,10 @@ double lm_hist_cum(const struct lm_hist *h, double le)
 	 * half a bucket (4.4 %) in where le falls */
 	for (i = h->neg.n - 1; i >= 0; i--)
 		if (-lm_hist_mid(h->neg.lo + i) <= le)
-			c += h->neg.c[i];
+			c += lm_hist_at(&h->neg, i);
 	if (le >= 0)
 		c += h->zero;
 	for (i = 0; i < h->pos.n && lm_hist_mid(h->pos.lo + i) <= le; i++)
-		c += h->pos.c[i];
+		c += lm_hist_at(&h->pos, i);
 	return c;
 }

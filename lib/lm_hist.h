@@ -32,10 +32,13 @@ struct lm_bk {
 	double n;
 };
 
+/* Counts are whole numbers below 2^32 in most series: kept in u32 until a
+ * count is not (a sample rate, a huge count), then in d for good. */
 struct lm_hist_side {
-	int lo;          /* index of c[0] */
+	int lo;          /* index of the first bucket held */
 	int n;           /* buckets held, 0: none */
-	double *c;
+	unsigned *u;     /* n counts, or NULL when d holds them */
+	double *d;
 };
 
 struct lm_hist {
@@ -72,6 +75,8 @@ int lm_hist_copy(struct lm_hist *dst, const struct lm_hist *src);
  * max are the bounds of the lowest and highest bucket that grew, within
  * [a->min, a->max]. 0, -1 out of memory. */
 int lm_hist_diff(struct lm_hist *dst, const struct lm_hist *a, const struct lm_hist *b);
+/* Count of bucket lo + i of side s (0 <= i < s->n). */
+double lm_hist_at(const struct lm_hist_side *s, int i);
 /* Total of the bucket counts (zero bucket included). */
 double lm_hist_total(const struct lm_hist *h);
 

@@ -592,6 +592,12 @@ int lm_line_hist(const struct lm_line *l, struct lm_hist *h, double w)
 		lo = l->min;
 	if (l->has_max)
 		hi = l->max;
+	if (lo > hi) {          /* a given extreme beyond the other's edge wins */
+		if (l->has_min)
+			hi = lo;
+		else
+			lo = hi;
+	}
 	if (c0 == 0 || lo < h->min)
 		h->min = lo;
 	if (c0 == 0 || hi > h->max)
@@ -604,11 +610,12 @@ static void set_side(struct lm_line *l, const struct lm_hist_side *s, int neg)
 	int i;
 
 	for (i = 0; i < s->n && l->nbk < LM_LINE_BK - 1; i++) {
-		if (s->c[i] == 0)
+		double c = lm_hist_at(s, i);
+		if (c == 0)
 			continue;
 		l->bk[l->nbk].idx = s->lo + i;
 		l->bk[l->nbk].neg = neg;
-		l->bk[l->nbk].n = s->c[i];
+		l->bk[l->nbk].n = c;
 		l->nbk++;
 	}
 }

@@ -80,8 +80,8 @@ static double dumped(const char *path, const char *nm, int type, double *count)
 			    && lm_line_tag(&l, "app", &v) && v.n == strlen(app) && !memcmp(v.p, app, v.n)) {
 				r = l.values[0];
 				*count = 0;
-				for (k = 0; l.has_buckets && k < LM_BUCKETS; k++)
-					*count += l.buckets[k];
+				for (k = 0; k < l.nbk; k++)
+					*count += l.bk[k].n;
 			}
 	lm_buf_free(&b);
 	return r;

@@ -17,13 +17,14 @@
  *   bench_load pgw PORT RUN SENDERS SECS LINES
  *	POST bodies of LINES samples to the pushgateway on 127.0.0.1:PORT,
  *	one keep-alive connection per sender. Arrived: lines of 2xx answers.
- *   bench_load fill-lm SOCK N | fill-collectd SOCK N | fill-pgw PORT N
+ *   bench_load fill-lm SOCK N | fill-lm-timers SOCK N | fill-collectd SOCK N | fill-pgw PORT N
  *	N series, 100 families of N/100 (families 0-49 counters, 50-99 gauges).
  *
  * Prints one line: "sent LINES lost LINES arrived LINES secs S rate R"
  * where secs runs from the first send to the moment all that was sent
  * (and not refused) had arrived. Exit 0, 1 when less arrived than was
  * sent and not refused, 100 usage, 111 system error. */
+#include <math.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -61,7 +62,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s lm SOCK RUN SENDERS SECS LINES RATE | collectd SOCK RUN SENDERS SECS"
-		" | pgw PORT RUN SENDERS SECS LINES | fill-lm SOCK N | fill-collectd SOCK N | fill-pgw PORT N\n", prog);
+		" | pgw PORT RUN SENDERS SECS LINES | fill-lm SOCK N | fill-lm-timers SOCK N | fill-collectd SOCK N | fill-pgw PORT N\n", prog);
 	exit(100);
 }
 
@@ -393,14 +394,24 @@ static void pgw_sender(int port, long run, int s, double secs, long lines, struc
 static void fill(const char *mode, const char *where, long n)
 {
 	struct lm_buf b;
-	char l[160];
+	char l[1024];
 	long i;
-	int w, fd;
+	int w, fd, timers = !strcmp(mode, "fill-lm-timers");
 
 	lm_buf_init(&b, 0);
+	if (timers)
+		mode = "fill-lm";
 	for (i = 0; i < n; i++) {
 		long f = i % 100, x = i / 100;
-		if (!strcmp(mode, "fill-lm"))
+		if (timers) {
+			/* 32 observations spread over 1 ms .. 100 ms (log-uniform) */
+			int k;
+			w = snprintf(l, sizeof l, "bench_t%ld", f);
+			for (k = 0; k < 32; k++)
+				w += snprintf(l + w, sizeof l - (size_t)w, ":%.6g",
+					0.001 * pow(100, (double)((k * 7 + i) % 32) / 31));
+			w += snprintf(l + w, sizeof l - (size_t)w, "|t|#app:bench,i:%ld\n", x);
+		} else if (!strcmp(mode, "fill-lm"))
 			w = snprintf(l, sizeof l, "bench_f%ld:%ld|%s|#app:bench,i:%ld\n", f, i,
 				f < 50 ? "c" : "g", x);
 		else if (!strcmp(mode, "fill-collectd"))

@@ -44,12 +44,13 @@ env = {
 }
 if pc:
     reg = CollectorRegistry()
-    # prometheus_client's own timer buckets by default; ours for the
-    # histogram (15 buckets, as many as lmtabled keeps)
+    # prometheus_client's own timer buckets by default; the classic bounds
+    # lmexport writes by default for the histogram (14 and +Inf)
     env.update({
         'pctr': Counter('frames', 'h', registry=reg),
         'pgg': Gauge('g', 'h', registry=reg),
-        'phist': Histogram('t', 'h', registry=reg, buckets=lm.BUCKET_LE + (float('inf'),)),
+        'phist': Histogram('t', 'h', registry=reg, buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                          0.25, 0.5, 1, 2.5, 5, 10, float('inf'))),
         'plab': Counter('fps', 'h', ['app'], registry=reg),
     })
 

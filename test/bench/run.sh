@@ -274,6 +274,14 @@ scrape_row() {
 }
 tab_10k=$(rss "$tab")
 tab_hwm=$(hwm "$tab")
+# 10,000 timer series, each with 32 observations spread over 1 ms .. 100 ms
+# (log-uniform: about 53 buckets a series)
+start_tabled tmr -p 20000
+"$B/bench_load" fill-lm-timers "$tmp/tmr.sock" 10000 || die "fill-lm-timers failed"
+wait_series "$tmp/tmr.sock" 10000
+tab_tmr=$(rss "$TABLED")
+stop "$TABLED"
+show "$B/bench_load fill-lm-timers $tmp/tmr.sock 10000   # 10,000 timers, 32 values each over 1..100 ms"
 [ -n "$collectd" ] && { cd_10k=$(rss "$CD"); cd_hwm=$(hwm "$CD"); }
 [ -n "$pgw" ] && { pg_10k=$(rss "$PG"); pg_hwm=$(hwm "$PG"); }
 scr_x=$(ratio_of 10000 static | med | awk '{ printf "%.2f", $1 }')
@@ -475,6 +483,7 @@ maxbin=0
 	echo "| daemon | idle | at 10,000 series | peak |"
 	echo "|---|---:|---:|---:|"
 	echo "| lmtabled | $(mib "$tab_idle") | $(mib "$tab_10k") | $(mib "$tab_hwm") |"
+	echo "| lmtabled, 10,000 timers (about 53 log buckets each) | | $(mib "$tab_tmr") | |"
 	[ -n "$collectd" ] && echo "| collectd (unixsock + write_prometheus) | $(mib "$cd_idle") | $(mib "$cd_10k") | $(mib "$cd_hwm") |"
 	[ -n "$pgw" ] && echo "| pushgateway | $(mib "$pg_idle") | $(mib "$pg_10k") | $(mib "$pg_hwm") |"
 	echo
@@ -501,6 +510,7 @@ col() { grep -F "$1" "$2" | head -n 1 | awk -F'|' -v c="$3" '{ gsub(/ /, "", $c)
 c_inc=$(col 'lm_counter_inc`' "$tmp/hook.up" 3)
 c_tmr=$(col 'lm_timer_start`' "$tmp/hook.up" 3)
 py_x=$( [ -n "$py" ] && col 'counter +1: ' "$tmp/py" 6 | sed 's/(.*//')
+py_obs=$( [ -n "$py" ] && col 'timer/histogram observe' "$tmp/py" 6 | sed 's/(.*//')
 yes_no() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "-") { print "?"; exit }
 	ok = op == "<" ? a + 0 < b + 0 : op == "<=" ? a + 0 <= b + 0 : a + 0 >= b + 0
 	print ok ? "met" : "**not met**" }'; }
@@ -518,6 +528,8 @@ yes_no() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "-") 
 	echo "| where loss starts (1 sender, sends wait as the hook's do) | ${loss_at:+$(awk -v r="$loss_at" 'BEGIN { print r / 1e6 }') M/s offered}${loss_at:-no loss up to 4 M/s offered}; at most $(awk -v r="$pace_max" 'BEGIN { printf "%.2f", r / 1e6 }') M/s taken | |"
 	echo "| 10,000-series scrape within 1.5x the static floor | x $scr_x | $(yes_no "$scr_x" 1.5 '<=') |"
 	echo "| lmtabled < 4 MiB RSS at 10,000 series | $(mib "$tab_10k") MiB | $(yes_no "$tab_10k" 4096 '<') |"
+	echo "| lmtabled <= 8 MiB RSS at 10,000 timer series with a spread of values | $(mib "$tab_tmr") MiB | $(yes_no "$tab_tmr" 8192 '<=') |"
+	echo "| Python timer \\`observe()\\` <= 0.5x prometheus_client's \\`Histogram.observe\\` | x $py_obs | $(yes_no "$py_obs" 0.5 '<=') |"
 	echo "| each binary < 128 KiB | largest $(kib "$maxbin") KiB | $(yes_no "$maxbin" 131072 '<') |"
 	echo
 } >"$tmp/sec.targets"

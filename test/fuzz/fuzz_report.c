@@ -117,11 +117,10 @@ static void fill(struct lm_metric *m, double a, double b)
 	for (i = 0; i < 12; i++)
 		lm_metric_add(m, i, i % 2 ? a : b);
 	m->total = a + b;
-	m->obs_count = 4;
-	m->obs_sum = a;
-	m->has_bk = 1;
-	m->bk[3] = 2;
-	m->bk[LM_BUCKETS - 1] = 2;
+	/* observations from the fuzzer's numbers: any sign, any size */
+	lm_hist_observe(&m->obs, a, 2);
+	lm_hist_observe(&m->obs, b, 2);
+	m->obs_last = b;
 	lm_metric_stats(m);
 }
 

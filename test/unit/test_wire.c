@@ -124,6 +124,15 @@ int main(void)
 		T_OK(lm_line_hist(&l2, &h, 1) == 0 && h.min == lm_hist_upper(-1) && h.min > 0.917 &&
 			h.min < 0.9171 && h.max == 2, "extremes from the bucket edges");
 		lm_hist_free(&h);
+		/* extremes that contradict the buckets: still min <= max (fuzz_table) */
+		line = "lat:0.542|t|h:-53=1,-51=1,-45=1,-8=.0|m:0.5|l:0.012";
+		lm_parse_line(line, strlen(line), &l2);
+		T_OK(lm_line_hist(&l2, &h, 1) == 0 && h.min == 0.5 && h.max == 0.5, "min beyond the buckets");
+		lm_hist_free(&h);
+		line = "lat:0.542|t|h:-53=1|x:0.001";
+		lm_parse_line(line, strlen(line), &l2);
+		T_OK(lm_line_hist(&l2, &h, 1) == 0 && h.min == 0.001 && h.max == 0.001, "max below the buckets");
+		lm_hist_free(&h);
 		/* single values: exact extremes, ms in seconds */
 		line = "lat:250:5:40|ms";
 		lm_parse_line(line, strlen(line), &l2);
