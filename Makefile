@@ -12,7 +12,7 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/observe
 EXAMPLES = $(O)/example_app
@@ -29,6 +29,8 @@ $(O)/.dir:
 
 $(O)/lm.o: lib/lm.c lib/lm.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h lib/lm_buf.h lib/lm_send.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm.c
+$(O)/lm_fam.o: lib/lm_fam.c lib/lm_fam.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_fam.c
 $(O)/lm_hist.o: lib/lm_hist.c lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hist.c
 $(O)/lm_buf.o: lib/lm_buf.c lib/lm_buf.h $(O)/.dir
@@ -39,7 +41,7 @@ $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
 $(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
-$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_fam.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
@@ -149,7 +151,7 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
-	lib/lm_json.c lib/lm_report.c lib/lm_hist.c
+	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

@@ -22,7 +22,7 @@
 #include "lm_wire.h"
 
 static const char usage[] =
-	"usage: lmtabled [-v] [-P] [-d FD] [-s PATH] [-m MODE] [-g GROUP] [-t TTL] [-w WINDOW]"
+	"usage: lmtabled [-v] [-P] [-S] [-d FD] [-s PATH] [-m MODE] [-g GROUP] [-t TTL] [-l LINGER] [-w WINDOW]"
 	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP] [-k FILE] [-u [ADDR:]PORT]";
 
 #define MAX_CLIENTS 16          /* query clients served at once */
@@ -442,7 +442,8 @@ int main(int argc, char **argv)
 {
 	struct lm_table_cfg cfg = {
 		LM_APPS_DEFAULT, LM_SERIES_DEFAULT, LM_PERAPP_DEFAULT,
-		LM_TTL_DEFAULT, LM_WINDOW_DEFAULT, app_of_pid, NULL, NULL, 0
+		LM_TTL_DEFAULT, LM_WINDOW_DEFAULT, app_of_pid, NULL, NULL, 0,
+		LM_LINGER_DEFAULT, 0
 	};
 	struct sockaddr_un sa, qa;
 	socklen_t salen, qalen;
@@ -457,7 +458,7 @@ int main(int argc, char **argv)
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
-	while ((c = getopt(argc, argv, ":hvPd:s:m:g:t:w:a:n:p:k:u:")) != -1) {
+	while ((c = getopt(argc, argv, ":hvPSd:s:m:g:t:l:w:a:n:p:k:u:")) != -1) {
 		switch (c) {
 		case 'h':
 			printf("%s\n", usage);
@@ -465,6 +466,14 @@ int main(int argc, char **argv)
 			return 0;
 		case 'P':
 			keep_dead = 1;
+			break;
+		case 'S':
+			cfg.split_pid = 1;
+			break;
+		case 'l':
+			if (lm_parse_range(optarg, 0, 31536000, &v) < 0)
+				lm_die(LM_EXIT_USAGE, "bad linger: %s (seconds, 0 to 31536000)", optarg);
+			cfg.linger = v;
 			break;
 		case 'v':
 			verbose++;

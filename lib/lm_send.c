@@ -72,6 +72,17 @@ void lm_sample_line(const struct lm_sample *s, const char *app, struct lm_line *
 		l->tags[0].v.n = strlen(app);
 		l->ntags = 1;
 	}
+	if (app) {
+		static char pid[24];
+		static size_t pn;
+		if (!pn)
+			pn = lm_fmt_u64(pid, (uint64_t)getpid());
+		l->tags[l->ntags].k.p = "pid";
+		l->tags[l->ntags].k.n = 3;
+		l->tags[l->ntags].v.p = pid;
+		l->tags[l->ntags].v.n = pn;
+		l->ntags++;
+	}
 	for (i = 0; i < s->ntags; i++) {
 		l->tags[l->ntags].k.p = s->key[i];
 		l->tags[l->ntags].k.n = strlen(s->key[i]);

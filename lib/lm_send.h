@@ -38,8 +38,10 @@ void lm_samples_drop(struct lm_samples *ss);
 int lm_sample_tag(struct lm_sample *s, const char *key, const char *v, size_t n);
 int lm_sample_tagu(struct lm_sample *s, const char *key, unsigned long long v);
 
-/* s as an lm_line (app tag first when app is non-NULL); the line points
- * into s and app. */
+/* s as an lm_line (with app non-NULL: an app tag first, then a pid tag:
+ * the sampler is a long-lived process and lmtabled serves its series only
+ * while it lives, and for its linger after); the line points into s, app
+ * and static storage. */
 void lm_sample_line(const struct lm_sample *s, const char *app, struct lm_line *l);
 
 /* Batches wire lines into datagrams of at most LM_DGRAM_SEND bytes; the

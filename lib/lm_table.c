@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lm_fam.h"
 #include "lm_num.h"
 #include "lm_table.h"
 
@@ -16,8 +17,11 @@ struct app {
 	char *id;                   /* name \0 container \0 uid \0 pid : the key */
 	size_t idlen;
 	const char *name, *container;
-	char pid[24], uid[24];      /* "" when not known / not bound */
-	long bound_pid;             /* > 0: dropped when this pid dies */
+	char pid[24], uid[24];      /* "" when not known; pid: only with split_pid */
+	long *pids;                 /* live processes that sent pid-tagged lines */
+	size_t npids, cappids;
+	int bound;                  /* some process did */
+	double gone;                /* monotonic time it went down; 0: up */
 	size_t nseries;
 	double seen;                /* monotonic time of the last update */
 	double wall;                /* unix time of the last update */
@@ -62,10 +66,22 @@ struct lm_table {
 	struct series **hash;
 	size_t hsize;               /* power of two */
 	struct app *cache;          /* the app of the last line */
+	/* every name the exposition will hold (lm_fam), with the family that
+	 * owns it and how many series make that family */
+	struct fname **fhash;
+	size_t fhsize, nfnames;
+};
+
+struct fname {
+	struct fname *next;
+	size_t refs;
+	int type;                   /* the owner's enum lm_famtype */
+	char *owner;                /* the owning family's name */
+	char name[];
 };
 
 static const char *const rj_names[LM_RJ_NREASONS - LM_WE_NERR] = {
-	"state", "conflict", "apps_limit", "series_limit"
+	"state", "conflict", "apps_limit", "series_limit", "reserved"
 };
 
 const char *lm_reject_name(int r)
@@ -116,6 +132,7 @@ static void free_app(struct app *a)
 		free(s->key);
 		free(s);
 	}
+	free(a->pids);
 	free(a->id);
 	free(a);
 }
@@ -123,6 +140,8 @@ static void free_app(struct app *a)
 void lm_table_free(struct lm_table *t)
 {
 	struct app *a, *n;
+	struct fname *f, *fn;
+	size_t i;
 
 	if (!t)
 		return;
@@ -130,6 +149,12 @@ void lm_table_free(struct lm_table *t)
 		n = a->next;
 		free_app(a);
 	}
+	for (i = 0; i < t->fhsize; i++)
+		for (f = t->fhash[i]; f; f = fn) {
+			fn = f->next;
+			free(f);
+		}
+	free(t->fhash);
 	free(t->hash);
 	free(t->knobs);
 	free(t);
@@ -218,7 +243,8 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 	size_t pn = 0, un = 0;
 	if (lm_line_tag(l, "pid", &pid) && c->known && c->pid > 0) {
 		id->bound = c->pid;
-		pn = fmt_long(id->pid, c->pid);
+		if (t->cfg.split_pid)
+			pn = fmt_long(id->pid, c->pid);
 	}
 	if (c->known)
 		un = fmt_long(id->uid, c->uid);
@@ -266,7 +292,6 @@ static struct app *find_app(struct lm_table *t, const struct ident *id, double n
 	a->container = a->id + n;
 	memcpy(a->pid, id->pid, sizeof a->pid);
 	memcpy(a->uid, id->uid, sizeof a->uid);
-	a->bound_pid = id->bound;
 	a->seen = now;
 	a->wall = wall;
 	if (t->apps_last)
@@ -380,6 +405,104 @@ static int kind_of(int type)
 	}
 }
 
+/* ---- exposition names: claimed at ingest, released when series go ---- */
+
+static struct fname **fslot(struct lm_table *t, const char *name)
+{
+	struct fname **p = &t->fhash[fnv(14695981039346656037ULL, name, strlen(name)) & (t->fhsize - 1)];
+
+	while (*p && strcmp((*p)->name, name))
+		p = &(*p)->next;
+	return p;
+}
+
+static int kind_type(int kind)
+{
+	static const int ty[] = { 0, LM_COUNTER, LM_GAUGE, LM_TIMER, LM_HISTO, LM_RATE };
+	return ty[kind];
+}
+
+static void fgrow(struct lm_table *t)
+{
+	size_t ns = t->fhsize * 2, i;
+	struct fname **h = calloc(ns, sizeof *h), *e, *n;
+
+	if (!h)
+		return;     /* longer chains, still correct */
+	for (i = 0; i < t->fhsize; i++)
+		for (e = t->fhash[i]; e; e = n) {
+			struct fname **b = &h[fnv(14695981039346656037ULL, e->name, strlen(e->name)) & (ns - 1)];
+			n = e->next;
+			e->next = *b;
+			*b = e;
+		}
+	free(t->fhash);
+	t->fhash = h;
+	t->fhsize = ns;
+}
+
+/* 0, or why the series name[0..n) of kind cannot have its names */
+static int fam_claim(struct lm_table *t, const char *name, size_t n, int kind)
+{
+	struct lm_fam f[LM_FAM_PER_SERIES];
+	size_t nf = lm_fam_of(name, n, kind_type(kind), f), i, j;
+
+	if (!t->fhash) {
+		t->fhsize = 1024;
+		if (!(t->fhash = calloc(t->fhsize, sizeof *t->fhash)))
+			return LM_RJ_SERIES;
+	}
+	for (i = 0; i < nf; i++)
+		for (j = 0; j < f[i].nnames; j++) {
+			struct fname *e = *fslot(t, f[i].names[j]);
+			if (lm_fam_reserved(f[i].names[j]))
+				return LM_RJ_RESERVED;
+			if (e && (e->type != f[i].type || strcmp(e->owner, f[i].name)))
+				return LM_RJ_CONFLICT;
+		}
+	for (i = 0; i < nf; i++)
+		for (j = 0; j < f[i].nnames; j++) {
+			struct fname **p = fslot(t, f[i].names[j]), *e = *p;
+			size_t k;
+			if (e) {
+				e->refs++;
+				continue;
+			}
+			k = strlen(f[i].names[j]);
+			if (!(e = malloc(sizeof *e + k + 1 + strlen(f[i].name) + 1)))
+				continue;   /* unchecked, still correct to serve */
+			memcpy(e->name, f[i].names[j], k + 1);
+			e->owner = e->name + k + 1;
+			strcpy(e->owner, f[i].name);
+			e->type = f[i].type;
+			e->refs = 1;
+			e->next = NULL;
+			*p = e;
+			t->nfnames++;
+		}
+	if (t->nfnames > 2 * t->fhsize)
+		fgrow(t);
+	return 0;
+}
+
+static void fam_release(struct lm_table *t, const char *name, size_t n, int kind)
+{
+	struct lm_fam f[LM_FAM_PER_SERIES];
+	size_t nf = lm_fam_of(name, n, kind_type(kind), f), i, j;
+
+	if (!t->fhash)
+		return;
+	for (i = 0; i < nf; i++)
+		for (j = 0; j < f[i].nnames; j++) {
+			struct fname **p = fslot(t, f[i].names[j]), *e = *p;
+			if (e && --e->refs == 0) {
+				*p = e->next;
+				free(e);
+				t->nfnames--;
+			}
+		}
+}
+
 static struct series *find_series(struct lm_table *t, struct app *a, const char *key,
 	size_t keylen, size_t namelen, int kind, int *err)
 {
@@ -399,9 +522,12 @@ static struct series *find_series(struct lm_table *t, struct app *a, const char 
 		*err = LM_RJ_SERIES;
 		return NULL;
 	}
+	if ((*err = fam_claim(t, key, namelen, kind)))
+		return NULL;
 	s = calloc(1, sizeof *s);
 	if (!s || !(s->key = malloc(keylen + 1))) {
 		free(s);
+		fam_release(t, key, namelen, kind);
 		*err = LM_RJ_SERIES;
 		return NULL;
 	}
@@ -543,6 +669,26 @@ static int hist_fits(const struct series *s, const struct lm_line *l)
 		isfinite(s->u.h.count + cnt * 2);
 }
 
+/* A process of app a sent a pid-tagged line: a lives while it does. */
+static void app_pid(struct app *a, long pid)
+{
+	size_t i;
+
+	a->bound = 1;
+	for (i = a->npids; i > 0; i--)     /* the newest first */
+		if (a->pids[i - 1] == pid)
+			return;
+	if (a->npids == a->cappids) {
+		size_t nc = a->cappids ? a->cappids * 2 : 4;
+		long *p;
+		if (nc > LM_APP_PIDS || !(p = realloc(a->pids, nc * sizeof *p)))
+			return;     /* not tracked: the others keep it up */
+		a->pids = p;
+		a->cappids = nc;
+	}
+	a->pids[a->npids++] = pid;
+}
+
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	const struct lm_cred *c, double now, double wall, char *comm, size_t *commlen)
 {
@@ -586,6 +732,9 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	}
 	a->seen = now;
 	a->wall = wall;
+	if (id.bound)
+		app_pid(a, id.bound);
+	a->gone = 0;
 	if (t->cfg.note_updates)
 		note(t, "app %s: %.*s", a->name, (int)n, p);
 	return 0;
@@ -639,6 +788,7 @@ static void drop_app(struct lm_table *t, struct app *a, struct app *prev)
 		*s->hprev = s->hnext;
 		if (s->hnext)
 			s->hnext->hprev = s->hprev;
+		fam_release(t, s->key, s->namelen, s->kind);
 	}
 	t->nseries -= a->nseries;
 	if (prev)
@@ -656,20 +806,35 @@ static void drop_app(struct lm_table *t, struct app *a, struct app *prev)
 size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid))
 {
 	struct app *a, *prev = NULL, *next;
-	size_t n = 0;
+	size_t n = 0, i, k;
 
 	for (a = t->apps; a; a = next) {
 		next = a->next;
-		if (t->cfg.ttl > 0 && now - a->seen > t->cfg.ttl) {
-			note(t, "app %s dropped: silent for %.0f s", a->name, now - a->seen);
-			t->st.dropped_ttl++;
-		} else if (a->bound_pid > 0 && alive && !alive(a->bound_pid)) {
-			note(t, "app %s dropped: pid %ld is gone", a->name, a->bound_pid);
-			t->st.dropped_pid++;
-		} else {
+		if (alive && a->npids) {
+			for (i = k = 0; i < a->npids; i++)
+				if (alive(a->pids[i]))
+					a->pids[k++] = a->pids[i];
+			a->npids = k;
+			if (!k) {
+				a->gone = now;
+				note(t, "app %s: down, its last process is gone (served %.0f s more)",
+					a->name, t->cfg.linger);
+			}
+		}
+		if (!a->npids && !a->gone && t->cfg.ttl > 0 && now - a->seen > t->cfg.ttl) {
+			a->gone = now;
+			note(t, "app %s: down, silent for %.0f s (served %.0f s more)", a->name,
+				now - a->seen, t->cfg.linger);
+		}
+		if (!a->gone || now - a->gone < t->cfg.linger) {
 			prev = a;
 			continue;
 		}
+		note(t, "app %s dropped", a->name);
+		if (a->bound)
+			t->st.dropped_pid++;
+		else
+			t->st.dropped_ttl++;
 		drop_app(t, a, prev);
 		n++;
 	}
@@ -861,6 +1026,12 @@ static void ident_tags(struct lm_line *l, const struct app *a)
 	add_tag(l, "uid", a->uid, strlen(a->uid));
 }
 
+/* 1 while the app is up (lm_table_sweep) */
+static int app_up(const struct app *a)
+{
+	return a->gone == 0;
+}
+
 static int emit(struct lm_buf *out, const struct lm_line *l)
 {
 	size_t need = lm_format_line(NULL, 0, l);
@@ -958,9 +1129,13 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 		add_tag(&l, "knob", k->name, strlen(k->name));
 		emit(out, &l);
 	}
-	lm_buf_adds(out, "# HELP lm_app_last_update_timestamp_seconds Unix time of the app's last update.\n");
+	lm_buf_adds(out, "# HELP lm_app_last_update_timestamp_seconds Unix time of the app's last update.\n"
+		"# HELP lm_app_up 1 while a process of the app lives or it sends within its TTL; 0 while its last values are still served.\n");
 	for (a = t->apps; a; a = a->next) {
 		lm_line_init(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);
+		ident_tags(&l, a);
+		emit(out, &l);
+		lm_line_init(&l, "lm_app_up", LM_GAUGE, app_up(a));
 		ident_tags(&l, a);
 		emit(out, &l);
 		for (s = a->first; s; s = s->anext) {

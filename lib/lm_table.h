@@ -12,6 +12,8 @@
 #define LM_PERAPP_DEFAULT 10000
 #define LM_TTL_DEFAULT 300.0
 #define LM_WINDOW_DEFAULT 5.0
+#define LM_LINGER_DEFAULT 35.0   /* two scrapes at 15 s, and some */
+#define LM_APP_PIDS 256          /* live processes tracked per app */
 #define LM_RATE_SLOTS 10         /* the window is cut in this many slots */
 #define LM_APP_MAX 128           /* bytes in an app name (= LM_TAGVAL_MAX) */
 #define LM_KNOBS_MAX 1024        /* knobs held at once */
@@ -21,9 +23,11 @@
  * first, then the table's. */
 enum lm_reject {
 	LM_RJ_STATE = LM_WE_NERR, /* a dump-only field (r:) sent as an update */
-	LM_RJ_CONFLICT,     /* the series exists with another type */
+	LM_RJ_CONFLICT,     /* the series exists with another type, or its
+	                     * exposition names are another family's */
 	LM_RJ_APPS,         /* the cap on apps is reached */
 	LM_RJ_SERIES,       /* a cap on series is reached */
+	LM_RJ_RESERVED,     /* a name of Prometheus' or ours: up, scrape_*, ALERTS*, lm_* */
 	LM_RJ_NREASONS
 };
 const char *lm_reject_name(int r);
@@ -32,7 +36,8 @@ struct lm_table_cfg {
 	size_t max_apps;      /* apps held at once */
 	size_t max_series;    /* series held at once, all apps */
 	size_t max_per_app;   /* series one app may hold */
-	double ttl;           /* seconds of silence before an app goes; 0 never */
+	double ttl;           /* seconds of silence before an app without a live
+	                       * process goes down; 0 never */
 	double window;        /* seconds over which rates are computed */
 	/* name an app that sent no app tag, from its pid; may be NULL */
 	size_t (*app_of_pid)(long pid, char *out, size_t cap);
@@ -40,6 +45,9 @@ struct lm_table_cfg {
 	void (*note)(void *ctx, const char *msg);
 	void *ctx;
 	int note_updates;     /* also tell every accepted line (-vv) */
+	double linger;        /* seconds an app that went down is still served
+	                       * (lm_app_up 0) before it is dropped */
+	int split_pid;        /* key and label series by the sender's pid too */
 };
 
 /* What the kernel vouches for about a datagram's sender. */
@@ -80,8 +88,11 @@ size_t lm_table_series(const struct lm_table *t);
 size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
 	const struct lm_cred *cred, double now, double wall);
 
-/* Drop apps silent for ttl, and pid-bound apps whose pid is gone
- * (alive(pid) == 0; NULL: no pid check). Returns the apps dropped. */
+/* An app is up while a process that sent it pid-tagged lines lives
+ * (alive(pid); NULL: no pid check, they live for ever), or, with none, for
+ * ttl seconds after its last update. Then it is down (lm_app_up 0) and
+ * still served for linger seconds, unless it sends again; then dropped.
+ * Returns the apps dropped. */
 size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid));
 
 /* Knob requests (docs/design.md): get, set, unset, knobs. line holds one

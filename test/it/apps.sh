@@ -69,7 +69,7 @@ while [ "$i" -le "$nblk" ]; do
 done
 O=$T_DIR/doc.out
 check "seeds' API: latency_seconds_count" "$(t_head "$O")" \
-	grep -Eq '^latency_seconds_count\{app="seeds",pid="[0-9]+",uid="[0-9]+"\} [1-9]' "$O"
+	grep -Eq '^latency_seconds_count\{app="seeds",uid="[0-9]+"\} [1-9]' "$O"
 check "seeds' API: fps_hertz" "$(t_head "$O")" grep -Eq '^fps_hertz\{app="seeds",.*\} [0-9]' "$O"
 check "seeds' API: x" "$(t_head "$O")" grep -Eq '^x\{app="seeds",.*\} [0-6]$' "$O"
 check "metric/param: width follows the knob to 720" "$(t_head "$O")" \

@@ -127,18 +127,28 @@ else
 	t_stop "$pid"
 fi
 
-# ---- apps silent for TTL seconds are dropped; -v logs changes
-if start_tabled "$S" -v -t 1; then
+# ---- apps silent for TTL seconds go down, then after LINGER are dropped;
+# -v logs changes
+if start_tabled "$S" -v -t 1 -l 1; then
 	"$HK" -s "$S" -a ttlapp gauge g 1
 	dump "$S" "$T_DIR/d1"
 	eq "app present before its TTL" "$(dump_value "$T_DIR/d1" g g ttlapp)" 1
+	eq "app up before its TTL" "$(dump_value "$T_DIR/d1" lm_app_up g ttlapp)" 1
+	down() {
+		dump "$S" "$T_DIR/d3" && [ "$(dump_value "$T_DIR/d3" lm_app_up g ttlapp)" = 0 ]
+	}
+	if wait_for 10 down; then
+		eq "down after its TTL: its last value still served" "$(dump_value "$T_DIR/d3" g g ttlapp)" 1
+	else
+		fail "down after its TTL" "lm_app_up '$(dump_value "$T_DIR/d3" lm_app_up g ttlapp)'"
+	fi
 	gone() {
 		dump "$S" "$T_DIR/d2" && [ -z "$(dump_value "$T_DIR/d2" g g ttlapp)" ]
 	}
 	if wait_for 10 gone; then
-		ok "app dropped after -t 1 of silence"
+		ok "app dropped after -t 1 of silence and -l 1 down"
 	else
-		fail "app dropped after -t 1 of silence" "still in the dump after 10 s"
+		fail "app dropped after -t 1 of silence and -l 1 down" "still in the dump after 10 s"
 	fi
 	eq "TTL drop counted" "$(grep '^lm_tabled_apps_dropped:.*reason:ttl' "$T_DIR/d2" | sed 's/^[^:]*:\([^|]*\)|.*/\1/')" 1
 	check "-v logs on stderr" "nothing logged" test -s "$S.err"

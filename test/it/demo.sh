@@ -47,7 +47,7 @@ check "demo: lmtabled ready" "$(t_head "$O")" grep -q '^-- lmtabled -v is ready'
 check "demo: served by tcpsvd" "$(t_head "$O")" grep -q '^-- lmexport served by tcpsvd: http://127\.0\.0\.1:[0-9]*/metrics' "$O"
 check "demo: live lines for the C app" "none" grep -q 't= 2s demo-c ' "$O"
 check "demo: live lines for the sh app" "none" grep -q 't= 2s demo-sh ' "$O"
-check "demo: C app fps_hertz in the exposition" "none" grep -q '^fps_hertz{app="demo-c",pid="[0-9]*",uid="[0-9]*"} ' "$O"
+check "demo: C app fps_hertz in the exposition" "none" grep -q '^fps_hertz{app="demo-c",uid="[0-9]*"} ' "$O"
 check "demo: sh app latency histogram in the exposition" "none" grep -q '^latency_seconds_count{app="demo-sh",' "$O"
 check "demo: sh app x in the exposition" "none" grep -q '^x{app="demo-sh",' "$O"
 check "demo: the table dump" "none" grep -q '^frames:[0-9]*|c|#app:demo-c,' "$O"

@@ -14,7 +14,7 @@ uid=$(id -u)
 
 # -w 60: a long rate window, so that rates are still > 0 when checked on a
 # slow (sanitizer) build
-if ! start_tabled "$S" -w 60; then
+if ! start_tabled "$S" -w 60 -l 2; then
 	fail "lmtabled starts" "exit $T_STATUS: $(t_head "$S.err")"
 	t_done
 fi
@@ -200,9 +200,9 @@ check "C API: timer count = rate total (+-1)" "count $n, fps $r" \
 check "C API: timer mean in [2 ms, 0.5 s]" "sum $sum over $n" \
 	awk -v s="$sum" -v n="$n" 'BEGIN { exit !(n > 0 && s / n >= 0.002 && s / n <= 0.5) }'
 check "C API: gauge x one of 0, 0.5 ... 4.5" "x '$x'" one_of "$x" 0 0.5 1 1.5 2 2.5 3 3.5 4 4.5
-check "C API: the app is bound to its pid" "$(grep '^frames:.*app:capp' "$D")" \
-	grep -q "^frames:[0-9]*|c|#app:capp,pid:$CAPP,uid:$uid\$" "$D"
-eq "expo: C API frames = dump" "$(expo_value "$E" frames_total app=capp pid="$CAPP")" "$f"
+check "C API: its series carry no pid; the app is up while it runs" "$(grep 'app:capp' "$D" | head -n 3 | tr '\n' ' ')" \
+	sh -c "grep -q '^frames:[0-9]*|c|#app:capp,uid:$uid\$' '$D' && grep -q '^lm_app_up:1|g|#app:capp,uid:$uid\$' '$D'"
+eq "expo: C API frames = dump" "$(expo_value "$E" frames_total app=capp)" "$f"
 eq "expo: C API fps events = dump" "$(expo_value "$E" fps_events_total app=capp)" "$r"
 eq "expo: C API latency count = dump" "$(expo_value "$E" latency_seconds_count app=capp)" "$n"
 eq "expo: C API latency sum = dump" "$(expo_value "$E" latency_seconds_sum app=capp)" "$sum"
@@ -215,8 +215,16 @@ eq "C API: example_app exits 0 on SIGTERM" "$T_STATUS" 0
 dropped() {
 	dump "$S" "$D" && [ -z "$(dump_value "$D" frames c capp)" ]
 }
-if wait_for 5 dropped; then ok "C API: the app is dropped once its process is gone"; else
-	fail "C API: the app is dropped once its process is gone" "still in the dump"; fi
+down() {
+	dump "$S" "$D" && [ "$(dump_value "$D" lm_app_up g capp)" = 0 ]
+}
+if wait_for 5 down && [ -n "$(dump_value "$D" frames c capp)" ]; then
+	ok "C API: down (lm_app_up 0) once its process is gone, final values still served"
+else
+	fail "C API: down (lm_app_up 0) once its process is gone, final values still served" "$(grep 'app:capp' "$D" | head -n 2 | tr '\n' ' ')"
+fi
+if wait_for 10 dropped; then ok "C API: the app is dropped after its linger (-l 2)"; else
+	fail "C API: the app is dropped after its linger (-l 2)" "still in the dump"; fi
 check "C API: drop counted (lm_tabled_apps_dropped, reason pid)" "$(grep '^lm_tabled_apps_dropped' "$D" | tr '\n' ' ')" \
 	grep -Eq '^lm_tabled_apps_dropped:[1-9][0-9]*\|c\|#reason:pid$' "$D"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
 # timers: the numbers of a timer, end to end. Observations of a spiky, a
 # uniform, a bimodal and a long-tailed distribution go through each sender
 # (the Python module, the C API, lmhook - lines) into a session's lmtabled;

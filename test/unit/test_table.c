@@ -42,9 +42,21 @@ static const char *get(const char *name, const char *tags)
 	return "";
 }
 
+/* the whole dump at time now (a static buffer) */
+static const char *dump_all(double now)
+{
+	static struct lm_buf b;
+
+	if (!b.max)
+		lm_buf_init(&b, 0);
+	lm_buf_reset(&b);
+	lm_table_dump(tb, &b, now);
+	return b.p ? b.p : "";
+}
+
 static struct lm_table *mk(size_t apps, size_t series, size_t perapp, double ttl)
 {
-	struct lm_table_cfg cfg = { apps, series, perapp, ttl, 5, NULL, NULL, NULL, 0 };
+	struct lm_table_cfg cfg = { apps, series, perapp, ttl, 5, NULL, NULL, NULL, 0, 0, 0 };
 	lm_table_free(tb);
 	return tb = lm_table_new(&cfg);
 }
@@ -99,7 +111,7 @@ int main(void)
 	T_STREQ(get("c", "app:b,uid:1000,tag_le:y,tag_uid:x"), "c:1|c", "reserved labels renamed");
 	T_OK(in("c:1|c|#app:p,pid:999", 42, 1) == 0, "a pid claim from another pid namespace binds the kernel's pid");
 	T_OK(in("c:1|c|#app:p,pid:42", 42, 1) == 0, "a true pid claim accepted");
-	T_STREQ(get("c", "app:p,pid:42,uid:1000"), "c:2|c", "pid label on a pid-bound app");
+	T_STREQ(get("c", "app:p,uid:1000"), "c:2|c", "two processes of one app: one series, no pid label");
 	T_OK(in("g:1e308|g|#app:p\ng:+1e308|g|#app:p", 0, 1) == 1 && st->rejected[LM_WE_VALUE] == 1,
 		"an overflowing gauge is refused");
 	T_STREQ(get("g", "app:p,uid:1000"), "g:1e+308|g", "and keeps its last finite value");
@@ -141,7 +153,7 @@ int main(void)
 		lm_buf_free(&b);
 	}
 
-	/* ttl and pid expiry */
+	/* ttl and pid expiry (linger 0) */
 	mk(10, 100, 50, 60);
 	in("c:1|c|#app:old", 0, 0);
 	in("c:1|c|#app:new", 0, 50);
@@ -153,6 +165,64 @@ int main(void)
 	T_OK(lm_table_series(tb) == 1, "their series went too");
 	in("c:1|c|#app:old", 0, 63);
 	T_STREQ(get("c", "app:old,uid:1000"), "c:1|c", "a dropped app starts anew");
+
+	/* processes of one app, restarts and the linger */
+	{
+		struct lm_table_cfg cfg = { 10, 100, 50, 60, 5, NULL, NULL, NULL, 0, 30, 0 };
+		lm_table_free(tb);
+		tb = lm_table_new(&cfg);
+		dead_pid = 0;
+		in("n:1|c|#app:w,pid:1\nl:0.5|t|#app:w,pid:1\ng:1|g|#app:w,pid:1", 11, 0);
+		in("n:2|c|#app:w,pid:2\nl:0.1|t|#app:w,pid:2\ng:2|g|#app:w,pid:2", 12, 0);
+		T_STREQ(get("n", "app:w,uid:1000"), "n:3|c", "two processes: counters add");
+		T_STREQ(get("l", "app:w,uid:1000"), "l:0.6|t|h:-26=1,-8=1|m:0.1|x:0.5|l:0.1", "timers add");
+		T_STREQ(get("g", "app:w,uid:1000"), "g:2|g", "a gauge takes the last value written");
+		T_OK(strstr(dump_all(10), "lm_app_up:1|g|#app:w,uid:1000\n") != NULL, "up while a process lives");
+		dead_pid = 11;
+		T_OK(lm_table_sweep(tb, 100, alive) == 0 && strstr(dump_all(100), "lm_app_up:1|g|#app:w,") != NULL,
+			"one process gone, the other keeps it up (and the ttl does not apply)");
+		dead_pid = 12;
+		T_OK(lm_table_sweep(tb, 101, alive) == 0 && strstr(dump_all(101), "lm_app_up:0|g|#app:w,") != NULL &&
+			strstr(dump_all(101), "\nn:3|c|#app:w,") != NULL, "the last one gone: down, final values still served");
+		in("n:5|c|#app:w,pid:13", 13, 110);
+		T_OK(strstr(dump_all(110), "lm_app_up:1|g|#app:w,") != NULL, "a restart within the linger: up again");
+		T_STREQ(get("n", "app:w,uid:1000"), "n:8|c", "and its counter goes on");
+		dead_pid = 13;
+		T_OK(lm_table_sweep(tb, 111, alive) == 0 && lm_table_sweep(tb, 140, alive) == 0 &&
+			lm_table_sweep(tb, 141, alive) == 1 && lm_table_apps(tb) == 0, "dropped after the linger");
+		/* a sender without a pid tag: up within the ttl, then the linger */
+		in("c:1|c|#app:cli", 0, 200);
+		T_OK(lm_table_sweep(tb, 261, alive) == 0 && strstr(dump_all(261), "lm_app_up:0|g|#app:cli,") != NULL &&
+			lm_table_sweep(tb, 291, alive) == 1, "cli: down after the ttl, dropped after the linger");
+		/* split by process (-S): the pid keys and labels the series */
+		cfg.split_pid = 1;
+		lm_table_free(tb);
+		tb = lm_table_new(&cfg);
+		in("n:1|c|#app:w,pid:1", 21, 0);
+		in("n:2|c|#app:w,pid:2", 22, 0);
+		T_OK(!strcmp(get("n", "app:w,pid:21,uid:1000"), "n:1|c") && !strcmp(get("n", "app:w,pid:22,uid:1000"), "n:2|c"),
+			"split by process: a series each");
+	}
+
+	/* names that belong to Prometheus or to us, and names that clash */
+	mk(10, 100, 50, 60);
+	st = lm_table_stats(tb);
+	T_OK(in("up:0|g|#app:x\nscrape_duration_seconds:1|g|#app:x\nALERTS:1|g|#app:x\n"
+		"lm_tabled_series:1|g|#app:x\nlm.x:1|c|#app:x\nscrape:1|t|#app:x\nup:1|c|#app:x", 0, 1) == 7 &&
+		st->rejected[LM_RJ_RESERVED] == 7, "reserved names refused (%llu)",
+		(unsigned long long)st->rejected[LM_RJ_RESERVED]);
+	T_OK(in("frames:1|c|#app:a\nframes_total:1|g|#app:b", 0, 1) == 1 && st->rejected[LM_RJ_CONFLICT] == 1,
+		"a gauge frames_total clashes with a counter frames");
+	T_OK(in("frames_total:1|c|#app:c", 0, 1) == 0, "a counter frames_total is the same family");
+	T_OK(in("lat:1|t|#app:a\nlat_seconds_count:1|g|#app:b\nlat_last_seconds:1|c|#app:b\nfps:1|r|#app:a\n"
+		"fps_hertz:1|c|#app:b\nfps_events:1|g|#app:b", 0, 1) == 4 && st->rejected[LM_RJ_CONFLICT] == 5,
+		"histogram samples, the last-value gauge, rate families and their OpenMetrics names clash");
+	T_OK(in("fps_hertz:1|g|#app:b", 0, 1) == 0, "the same family from another app: fine");
+	in("z:1|g|#app:gone,pid:9", 9, 1);
+	dead_pid = 9;
+	lm_table_sweep(tb, 2, alive);
+	T_OK(in("z:1|c|#app:other", 0, 3) == 0, "a name is free again once its series are gone");
+	dead_pid = 0;
 
 	/* caps */
 	mk(2, 5, 3, 0);
