@@ -179,9 +179,9 @@ if start_tabled "$S" -a 2 -n 5 -p 3; then
 	eq "-a 2: a third app is refused" "$(dump_value "$D" g g a3)" ""
 	eq "-a 2: refusal counted (apps_limit)" "$(rejected apps_limit)" 1
 	n=$(grep -c '|#app:a1,' "$D")
-	# one series per app is lm_app_last_update_timestamp_seconds
-	check "-p 3: at most 3 series for app a1 (+ its timestamp)" "$n series" \
-		test "$n" -le 4
+	# two series per app are lm_app_last_update_timestamp_seconds and lm_app_up
+	check "-p 3: at most 3 series for app a1 (+ its timestamp and up)" "$n series" \
+		test "$n" -le 5
 	check "-p/-n: refusals counted (series_limit)" "$(rejected series_limit)" \
 		num_gt "$(rejected series_limit)" 0
 	check "health: lm_tabled_apps:2" "$(grep '^lm_tabled_apps:' "$D")" \

@@ -124,7 +124,7 @@ check "no app tag on stdout by default" "$(t_head "$T_DIR/out")" no_line "$T_DIR
 check "rails kept apart (no sum)" "$(grep rail: "$T_DIR/out" | head -n 2)" \
 	grep -q '^board_power_watts:5.02|g|#rail:VIN_SYS_5V0,index:0$' "$T_DIR/out"
 t_run "$PR" -1 -o -a jet tegrastats:- <"$DATA/tegra-sample.txt"
-expect "-a NAME adds the app tag" 0 '~^board_ram_total_bytes:65893564416\|g\|#app:jet$' ''
+expect "-a NAME adds the app tag and its pid (its series live as long as it)" 0 '~^board_ram_total_bytes:65893564416\|g\|#app:jet,pid:[0-9]+$' ''
 "$PR" -1 -o -r "$DATA/root-v2" -p 100 proc tree cgroup >"$T_DIR/lines"
 t_run "$LM_BIN/lmhook" -s "$T_DIR/none.sock" -q -a board - <"$T_DIR/lines"
 expect "stream output is valid for lmhook -" 0 '' ''

@@ -109,8 +109,8 @@ check "seeds' app: latency count = frames (+-1)" "count $n, frames $f" \
 check "seeds' app: latency mean in [10 ms, 0.5 s] (a 10 ms pause each)" "sum $sum over $n" \
 	awk -v s="$sum" -v n="$n" 'BEGIN { exit !(n > 0 && s / n >= 0.01 && s / n <= 0.5) }'
 eq "seeds' app: x (a NUMBER) exact" "$x" "$want_x"
-check "seeds' app: bound to its pid" "$(grep '^fps:.*app:seedapp' "$D")" \
-	grep -q "^fps:[0-9]*|r|r:[^|]*|#app:seedapp,pid:$APP,uid:" "$D"
+check "seeds' app: up while it runs, no pid label" "$(grep 'app:seedapp' "$D" | head -n 2 | tr '\n' ' ')" \
+	sh -c "grep -q '^fps:[0-9]*|r|r:[^|]*|#app:seedapp,uid:' '$D' && grep -q '^lm_app_up:1|g|#app:seedapp,uid:' '$D'"
 eq "seeds' app: no line rejected" \
 	"$(awk -F'[:|]' '/^lm_tabled_lines_rejected:/ { s += $2 } END { print s + 0 }' "$D")" 0
 eq "expo: latency_seconds_count" "$(expo_value "$E" latency_seconds_count app=seedapp)" "$n"
