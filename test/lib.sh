@@ -454,3 +454,57 @@ have() {
 is_sanitized() {
 	grep -q __asan_init "$LM_BIN/lmtabled" 2>/dev/null
 }
+
+# ---- a real Prometheus (test/it/identity.sh; needs prometheus, tcpsvd, curl)
+
+# prom_serve SOCK: tcpsvd serves "lmexport -s SOCK" on a free port of
+# 127.0.0.1 until it answers GET /metrics; sets PORT. 0 ok.
+prom_serve() {
+	for _try in 1 2 3; do
+		PORT=$(free_port) || return 1
+		t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$1" 2>"$T_DIR/serve.err"
+		_sp=$T_PID
+		_served() { t_alive "$_sp" && curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"; }
+		wait_for 10 _served && return 0
+		t_stop "$_sp"
+	done
+	return 1
+}
+
+# prom_start TARGETPORT: Prometheus (scrape and evaluation every 1 s, a temp
+# TSDB) scraping 127.0.0.1:TARGETPORT as job livemetrics; sets PPORT. 0 ok.
+prom_start() {
+	cat >"$T_DIR/prometheus.yml" <<PEOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: livemetrics
+    static_configs:
+      - targets: ['127.0.0.1:$1']
+PEOF
+	for _try in 1 2 3; do
+		PPORT=$(free_port) || return 1
+		t_bg prometheus --config.file="$T_DIR/prometheus.yml" \
+			--storage.tsdb.path="$T_DIR/tsdb" \
+			--web.listen-address="127.0.0.1:$PPORT" \
+			--log.level=warn 2>"$T_DIR/prometheus.log"
+		_pp=$T_PID
+		_pready() { t_alive "$_pp" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"; }
+		wait_for 30 _pready && return 0
+		t_stop "$_pp"
+	done
+	return 1
+}
+
+# prom_query EXPR: the first result's value of an instant query (empty
+# when none); prom_has EXPR WANT: it is WANT
+prom_query() {
+	curl -sf -G --data-urlencode "query=$1" \
+		"http://127.0.0.1:$PPORT/api/v1/query" >"$T_DIR/q.json" 2>/dev/null || return 1
+	sed -n 's/.*"value":\[[^,]*,"\([^"]*\)"\].*/\1/p' "$T_DIR/q.json"
+}
+prom_has() {
+	[ "$(prom_query "$1")" = "$2" ]
+}
