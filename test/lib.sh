@@ -464,6 +464,7 @@ prom_serve() {
 		PORT=$(free_port) || return 1
 		t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$1" 2>"$T_DIR/serve.err"
 		_sp=$T_PID
+		# shellcheck disable=SC2317 # called through wait_for
 		_served() { t_alive "$_sp" && curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"; }
 		wait_for 10 _served && return 0
 		t_stop "$_sp"
@@ -491,6 +492,7 @@ PEOF
 			--web.listen-address="127.0.0.1:$PPORT" \
 			--log.level=warn 2>"$T_DIR/prometheus.log"
 		_pp=$T_PID
+		# shellcheck disable=SC2317 # called through wait_for
 		_pready() { t_alive "$_pp" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"; }
 		wait_for 30 _pready && return 0
 		t_stop "$_pp"
