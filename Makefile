@@ -14,7 +14,8 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/observe
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/observe \
+	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -93,6 +94,20 @@ $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_wire: test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"wire\" -o $@ test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"table\" -o $@ test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_tegra: test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"tegra\" -o $@ test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_nvsmi: test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvsmi\" -o $@ test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_http: test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"http\" -o $@ test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_knob: test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"knob\" -o $@ test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_report: test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"report\" -o $@ test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
@@ -160,6 +175,8 @@ fuzz:
 		clang $(CPPFLAGS) -Ilib $(FUZZFLAGS) -o build/fuzz/fuzz_$$t test/fuzz/fuzz_$$t.c \
 			$(FUZZSRC) -lm || exit 1; \
 		if [ -d test/fuzz/seeds/$$t ]; then cp test/fuzz/seeds/$$t/* build/fuzz/$$t/; fi; \
+		if [ -d test/fuzz/corpus/$$t ]; then cp test/fuzz/corpus/$$t/* build/fuzz/$$t/; fi; \
+		cp test/fuzz/regress/* build/fuzz/$$t/; \
 	done
 	if [ -d build/fuzz/tegra ]; then \
 		awk '{ f = sprintf("build/fuzz/tegra/seed%04d", NR); printf "%s", $$0 >f; close(f) }' \
@@ -173,6 +190,32 @@ fuzz:
 			$$t 2>fuzz_$$t.log || { tail -n 40 fuzz_$$t.log; exit 1; }; \
 		grep -E '^Done|stat::number_of_executed_units' fuzz_$$t.log; \
 		grep -E '(DONE|pulse|NEW|REDUCE) +cov:' fuzz_$$t.log | tail -n 1; \
+	done
+
+# fuzz-long: a campaign that survives crashes (-fork, -ignore_crashes: every
+# distinct crash is kept in build/fuzz/crashes/TARGET/), FUZZ_SECONDS per
+# target, then the new corpus merged (minimised) into test/fuzz/corpus/,
+# capped at FUZZ_CORPUS_MAX files a target; commit what it adds. A crash
+# found goes to test/fuzz/regress/ once fixed.
+FUZZ_CORPUS_MAX = 400
+fuzz-long:
+	$(MAKE) fuzz FUZZ_SECONDS=1
+	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p crashes/$$t && \
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s, crashes kept)"; \
+		./fuzz_$$t -fork=1 -ignore_crashes=1 -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+			-artifact_prefix=crashes/$$t/ -print_final_stats=1 $$t 2>fuzz_$$t.long.log; \
+		grep -E '(DONE|pulse|NEW|REDUCE) +cov:|INFO: fuzzed for' fuzz_$$t.long.log | tail -n 2; \
+		echo "crashes: $$(ls crashes/$$t | wc -l)"; \
+	done
+	for t in $(FUZZ_TARGETS); do \
+		rm -rf build/fuzz/merge.$$t && mkdir -p build/fuzz/merge.$$t test/fuzz/corpus/$$t && \
+		build/fuzz/fuzz_$$t -merge=1 -max_len=8192 build/fuzz/merge.$$t test/fuzz/corpus/$$t \
+			build/fuzz/$$t 2>/dev/null && \
+		rm -f test/fuzz/corpus/$$t/* && \
+		ls build/fuzz/merge.$$t | head -n $(FUZZ_CORPUS_MAX) | \
+			while read -r f; do cp build/fuzz/merge.$$t/$$f test/fuzz/corpus/$$t/; done; \
+		echo "corpus $$t: $$(ls test/fuzz/corpus/$$t | wc -l) files"; \
 	done
 
 # soak test: not part of make test; 4 hooked apps, scrapes every 100 ms, an
@@ -242,4 +285,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench fuzz soak valgrind deps demo install uninstall dist fleet clean
+.PHONY: all units test check asan bench fuzz fuzz-long soak valgrind deps demo install uninstall dist fleet clean

@@ -442,12 +442,12 @@ static void emit(void)
 		lm_sample_line(&s, have_app ? app : NULL, &l);
 		if (to_stdout) {
 			n = lm_format_line(buf, sizeof buf - 1, &l);
-			if (n >= sizeof buf - 1)
-				continue;
+			if (n == 0 || n >= sizeof buf - 1)
+				continue;   /* no line the parser takes: never written */
 			buf[n++] = '\n';
 			if (fwrite(buf, 1, n, stdout) != n)
 				lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
-		} else if (lm_sender_line(&sender, &l) < 0) {
+		} else if (lm_sender_line(&sender, &l) < 0 && errno != EINVAL) {
 			send_failed = errno;
 		}
 	}

@@ -97,7 +97,7 @@ int lm_sender_open(struct lm_sender *sn, const char *path, int wait_ms)
 	struct timeval tv;
 
 	sn->dlen = sn->dlines = 0;
-	sn->sent = sn->errors = sn->lines_dropped = 0;
+	sn->sent = sn->errors = sn->lines_dropped = sn->refused = 0;
 	sn->fd = -1;
 	if (lm_sockaddr(&sn->sa, &sn->salen, path) < 0)
 		return -1;
@@ -139,6 +139,13 @@ int lm_sender_line(struct lm_sender *sn, const struct lm_line *l)
 	size_t need = lm_format_line(NULL, 0, l) + 1;
 	int r = 0;
 
+	if (need == 1) {
+		/* not a line the parser takes (a value that overflowed, a bad
+		 * name): never sent, counted */
+		sn->refused++;
+		errno = EINVAL;
+		return -1;
+	}
 	if (need > sizeof sn->dgram) {
 		errno = EMSGSIZE;
 		return -1;

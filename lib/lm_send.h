@@ -54,6 +54,7 @@ struct lm_sender {
 	unsigned long long sent;          /* datagrams sent */
 	unsigned long long errors;        /* datagrams that could not be sent */
 	unsigned long long lines_dropped; /* lines lost with them */
+	unsigned long long refused;       /* lines not sent: lm_line_check said no */
 	char dgram[LM_DGRAM_SEND];
 };
 /* Socket for path; -1 with errno (ENAMETOOLONG: path does not fit). A
@@ -61,7 +62,9 @@ struct lm_sender {
 int lm_sender_open(struct lm_sender *sn, const char *path, int wait_ms);
 /* Queue one line (formatted here, newline added); sends the datagram
  * first when the line would not fit. -1 with errno when a send failed
- * (the line is queued anyway). */
+ * (the line is queued anyway), or with EINVAL when l is no line the
+ * parser takes (lm_line_check): then nothing is queued, and refused
+ * counts it. */
 int lm_sender_line(struct lm_sender *sn, const struct lm_line *l);
 /* Make room for n bytes of lines that must travel in one datagram:
  * sends what is queued first when they would not fit. As lm_sender_flush. */

@@ -326,6 +326,8 @@ static int series_key(const struct lm_line *l, char *key, size_t *keylen, size_t
 	size_t i, n = 0, o;
 
 	o = lm_name_sanitize(key, l->name.p, l->name.n);
+	if (o > LM_NAME_MAX)
+		return LM_WE_NAME;  /* too long once made Prometheus-safe */
 	*namelen = o;
 	key[o++] = 0;
 	for (i = 0; i < l->ntags; i++) {
@@ -333,6 +335,8 @@ static int series_key(const struct lm_line *l, char *key, size_t *keylen, size_t
 		char k[LM_TAGKEY_MAX + 2];
 		size_t kn = lm_label_sanitize(k, g->k.p, g->k.n);
 
+		if (kn > LM_TAGKEY_MAX)
+			return LM_WE_TAG;   /* too long once made Prometheus-safe */
 		if (!strcmp(k, "app") || !strcmp(k, "container") || !strcmp(k, "pid"))
 			continue;
 		if (!strcmp(k, "uid") || !strcmp(k, "le") || !strcmp(k, "quantile")) {

@@ -384,10 +384,90 @@ static void putnum(struct out *o, double v)
 
 static const char *const type_names[] = { "", "c", "g", "t", "ms", "h", "d", "r" };
 
+static int fin(double v)
+{
+	return v - v == 0;
+}
+
+static int bk_check(const struct lm_line *l)
+{
+	int prev[2] = { LM_HIST_IMIN, LM_HIST_IMIN }, zero = 0;
+	size_t i;
+
+	if (l->nbk > LM_LINE_BK || (l->nbk && !(l->type == LM_TIMER || l->type == LM_HISTO ||
+	    l->type == LM_DIST)) || (l->nbk && l->nvalues != 1))
+		return LM_WE_FIELD;
+	for (i = 0; i < l->nbk; i++) {
+		const struct lm_bk *b = &l->bk[i];
+		if (!fin(b->n) || b->n < 0)
+			return LM_WE_FIELD;
+		if (b->idx <= LM_HIST_IMIN) {
+			if (b->idx < LM_HIST_IMIN || b->neg || zero++)
+				return LM_WE_FIELD;
+			continue;
+		}
+		if (b->idx > LM_HIST_IMAX || b->idx <= prev[!!b->neg] || (b->neg && l->type == LM_TIMER))
+			return LM_WE_FIELD;
+		prev[!!b->neg] = b->idx;
+	}
+	if ((l->has_min || l->has_max) && !l->nbk)
+		return LM_WE_FIELD;
+	if ((l->has_min && !fin(l->min)) || (l->has_max && !fin(l->max)) ||
+	    (l->has_min && l->has_max && l->min > l->max))
+		return LM_WE_FIELD;
+	return LM_WOK;
+}
+
+int lm_line_check(const struct lm_line *l)
+{
+	int t = l->type;
+	size_t i;
+
+	if (!lm_name_ok(l->name.p, l->name.n))
+		return LM_WE_NAME;
+	if (t < LM_COUNTER || t > LM_RATE)
+		return LM_WE_TYPE;
+	if (l->nvalues < 1 || l->nvalues > LM_VALUES_MAX)
+		return LM_WE_VALUE;
+	for (i = 0; i < l->nvalues; i++)
+		if (!fin(l->values[i]) || (l->values[i] < 0 && (t == LM_COUNTER || t == LM_RATE ||
+		    t == LM_TIMER || t == LM_TIMER_MS)))
+			return LM_WE_VALUE;
+	if (!(l->rate > 0 && l->rate <= 1) || bk_check(l))
+		return LM_WE_FIELD;
+	if (l->has_last && (!fin(l->last) || !(t == LM_TIMER || t == LM_TIMER_MS || t == LM_HISTO || t == LM_DIST)))
+		return LM_WE_FIELD;
+	if (l->has_rps && (!fin(l->rps) || l->rps < 0 || t != LM_RATE))
+		return LM_WE_FIELD;
+	if (l->has_ts && !(l->ts >= 0 && l->ts <= 9007199254740992.0 && l->ts == (double)(uint64_t)l->ts))
+		return LM_WE_FIELD;
+	if (l->container.n && (l->container.n > LM_TAGVAL_MAX || !text_ok(l->container.p, l->container.n)))
+		return LM_WE_FIELD;
+	if (l->ntags > LM_TAGS_MAX)
+		return LM_WE_TAG;
+	for (i = 0; i < l->ntags; i++) {
+		const struct lm_tag *g = &l->tags[i];
+		size_t k;
+		if (g->k.n == 0 || g->k.n > LM_TAGKEY_MAX || g->v.n == 0 || g->v.n > LM_TAGVAL_MAX ||
+		    !text_ok(g->v.p, g->v.n))
+			return LM_WE_TAG;
+		for (k = 0; k < g->k.n; k++)
+			if (!name_byte((unsigned char)g->k.p[k]))
+				return LM_WE_TAG;
+	}
+	return LM_WOK;
+}
+
 size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l)
 {
 	struct out o = { buf, cap, 0 };
 	size_t i;
+
+	if (lm_line_check(l)) {
+		if (cap)
+			buf[0] = 0;
+		return 0;
+	}
 
 	put(&o, l->name.p, l->name.n);
 	for (i = 0; i < l->nvalues; i++) {

@@ -76,8 +76,14 @@ struct lm_line {
 int lm_parse_line(const char *s, size_t len, struct lm_line *out);
 
 /* Write l as one line, no newline, into buf (cap bytes, NUL-terminated when
- * it fits). Returns the length the whole line needs, as snprintf does. */
+ * it fits). Returns the length the whole line needs, as snprintf does; 0
+ * (nothing written) when l is not a line lm_parse_line would read back
+ * equal: lm_line_check says why. */
 size_t lm_format_line(char *buf, size_t cap, const struct lm_line *l);
+/* LM_WOK when l formats as a line the parser takes, else the reason the
+ * parser would give (a name or tag key too long or with a bad byte, a value
+ * not finite or negative where the type forbids it, ...). */
+int lm_line_check(const struct lm_line *l);
 
 /* Iterate over the lines of a datagram or a dump: sets *line and *len to the
  * next line (without its newline; a trailing '\r' is kept and rejected by

@@ -11,6 +11,7 @@
 #include "lm_nvsmi.h"
 #include "lm_send.h"
 #include "lm_wire.h"
+#include "roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,9 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"index,name,utilization.gpu,memory.used,temperature.gpu",
 	};
 	static struct lm_samples ss;
-	static char buf[LM_LINE_MAX + 1];
 	struct lm_nvsmi q;
-	struct lm_line l, back;
+	struct lm_line l;
 	const char *s = (const char *)data + 1, *k;
 	size_t i, n;
 	int r;
@@ -44,10 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < ss.n; i++) {
 		lm_sample_line(&ss.s[i], "board", &l);
-		if (lm_format_line(buf, sizeof buf, &l) >= sizeof buf)
-			abort();
-		if (lm_parse_line(buf, strlen(buf), &back) != 0)
-			abort();
+		lm_fuzz_roundtrip(&l);
 	}
 	return 0;
 }

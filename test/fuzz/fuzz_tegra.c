@@ -9,15 +9,15 @@
 #include "lm_send.h"
 #include "lm_tegra.h"
 #include "lm_wire.h"
+#include "roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct lm_samples ss;
-	static char buf[LM_LINE_MAX + 1];
 	struct lm_tegra_stat st;
-	struct lm_line l, back;
+	struct lm_line l;
 	size_t i, n;
 
 	lm_samples_reset(&ss);
@@ -26,10 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < ss.n; i++) {
 		lm_sample_line(&ss.s[i], "board", &l);
-		if (lm_format_line(buf, sizeof buf, &l) >= sizeof buf)
-			abort();
-		if (lm_parse_line(buf, strlen(buf), &back) != 0)
-			abort();
+		lm_fuzz_roundtrip(&l);
 	}
 	return 0;
 }

@@ -204,6 +204,22 @@ int main(void)
 			"split by process: a series each");
 	}
 
+	/* names and tag keys too long once made Prometheus-safe: refused at
+	 * ingest (fuzz findings table-1..3), never dumped */
+	{
+		char line[400];
+		mk(10, 100, 50, 60);
+		st = lm_table_stats(tb);
+		snprintf(line, sizeof line, "2%0127d:1|g|#app:a", 0);
+		T_OK(in(line, 0, 1) == 1 && st->rejected[LM_WE_NAME] == 1, "128-byte name with a leading digit: name");
+		snprintf(line, sizeof line, "k:1|g|#app:a,9%063d:v", 0);
+		T_OK(in(line, 0, 1) == 1 && st->rejected[LM_WE_TAG] == 1, "64-byte tag key with a leading digit: tag");
+		snprintf(line, sizeof line, "%0128d:1|g|#app:a", 0);
+		T_OK(in(line, 0, 1) == 1, "128 zeros: too long once sanitised");
+		snprintf(line, sizeof line, "a%0127d:1|g|#app:a", 0);
+		T_OK(in(line, 0, 1) == 0, "128 bytes that need nothing: kept");
+	}
+
 	/* names that belong to Prometheus or to us, and names that clash */
 	mk(10, 100, 50, 60);
 	st = lm_table_stats(tb);

@@ -1,4 +1,6 @@
 /* test_wire: the wire parser, many invalid rows, and the round trip. */
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "t.h"
@@ -47,6 +49,114 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x:1|c|#a:\"}evil{x=\"1", 0 }, { "x\\n:1|c", LM_WE_NAME },
 };
 
+static uint64_t rs = 0x9e3779b97f4a7c15ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (unsigned)(rs % n);
+}
+
+/* a random number: ordinary, huge, tiny, negative, zero, NaN, Inf */
+static double rnum(void)
+{
+	static const double odd[] = { 0, -0.0, 1e308, -1e308, 4.9e-324, 1e-300, 1.7976931348623157e308,
+		NAN, INFINITY, -INFINITY, 0.1, 123456789012345678.0 };
+	if (rnd(4) == 0)
+		return odd[rnd(sizeof odd / sizeof odd[0])];
+	return (rnd(2) ? -1 : 1) * (double)rnd(100000) / (double)(1 + rnd(1000)) * pow(10, (double)rnd(40) - 20);
+}
+
+/* random text of n bytes from an alphabet that has bad bytes too */
+static void rtext(char *d, size_t n)
+{
+	static const char a[] = "abcXYZ019_.-/:,|# \"{}=\x01\xc3\xa9";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = a[rnd(sizeof a - 1)];
+}
+
+/* The property: a line the formatter writes, the parser reads back equal;
+ * a line it refuses, lm_line_check names a reason for. */
+static void property(void)
+{
+	static char names[LM_TAGS_MAX * 2 + 1][200], buf[LM_LINE_MAX + 64], buf2[LM_LINE_MAX + 64];
+	static struct lm_line l, back;
+	unsigned i, k, written = 0, refused = 0, bad = 0;
+
+	for (i = 0; i < 20000 && bad < 5; i++) {
+		size_t n, nn = 1 + rnd(rnd(8) ? 20 : 140);
+		rtext(names[0], nn);
+		if (rnd(3))
+			for (k = 0; k < nn; k++)
+				if (!strchr("abcXYZ019_.-/", names[0][k]))
+					names[0][k] = 'q';
+		names[0][nn] = 0;
+		lm_line_init(&l, names[0], 1 + (int)rnd(7), rnum());
+		l.nvalues = 1 + rnd(3);
+		for (k = 1; k < l.nvalues; k++)
+			l.values[k] = rnum();
+		if (rnd(4) == 0)
+			l.rate = rnd(2) ? (double)(1 + rnd(100)) / 100 : rnum();
+		l.ntags = rnd(rnd(4) ? 4 : LM_TAGS_MAX + 2);
+		for (k = 0; k < l.ntags; k++) {
+			size_t kn = 1 + rnd(rnd(8) ? 10 : 70), vn = 1 + rnd(rnd(8) ? 10 : 140);
+			rtext(names[1 + 2 * k], kn);
+			rtext(names[2 + 2 * k], vn);
+			if (rnd(3)) {
+				size_t j;
+				for (j = 0; j < kn; j++)
+					if (!strchr("abcXYZ019_.-/", names[1 + 2 * k][j]))
+						names[1 + 2 * k][j] = 'k';
+				for (j = 0; j < vn; j++)
+					if (strchr(",|#\x01\xc3\xa9", names[2 + 2 * k][j]))
+						names[2 + 2 * k][j] = 'v';
+			}
+			l.tags[k].k.p = names[1 + 2 * k];
+			l.tags[k].k.n = kn;
+			l.tags[k].v.p = names[2 + 2 * k];
+			l.tags[k].v.n = vn;
+		}
+		if (rnd(5) == 0) {
+			l.has_last = 1;
+			l.last = rnum();
+		}
+		if (rnd(5) == 0) {
+			l.nbk = 1 + rnd(3);
+			for (k = 0; k < l.nbk; k++) {
+				l.bk[k].idx = (int)rnd(400) - 200 + (int)k * 400;
+				l.bk[k].neg = 0;
+				l.bk[k].n = rnd(3) ? (double)rnd(100) : rnum();
+			}
+			l.has_min = l.has_max = rnd(2);
+			l.min = rnum();
+			l.max = rnd(2) ? rnum() : l.min;
+		}
+		n = lm_format_line(buf, sizeof buf, &l);
+		if (n == 0) {
+			refused++;
+			if (lm_line_check(&l) == LM_WOK) {
+				T_OK(0, "property: refused without a reason: %s", names[0]);
+				bad++;
+			}
+			continue;
+		}
+		written++;
+		if (n >= sizeof buf || lm_parse_line(buf, n, &back) != LM_WOK ||
+		    lm_format_line(buf2, sizeof buf2, &back) != n || memcmp(buf, buf2, n) ||
+		    back.nvalues != l.nvalues || back.values[0] != l.values[0] || back.ntags != l.ntags) {
+			T_OK(0, "property: written but not read back equal: [%.200s]", buf);
+			bad++;
+		}
+	}
+	T_OK(bad == 0 && written > 1000 && refused > 1000,
+		"property: 20000 random lines: %u written and read back equal, %u refused with a reason",
+		written, refused);
+}
+
 int main(void)
 {
 	struct lm_line l, l2;
@@ -56,6 +166,7 @@ int main(void)
 	int r;
 
 	t_file = "test_wire";
+	property();
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		r = lm_parse_line(rows[i].in, strlen(rows[i].in), &l);
 		T_OK(r == rows[i].err, "row %zu [%s]: got %s want %s", i, rows[i].in,
