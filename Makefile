@@ -197,7 +197,7 @@ fuzz:
 # target, then the new corpus merged (minimised) into test/fuzz/corpus/,
 # capped at FUZZ_CORPUS_MAX files a target; commit what it adds. A crash
 # found goes to test/fuzz/regress/ once fixed.
-FUZZ_CORPUS_MAX = 400
+FUZZ_CORPUS_MAX = 150
 fuzz-long:
 	$(MAKE) fuzz FUZZ_SECONDS=1
 	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
@@ -213,7 +213,7 @@ fuzz-long:
 		build/fuzz/fuzz_$$t -merge=1 -max_len=8192 build/fuzz/merge.$$t test/fuzz/corpus/$$t \
 			build/fuzz/$$t 2>/dev/null && \
 		rm -f test/fuzz/corpus/$$t/* && \
-		ls build/fuzz/merge.$$t | head -n $(FUZZ_CORPUS_MAX) | \
+		ls -Sr build/fuzz/merge.$$t | head -n $(FUZZ_CORPUS_MAX) | \
 			while read -r f; do cp build/fuzz/merge.$$t/$$f test/fuzz/corpus/$$t/; done; \
 		echo "corpus $$t: $$(ls test/fuzz/corpus/$$t | wc -l) files"; \
 	done
