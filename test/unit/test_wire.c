@@ -101,7 +101,7 @@ static void property(void)
 			l.values[k] = rnum();
 		if (rnd(4) == 0)
 			l.rate = rnd(2) ? (double)(1 + rnd(100)) / 100 : rnum();
-		l.ntags = rnd(rnd(4) ? 4 : LM_TAGS_MAX + 2);
+		l.ntags = rnd(rnd(4) ? 4 : LM_TAGS_MAX + 1);
 		for (k = 0; k < l.ntags; k++) {
 			size_t kn = 1 + rnd(rnd(8) ? 10 : 70), vn = 1 + rnd(rnd(8) ? 10 : 140);
 			rtext(names[1 + 2 * k], kn);
