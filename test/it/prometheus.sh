@@ -25,6 +25,8 @@ fi
 "$HK" -s "$S" -a "$APP" counter frames 7
 "$HK" -s "$S" -a "$APP" timer latency 0.125
 "$HK" -s "$S" -a "$APP" timer latency 0.125
+# DogStatsD histograms: Prometheus histograms too, default decade bounds
+send_lines "$S" "size:100|h|#app:$APP" "size:2000|h|#app:$APP"
 # a C app keeps a rate alive while Prometheus starts (20 frames/s)
 t_bg env LM_SOCKET="$S" LM_APP=prom-c "$LM_BIN/example_app" -n 0 -r 20
 CAPP=$T_PID
@@ -129,6 +131,9 @@ eq "histogram bucket le=0.1 = 0" "$(query "latency_seconds_bucket{app=\"$APP\",l
 v=$(query "histogram_quantile(0.5, latency_seconds_bucket{app=\"$APP\"})")
 check "histogram_quantile(0.5) within (0.1, 0.25]" "got '$v'" \
 	awk -v v="$v" 'BEGIN { exit !(v > 0.1 && v <= 0.25) }'
+eq "h histogram count = 2" "$(query "size_count{app=\"$APP\"}")" 2
+eq "h histogram bucket le=1000.0 (OpenMetrics) = 1" "$(query "size_bucket{app=\"$APP\",le=\"1000.0\"}")" 1
+eq "h histogram bucket le=10000.0 (OpenMetrics) = 2" "$(query "size_bucket{app=\"$APP\",le=\"10000.0\"}")" 2
 v=$(query 'fps_hertz{app="prom-c"}')
 check "rate from the C app: fps_hertz > 0" "got '$v'" num_gt "$v" 0
 v=$(query 'fps_events_total{app="prom-c"}')
