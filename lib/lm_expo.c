@@ -616,7 +616,7 @@ static void pb_hist(struct lm_buf *b, const struct ent *e, const struct hrec *h,
 		lm_pb_double(b, H_ZC_F, h->zero);
 	/* negative buckets are held from the largest |x| down */
 	pb_side(b, nat, h->nneg, -1, h->whole, H_NSPAN, H_NDELTA, H_NCOUNT);
-	pb_side(b, nat + h->nneg, h->npos, 1, h->whole, H_PSPAN, H_PDELTA, H_PCOUNT);
+	pb_side(b, nat ? nat + h->nneg : NULL, h->npos, 1, h->whole, H_PSPAN, H_PDELTA, H_PCOUNT);
 }
 
 /* Suffixes of the sample names a family of kind k owns, "" first. */
@@ -809,7 +809,8 @@ static void pb_family(struct lm_buf *b, const struct fam *f, struct ent *const *
 		case K_HIST:
 			h = &hr[e->hk];
 			v = lm_pb_open(b, M_HISTOGRAM);
-			pb_hist(b, e, h, cum + h->co, sets[h->set], nat + h->no);
+			pb_hist(b, e, h, cum ? cum + h->co : NULL, sets[h->set],
+			    nat ? nat + h->no : NULL);
 			lm_pb_close(b, v);
 			break;
 		}
@@ -1179,7 +1180,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 				break;
 			case K_HIST:
 				h = &hr[e->hk];
-				buckets(out, fam, fl, e, (const double *)cumb.p + h->co,
+				buckets(out, fam, fl, e, cumb.p ? (const double *)cumb.p + h->co : NULL,
 				    sets[h->set]->n, h->total, le + lefirst[h->set],
 				    lel + lefirst[h->set]);
 				sample(out, fam, fl, "_sum", 4, e, e->v);

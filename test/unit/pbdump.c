@@ -12,6 +12,7 @@ int main(void)
 	const char *why, *body;
 	char chunk[65536];
 	size_t k, off = 0;
+	int rc;
 
 	lm_buf_init(&in, 0);
 	lm_buf_init(&out, 0);
@@ -19,17 +20,20 @@ int main(void)
 		lm_buf_add(&in, chunk, k);
 	if (ferror(stdin) || in.err) {
 		fprintf(stderr, "pbdump: fatal: unable to read stdin\n");
+		lm_buf_free(&in);
 		return 111;
 	}
 	if (in.len > 5 && memcmp(in.p, "HTTP/", 5) == 0) {
 		body = strstr(in.p, "\r\n\r\n");
 		off = body ? (size_t)(body - in.p) + 4 : in.len;
 	}
-	if (pbtext(&out, (const unsigned char *)in.p + off, in.len - off, &why) < 0) {
-		fwrite(out.p ? out.p : "", 1, out.len, stdout);
-		fprintf(stderr, "pbdump: fatal: %s\n", why);
-		return 1;
-	}
+	rc = pbtext(&out, (const unsigned char *)in.p + off, in.len - off, &why) < 0;
 	fwrite(out.p ? out.p : "", 1, out.len, stdout);
-	return fflush(stdout) ? 111 : 0;
+	if (rc)
+		fprintf(stderr, "pbdump: fatal: %s\n", why);
+	lm_buf_free(&in);
+	lm_buf_free(&out);
+	if (fflush(stdout) || ferror(stdout))
+		return 111;
+	return rc;
 }
