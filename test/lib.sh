@@ -446,3 +446,60 @@ have() {
 is_sanitized() {
 	grep -q __asan_init "$LM_BIN/lmtabled" 2>/dev/null
 }
+
+# ---- a real Prometheus (test/it/prometheus.sh, test/it/promhist.sh)
+
+# serve START: START is a function that starts a TCP server on $PORT
+# (through t_bg); wait until it answers GET /metrics (body in
+# $T_DIR/curl.out). Sets PORT and SERVER_PID. Tries 3 free ports.
+serve() {
+	for _try in 1 2 3; do
+		PORT=$(free_port) || return 1
+		"$1"
+		SERVER_PID=$T_PID
+		if wait_for 10 served; then
+			return 0
+		fi
+		t_stop "$SERVER_PID"
+	done
+	return 1
+}
+served() {
+	t_alive "$SERVER_PID" || return 1
+	curl -sf -o "$T_DIR/curl.out" "http://127.0.0.1:$PORT/metrics"
+}
+
+# prom_start CONFIG [FLAG...]: start prometheus with CONFIG and FLAGs on a
+# free port of 127.0.0.1, its TSDB in T_DIR, its log in
+# $T_DIR/prometheus.log; wait (at most 30 s) until ready; 3 tries. Sets
+# PROM (pid) and PPORT. Returns 1 when it never got ready.
+prom_start() {
+	_pcfg=$1
+	shift
+	for _try in 1 2 3; do
+		PPORT=$(free_port)
+		t_bg prometheus --config.file="$_pcfg" --storage.tsdb.path="$T_DIR/tsdb" \
+			--web.listen-address="127.0.0.1:$PPORT" --log.level=warn "$@" \
+			2>"$T_DIR/prometheus.log"
+		PROM=$T_PID
+		if wait_for 30 prom_ready; then
+			return 0
+		fi
+		t_stop "$PROM"
+	done
+	return 1
+}
+prom_ready() {
+	t_alive "$PROM" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"
+}
+# query EXPR: the first result's value from Prometheus's query API (empty
+# when none); the whole answer in $T_DIR/q.json
+query() {
+	curl -sf -G --data-urlencode "query=$1" \
+		"http://127.0.0.1:$PPORT/api/v1/query" >"$T_DIR/q.json" 2>/dev/null || return 1
+	sed -n 's/.*"value":\[[^,]*,"\([^"]*\)"\].*/\1/p' "$T_DIR/q.json"
+}
+# has EXPR WANT: the query's value is WANT
+has() {
+	[ "$(query "$1")" = "$2" ]
+}

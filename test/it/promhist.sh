@@ -81,34 +81,22 @@ for a in $APPS; do
 	send "$a" "$T_DIR/$a.first"
 done
 
-# serve NAME ARGS...: tcpsvd serving lmexport ARGS on a free port; sets PORT
-serve() {
-	_name=$1
-	shift
-	for _try in 1 2 3; do
-		PORT=$(free_port) || return 1
-		t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" "$@" \
-			2>"$T_DIR/serve.$_name.err"
-		_sp=$T_PID
-		served() {
-			t_alive "$_sp" || return 1
-			curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"
-		}
-		if wait_for 10 served; then
-			return 0
-		fi
-		t_stop "$_sp"
-	done
-	return 1
+start_native() {
+	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" \
+		2>"$T_DIR/serve.native.err"
 }
-if serve native; then
+start_classic() {
+	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" -T -b "latency=$ALLB" \
+		2>"$T_DIR/serve.classic.err"
+}
+if serve start_native; then
 	NPORT=$PORT
 	ok "tcpsvd serves lmexport (native)"
 else
 	fail "tcpsvd serves lmexport (native)" "$(t_head "$T_DIR/serve.native.err")"
 	t_done
 fi
-if serve classic -T -b "latency=$ALLB"; then
+if serve start_classic; then
 	CPORT=$PORT
 	ok "tcpsvd serves lmexport -T -b latency=... (classic)"
 else
@@ -129,39 +117,12 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$CPORT']
 EOF
-started=
-for _try in 1 2 3; do
-	PPORT=$(free_port)
-	t_bg prometheus --config.file="$T_DIR/prometheus.yml" \
-		--storage.tsdb.path="$T_DIR/tsdb" \
-		--web.listen-address="127.0.0.1:$PPORT" \
-		--enable-feature=native-histograms \
-		--log.level=warn 2>"$T_DIR/prometheus.log"
-	PROM=$T_PID
-	prom_ready() {
-		t_alive "$PROM" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"
-	}
-	if wait_for 30 prom_ready; then
-		started=1
-		break
-	fi
-	t_stop "$PROM"
-done
-if [ -z "$started" ]; then
+if ! prom_start "$T_DIR/prometheus.yml" --enable-feature=native-histograms; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done
 fi
 ok "prometheus --enable-feature=native-histograms starts on 127.0.0.1:$PPORT"
 
-# query EXPR: the first result's value (empty when none)
-query() {
-	curl -sf -G --data-urlencode "query=$1" \
-		"http://127.0.0.1:$PPORT/api/v1/query" >"$T_DIR/q.json" 2>/dev/null || return 1
-	sed -n 's/.*"value":\[[^,]*,"\([^"]*\)"\].*/\1/p' "$T_DIR/q.json"
-}
-has() {
-	[ "$(query "$1")" = "$2" ]
-}
 # counts [more]: every app's native and classic count is 1 (plus the
 # lines of its main file with "more")
 counts() {
