@@ -4,58 +4,26 @@
  * One pass parses the dump into entries (one per exposed series: a timer
  * line gives a histogram and a gauge), each with its family name and its
  * labels already rendered into an arena; a histogram line also leaves its
- * classic cumulative counts and its fine buckets in arenas of their own. The entries are sorted by
- * (family, labels, line number); a family takes the type of its first
- * line, other types and duplicate label sets are skipped. Families whose
- * names or sample names clash with an earlier family's are skipped too.
- * Then one pass writes. Numbers go through lm_fmt_double, never printf. */
+ * classic cumulative counts and its fine buckets in arenas of their own.
+ * The entries are sorted by (family, labels, line number); a family takes
+ * the type of its first line, other types and duplicate label sets are
+ * skipped. Families whose names or sample names clash with an earlier
+ * family's are skipped too.
+ * Then one pass writes: text here, protobuf in lm_expo_pb.c. Numbers go
+ * through lm_fmt_double, never printf. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lm_expo.h"
+#include "lm_expo_int.h"
 #include "lm_hist.h"
 #include "lm_num.h"
-#include "lm_pb.h"
 #include "lm_wire.h"
 
-/* classic histogram bounds of timers (seconds) and of h and d; +Inf follows */
-const struct lm_expo_le lm_expo_timer_le = { "", 0, 14, {
-	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	1, 2.5, 5, 10 } };
-const struct lm_expo_le lm_expo_hist_le = { "", 0, 10, {
-	0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000, 100000, 1000000 } };
-
-enum { K_COUNTER, K_GAUGE, K_HIST };
 static const char *const kname[] = { "counter", "gauge", "histogram" };
-/* io.prometheus.client.MetricType */
-static const unsigned char ktype[] = { 0, 1, 4 };
-
-/* field numbers of io.prometheus.client (metrics.proto) */
-enum { MF_NAME = 1, MF_HELP = 2, MF_TYPE = 3, MF_METRIC = 4 };
-enum { M_LABEL = 1, M_GAUGE = 2, M_COUNTER = 3, M_HISTOGRAM = 7 };
-enum { LP_NAME = 1, LP_VALUE = 2 };
-enum { V_VALUE = 1 };   /* Gauge.value, Counter.value */
-enum { H_COUNT = 1, H_SUM = 2, H_BUCKET = 3, H_COUNT_F = 4, H_SCHEMA = 5,
-	H_ZT = 6, H_ZC = 7, H_ZC_F = 8, H_NSPAN = 9, H_NDELTA = 10, H_NCOUNT = 11,
-	H_PSPAN = 12, H_PDELTA = 13, H_PCOUNT = 14 };
-enum { B_CUM = 1, B_LE = 2, B_CUM_F = 4 };
-enum { S_OFFSET = 1, S_LENGTH = 2 };
-
-/* A histogram series: classic cumulative counts at its set's bounds
- * (cum arena), fine buckets (nat arena: negative ones from the largest
- * |x| down, then positive ones from the smallest up), zero bucket. */
-struct hrec {
-	size_t set;          /* index into the bound sets */
-	size_t co;           /* first cumulative count in the cum arena */
-	size_t no, nneg, npos;   /* fine buckets in the nat arena */
-	double zero, total;
-	int whole;           /* every count a whole number below 2^53 */
-};
-
-/* what a series is, for its default HELP text */
-enum { R_C, R_G, R_T, R_TLAST, R_H, R_HLAST, R_RHZ, R_RTOTAL };
 static const char *const rwhat[] = {
 	"counter", "gauge", "timer", "timer", "histogram", "histogram", "rate", "rate"
 };
@@ -68,42 +36,8 @@ static const char *const rsuffix[] = {
 	" (events per second)", " (total events)"
 };
 
-struct ent {
-	const char *fam;     /* family name (arena) */
-	const char *lab;     /* labels, escaped, no braces (arena) */
-	const char *base;    /* sanitised dump name (arena) */
-	size_t famo, labo, baseo;   /* the same as offsets while the arena grows */
-	unsigned famlen, lablen, baselen;
-	unsigned idx;        /* dump line number, from 1 */
-	unsigned char kind, role, skip;
-	size_t famid;        /* index into the families, in order of appearance */
-	double v;            /* value; histogram: sum */
-	size_t hk;           /* histogram: index into the hrecs */
-};
-
-struct help { const char *name, *text; size_t nlen, tlen; };
-
-struct fam {
-	const char *name;
-	size_t len;
-	size_t n;            /* entries */
-	size_t lo, hi;       /* entries [lo, hi) in sorted order */
-	unsigned first;      /* smallest line number */
-	unsigned char kind, skip;
-};
-
 struct nm { const char *p; size_t o, n; unsigned first; size_t fam; };
 
-/* lmexport's own gauges, sorted by name */
-static const struct {
-	const char *name, *help;
-} selfg[] = {
-	{ "lm_export_dump_bytes", "Bytes of table dump lmexport read for this scrape." },
-	{ "lm_export_lines_invalid", "Table dump lines lmexport could not parse or label." },
-	{ "lm_export_series", "Series lmexport wrote, its own excluded." },
-	{ "lm_export_series_skipped", "Series lmexport left out: name or type clash, or duplicate." },
-};
-#define NSELF (sizeof selfg / sizeof selfg[0])
 #define FAM_SELF ((size_t)-1)
 
 static int cmpstr(const char *a, size_t an, const char *b, size_t bn)
@@ -379,9 +313,7 @@ static int labels(struct lm_buf *a, const struct lm_line *l, const char *reserve
 	return 0;
 }
 
-/* The HELP text of e's family: the dump's HELP line for its name, else
- * a default; escaped as addesc's quote says. */
-static void helptext(struct lm_buf *b, const struct ent *e, const struct help *h,
+void lm_expo_helptext(struct lm_buf *b, const struct ent *e, const struct help *h,
 	size_t nh, int quote)
 {
 	struct help key, *hit = NULL;
@@ -408,7 +340,7 @@ static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
 	lm_buf_add(b, "# HELP ", 7);
 	lm_buf_add(b, fam, famlen);
 	lm_buf_addc(b, ' ');
-	helptext(b, e, h, nh, om ? 1 : 0);
+	lm_expo_helptext(b, e, h, nh, om ? 1 : 0);
 	lm_buf_addc(b, '\n');
 }
 
@@ -465,158 +397,39 @@ static void buckets(struct lm_buf *b, const char *name, size_t nn, const struct 
 	b->p[b->len] = '\0';
 }
 
+/* lmexport's own gauges, sorted by name */
+const struct lm_expo_self lm_expo_self[LM_EXPO_NSELF] = {
+	{ "lm_export_dump_bytes", "Bytes of table dump lmexport read for this scrape.",
+		offsetof(struct lm_expo_stats, bytes) },
+	{ "lm_export_lines_invalid", "Table dump lines lmexport could not parse or label.",
+		offsetof(struct lm_expo_stats, invalid) },
+	{ "lm_export_series", "Series lmexport wrote, its own excluded.",
+		offsetof(struct lm_expo_stats, series) },
+	{ "lm_export_series_skipped", "Series lmexport left out: name or type clash, or duplicate.",
+		offsetof(struct lm_expo_stats, skipped) },
+};
+
+double lm_expo_selfval(size_t i, const struct lm_expo_stats *st)
+{
+	size_t v;
+
+	memcpy(&v, (const char *)st + lm_expo_self[i].off, sizeof v);
+	return (double)v;
+}
+
 static void selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
 {
-	double v[NSELF];
-
-	v[0] = (double)st->bytes;
-	v[1] = (double)st->invalid;
-	v[2] = (double)st->series;
-	v[3] = (double)st->skipped;
 	lm_buf_add(b, "# HELP ", 7);
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_addc(b, ' ');
-	lm_buf_adds(b, selfg[i].help);
+	lm_buf_adds(b, lm_expo_self[i].help);
 	lm_buf_add(b, "\n# TYPE ", 8);
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_adds(b, " gauge\n");
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_addc(b, ' ');
-	lm_buf_addnum(b, v[i]);
+	lm_buf_addnum(b, lm_expo_selfval(i, st));
 	lm_buf_addc(b, '\n');
-}
-
-/* One gauge family of lmexport's own, in protobuf. */
-static void pb_selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
-{
-	double v[NSELF];
-	size_t mf, m, g;
-
-	v[0] = (double)st->bytes;
-	v[1] = (double)st->invalid;
-	v[2] = (double)st->series;
-	v[3] = (double)st->skipped;
-	mf = lm_pb_open(b, 0);
-	lm_pb_bytes(b, MF_NAME, selfg[i].name, strlen(selfg[i].name));
-	lm_pb_bytes(b, MF_HELP, selfg[i].help, strlen(selfg[i].help));
-	lm_pb_uint(b, MF_TYPE, ktype[K_GAUGE]);
-	m = lm_pb_open(b, MF_METRIC);
-	g = lm_pb_open(b, M_GAUGE);
-	lm_pb_double(b, V_VALUE, v[i]);
-	lm_pb_close(b, g);
-	lm_pb_close(b, m);
-	lm_pb_close(b, mf);
-}
-
-/* The labels of e (k="v",... as rendered for text) as LabelPair fields:
- * the escapes undone into tmp. */
-static void pb_labels(struct lm_buf *b, const struct ent *e, struct lm_buf *tmp)
-{
-	const char *p = e->lab, *end = e->lab + e->lablen, *k;
-	size_t kn, at;
-
-	while (p < end) {
-		k = p;
-		while (p < end && *p != '=')
-			p++;
-		kn = (size_t)(p - k);
-		p += 2;   /* =" */
-		lm_buf_reset(tmp);
-		while (p < end && *p != '"') {
-			if (*p == '\\' && p + 1 < end) {
-				p++;
-				lm_buf_addc(tmp, *p == 'n' ? '\n' : *p);
-			} else {
-				lm_buf_addc(tmp, *p);
-			}
-			p++;
-		}
-		p += 2;   /* ", */
-		at = lm_pb_open(b, M_LABEL);
-		lm_pb_bytes(b, LP_NAME, k, kn);
-		lm_pb_bytes(b, LP_VALUE, tmp->p ? tmp->p : "", tmp->len);
-		lm_pb_close(b, at);
-	}
-}
-
-/* Spans and counts of one side of a native histogram: n fine buckets at
- * bk, in increasing index order when step is 1, decreasing when -1. */
-static void pb_side(struct lm_buf *b, const struct lm_bk *bk, size_t n, int step,
-	int whole, unsigned fspan, unsigned fdelta, unsigned fcount)
-{
-	size_t i, at, sp;
-	int start = 0, prev = 0, len = 0;
-	double last = 0;
-
-	if (!n)
-		return;
-	for (i = 0; i <= n; i++) {
-		const struct lm_bk *x = i < n ? (step > 0 ? &bk[i] : &bk[n - 1 - i]) : NULL;
-		if (x && len && x->idx == start + len) {
-			len++;
-			continue;
-		}
-		if (len) {   /* a span: offset from the end of the last one */
-			sp = lm_pb_open(b, fspan);
-			lm_pb_sint(b, S_OFFSET, start - prev);
-			lm_pb_uint(b, S_LENGTH, (uint64_t)len);
-			lm_pb_close(b, sp);
-			prev = start + len;
-		}
-		if (x) {
-			start = x->idx;
-			len = 1;
-		}
-	}
-	at = lm_pb_open(b, whole ? fdelta : fcount);
-	for (i = 0; i < n; i++) {
-		const struct lm_bk *x = step > 0 ? &bk[i] : &bk[n - 1 - i];
-		if (whole) {
-			lm_pb_varint(b, lm_pb_zigzag((int64_t)x->n - (int64_t)last));
-			last = x->n;
-		} else {
-			unsigned char d[8];
-			uint64_t u;
-			int j;
-			memcpy(&u, &x->n, sizeof u);
-			for (j = 0; j < 8; j++)
-				d[j] = (unsigned char)(u >> 8 * j);
-			lm_buf_add(b, d, 8);
-		}
-	}
-	lm_pb_close(b, at);
-}
-
-/* One histogram: count, sum, classic buckets (no +Inf: the count is it),
- * then the native histogram, schema 3. */
-static void pb_hist(struct lm_buf *b, const struct ent *e, const struct hrec *h,
-	const double *cum, const struct lm_expo_le *set, const struct lm_bk *nat)
-{
-	size_t i, at;
-
-	if (h->whole)
-		lm_pb_uint(b, H_COUNT, (uint64_t)h->total);
-	else
-		lm_pb_double(b, H_COUNT_F, h->total);
-	lm_pb_double(b, H_SUM, e->v);
-	for (i = 0; i < set->n; i++) {
-		at = lm_pb_open(b, H_BUCKET);
-		if (h->whole)
-			lm_pb_uint(b, B_CUM, (uint64_t)cum[i]);
-		else
-			lm_pb_double(b, B_CUM_F, cum[i]);
-		lm_pb_double(b, B_LE, set->le[i]);
-		lm_pb_close(b, at);
-	}
-	lm_pb_sint(b, H_SCHEMA, LM_HIST_SCHEMA);
-	lm_pb_double(b, H_ZT, LM_HIST_ZERO);
-	if (h->whole)
-		lm_pb_uint(b, H_ZC, (uint64_t)h->zero);
-	else
-		lm_pb_double(b, H_ZC_F, h->zero);
-	/* negative buckets are held from the largest |x| down */
-	pb_side(b, nat, h->nneg, -1, h->whole, H_NSPAN, H_NDELTA, H_NCOUNT);
-	pb_side(b, nat ? nat + h->nneg : NULL, h->npos, 1, h->whole, H_PSPAN, H_PDELTA, H_PCOUNT);
 }
 
 /* Suffixes of the sample names a family of kind k owns, "" first. */
@@ -642,7 +455,7 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 	size_t n = 0, max, i, j;
 	const char *const *suf;
 
-	max = nf * 5 + NSELF;
+	max = nf * 5 + LM_EXPO_NSELF;
 	v = malloc(max * sizeof *v);
 	if (!v)
 		return -1;
@@ -658,9 +471,9 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 			n++;
 		}
 	}
-	for (i = 0; self && i < NSELF; i++) {
+	for (i = 0; self && i < LM_EXPO_NSELF; i++) {
 		v[n].o = a.len;
-		lm_buf_adds(&a, selfg[i].name);
+		lm_buf_adds(&a, lm_expo_self[i].name);
 		v[n].n = a.len - v[n].o;
 		v[n].first = 0;
 		v[n].fam = FAM_SELF;
@@ -777,106 +590,6 @@ static int hist(struct hrec *r, const struct lm_line *l, size_t set,
 	return 0;
 }
 
-/* One family in protobuf: a length-delimited MetricFamily whose series
- * are ord[j..f->hi), skipped ones left out; e0 is ord[j]. */
-static void pb_family(struct lm_buf *b, const struct fam *f, struct ent *const *ord,
-	size_t j, const struct ent *e0, const struct help *helps, size_t nh,
-	const struct hrec *hr, const struct lm_expo_le **sets, const double *cum,
-	const struct lm_bk *nat, struct lm_buf *tmp)
-{
-	size_t mf, m, v;
-
-	mf = lm_pb_open(b, 0);
-	lm_pb_bytes(b, MF_NAME, e0->fam, e0->famlen);
-	lm_buf_reset(tmp);
-	helptext(tmp, e0, helps, nh, 2);
-	lm_pb_bytes(b, MF_HELP, tmp->p ? tmp->p : "", tmp->len);
-	lm_pb_uint(b, MF_TYPE, ktype[f->kind]);
-	for (; j < f->hi; j++) {
-		const struct ent *e = ord[j];
-		const struct hrec *h;
-		if (e->skip)
-			continue;
-		m = lm_pb_open(b, MF_METRIC);
-		pb_labels(b, e, tmp);
-		switch (f->kind) {
-		case K_COUNTER:
-		case K_GAUGE:
-			v = lm_pb_open(b, f->kind == K_COUNTER ? M_COUNTER : M_GAUGE);
-			lm_pb_double(b, V_VALUE, e->v);
-			lm_pb_close(b, v);
-			break;
-		case K_HIST:
-			h = &hr[e->hk];
-			v = lm_pb_open(b, M_HISTOGRAM);
-			pb_hist(b, e, h, cum ? cum + h->co : NULL, sets[h->set],
-			    nat ? nat + h->no : NULL);
-			lm_pb_close(b, v);
-			break;
-		}
-		lm_pb_close(b, m);
-	}
-	lm_pb_close(b, mf);
-}
-
-/* The bounds of s: "LE,LE,..." */
-int lm_expo_le_parse(const char *s, struct lm_expo_le *set, const char **why)
-{
-	const char *p = s, *c;
-	double v;
-
-	set->n = 0;
-	if (!*s) {
-		*why = "no bounds";
-		return -1;
-	}
-	for (;;) {
-		c = strchr(p, ',');
-		if (!c)
-			c = p + strlen(p);
-		if (set->n == LM_EXPO_LE_MAX) {
-			*why = "too many bounds (at most 64)";
-			return -1;
-		}
-		if (c == p || lm_parse_double(p, (size_t)(c - p), &v) < 0 || !isfinite(v)) {
-			*why = "a bound is not a finite number";
-			return -1;
-		}
-		if (!(v > 0)) {
-			*why = "a bound is not above 0";
-			return -1;
-		}
-		if (set->n && !(v > set->le[set->n - 1])) {
-			*why = "bounds do not increase";
-			return -1;
-		}
-		set->le[set->n++] = v;
-		if (!*c)
-			return 0;
-		p = c + 1;
-	}
-}
-
-int lm_expo_le_named(const char *s, struct lm_expo_le *set, const char **why)
-{
-	const char *eq = strchr(s, '=');
-	size_t n;
-
-	if (!eq) {
-		*why = "no '=' after the name";
-		return -1;
-	}
-	n = (size_t)(eq - s);
-	if (n == 0 || n > LM_NAME_MAX || !lm_name_ok(s, n)) {
-		*why = "not a metric name";
-		return -1;
-	}
-	memcpy(set->name, s, n);
-	set->name[n] = '\0';
-	set->nlen = n;
-	return lm_expo_le_parse(eq + 1, set, why);
-}
-
 int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 	const struct lm_expo_opt *opt, struct lm_expo_stats *stp)
 {
@@ -912,7 +625,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		goto fail;
 	sets[0] = opt && opt->timer_le ? opt->timer_le : &lm_expo_timer_le;
 	sets[1] = opt && opt->hist_le ? opt->hist_le : &lm_expo_hist_le;
-	for (i = 2, nle = 0; i < nsets; i++)
+	for (i = 2; i < nsets; i++)
 		sets[i] = &opt->sets[i - 2];
 	for (i = 0, nle = 0; i < nsets; i++) {
 		lefirst[i] = nle;
@@ -1141,10 +854,10 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 
 		if (f && f->skip)
 			continue;
-		while (self && si < NSELF && (!f || cmpstr(selfg[si].name,
-		    strlen(selfg[si].name), ord[f->lo]->fam, ord[f->lo]->famlen) < 0)) {
+		while (self && si < LM_EXPO_NSELF && (!f || cmpstr(lm_expo_self[si].name,
+		    strlen(lm_expo_self[si].name), ord[f->lo]->fam, ord[f->lo]->famlen) < 0)) {
 			if (pb)
-				pb_selffam(out, si++, &st);
+				lm_expo_pb_self(out, si++, &st);
 			else
 				selffam(out, si++, &st);
 		}
@@ -1156,7 +869,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		fam = e->fam;
 		fl = e->famlen;
 		if (pb) {
-			pb_family(out, f, ord, j, e, helps, nh, hr, sets,
+			lm_expo_pb_family(out, f, ord, j, helps, nh, hr, sets,
 			    (const double *)cumb.p, (const struct lm_bk *)natb.p, &tmp);
 			continue;
 		}
