@@ -43,8 +43,9 @@ void lm_expo_pb_self(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
  * the escapes undone into tmp. */
 static void pb_labels(struct lm_buf *b, const struct ent *e, struct lm_buf *tmp)
 {
-	const char *p = e->lab, *end = e->lab + e->lablen, *k;
-	size_t kn, at;
+	const char *p = e->lab, *end = e->lab + e->lablen, *k, *v;
+	size_t kn, vn;
+	int esc;
 
 	while (p < end) {
 		k = p;
@@ -52,21 +53,35 @@ static void pb_labels(struct lm_buf *b, const struct ent *e, struct lm_buf *tmp)
 			p++;
 		kn = (size_t)(p - k);
 		p += 2;   /* =" */
-		lm_buf_reset(tmp);
+		v = p;
+		esc = 0;
 		while (p < end && *p != '"') {
-			if (*p == '\\' && p + 1 < end) {
+			if (*p == '\\') {
+				esc = 1;
 				p++;
-				lm_buf_addc(tmp, *p == 'n' ? '\n' : *p);
-			} else {
-				lm_buf_addc(tmp, *p);
 			}
 			p++;
 		}
+		vn = (size_t)(p - v);
 		p += 2;   /* ", */
-		at = lm_pb_open(b, M_LABEL);
+		if (esc) {   /* the rare value with escapes: undo them */
+			lm_buf_reset(tmp);
+			for (; v < k + kn + 2 + vn; v++) {
+				if (*v == '\\') {
+					v++;
+					lm_buf_addc(tmp, *v == 'n' ? '\n' : *v);
+				} else {
+					lm_buf_addc(tmp, *v);
+				}
+			}
+			v = tmp->p ? tmp->p : "";
+			vn = tmp->len;
+		}
+		/* LabelPair, its length known: no room to move */
+		lm_pb_tag(b, M_LABEL, LM_PB_LEN);
+		lm_pb_varint(b, 2 + lm_pb_varint_len(kn) + kn + lm_pb_varint_len(vn) + vn);
 		lm_pb_bytes(b, LP_NAME, k, kn);
-		lm_pb_bytes(b, LP_VALUE, tmp->p ? tmp->p : "", tmp->len);
-		lm_pb_close(b, at);
+		lm_pb_bytes(b, LP_VALUE, v, vn);
 	}
 }
 

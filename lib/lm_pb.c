@@ -24,11 +24,25 @@ size_t lm_pb_put_varint(unsigned char *d, uint64_t v)
 	return n;
 }
 
+size_t lm_pb_varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Writers reserve room and store bytes themselves: these are many tiny
+ * appends, and musl's memcpy costs too much per call for them. */
 void lm_pb_varint(struct lm_buf *b, uint64_t v)
 {
-	unsigned char d[LM_PB_VARINT_MAX];
-
-	lm_buf_add(b, d, lm_pb_put_varint(d, v));
+	if (lm_buf_reserve(b, LM_PB_VARINT_MAX) < 0)
+		return;
+	b->len += lm_pb_put_varint((unsigned char *)b->p + b->len, v);
+	b->p[b->len] = '\0';
 }
 
 void lm_pb_tag(struct lm_buf *b, unsigned field, unsigned wt)
@@ -38,60 +52,94 @@ void lm_pb_tag(struct lm_buf *b, unsigned field, unsigned wt)
 
 void lm_pb_uint(struct lm_buf *b, unsigned field, uint64_t v)
 {
-	lm_pb_tag(b, field, LM_PB_VARINT);
-	lm_pb_varint(b, v);
+	unsigned char *d;
+
+	if (lm_buf_reserve(b, 2 * LM_PB_VARINT_MAX) < 0)
+		return;
+	d = (unsigned char *)b->p + b->len;
+	d += lm_pb_put_varint(d, (uint64_t)field << 3 | LM_PB_VARINT);
+	d += lm_pb_put_varint(d, v);
+	b->len = (size_t)((char *)d - b->p);
+	b->p[b->len] = '\0';
 }
 
 void lm_pb_sint(struct lm_buf *b, unsigned field, int64_t v)
 {
-	lm_pb_tag(b, field, LM_PB_VARINT);
-	lm_pb_varint(b, lm_pb_zigzag(v));
+	lm_pb_uint(b, field, lm_pb_zigzag(v));
 }
 
 void lm_pb_double(struct lm_buf *b, unsigned field, double v)
 {
-	unsigned char d[8];
+	unsigned char *d;
 	uint64_t u;
 	int i;
 
+	if (lm_buf_reserve(b, LM_PB_VARINT_MAX + 8) < 0)
+		return;
 	memcpy(&u, &v, sizeof u);
+	d = (unsigned char *)b->p + b->len;
+	d += lm_pb_put_varint(d, (uint64_t)field << 3 | LM_PB_I64);
 	for (i = 0; i < 8; i++)
-		d[i] = (unsigned char)(u >> 8 * i);   /* little-endian */
-	lm_pb_tag(b, field, LM_PB_I64);
-	lm_buf_add(b, d, 8);
+		*d++ = (unsigned char)(u >> 8 * i);   /* little-endian */
+	b->len = (size_t)((char *)d - b->p);
+	b->p[b->len] = '\0';
 }
 
 void lm_pb_bytes(struct lm_buf *b, unsigned field, const void *p, size_t n)
 {
-	lm_pb_tag(b, field, LM_PB_LEN);
-	lm_pb_varint(b, n);
-	lm_buf_add(b, p, n);
+	const unsigned char *s = p;
+	unsigned char *d;
+	size_t i;
+
+	if (lm_buf_reserve(b, 2 * LM_PB_VARINT_MAX + n) < 0)
+		return;
+	d = (unsigned char *)b->p + b->len;
+	d += lm_pb_put_varint(d, (uint64_t)field << 3 | LM_PB_LEN);
+	d += lm_pb_put_varint(d, n);
+	if (n > 32) {
+		memcpy(d, s, n);
+		d += n;
+	} else {
+		for (i = 0; i < n; i++)
+			*d++ = s[i];
+	}
+	b->len = (size_t)((char *)d - b->p);
+	b->p[b->len] = '\0';
 }
 
 size_t lm_pb_open(struct lm_buf *b, unsigned field)
 {
-	static const char room[LM_PB_LENROOM];
-
 	if (field)
 		lm_pb_tag(b, field, LM_PB_LEN);
-	lm_buf_add(b, room, LM_PB_LENROOM);
+	if (lm_buf_reserve(b, LM_PB_LENROOM) < 0)
+		return b->len;
+	b->len += LM_PB_LENROOM;
+	b->p[b->len] = '\0';
 	return b->len - LM_PB_LENROOM;
 }
 
 void lm_pb_close(struct lm_buf *b, size_t at)
 {
 	unsigned char d[LM_PB_VARINT_MAX];
-	size_t body, k;
+	size_t body, k, i, gap;
+	char *q;
 
 	if (b->err || at + LM_PB_LENROOM > b->len)
 		return;
 	body = b->len - at - LM_PB_LENROOM;
 	k = lm_pb_put_varint(d, body);
-	memcpy(b->p + at, d, k);
-	memmove(b->p + at + k, b->p + at + LM_PB_LENROOM, body);
-	b->len -= LM_PB_LENROOM - k;
-	if (b->len < b->cap)
-		b->p[b->len] = '\0';
+	gap = LM_PB_LENROOM - k;
+	q = b->p + at;
+	for (i = 0; i < k; i++)
+		q[i] = (char)d[i];
+	if (body > 64) {
+		memmove(q + k, q + LM_PB_LENROOM, body);
+	} else {
+		for (i = 0; i < body; i++)
+			q[k + i] = q[LM_PB_LENROOM + i];
+	}
+	b->len -= gap;
+	b->p[b->len] = '\0';
 }
 
 int lm_pb_get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)

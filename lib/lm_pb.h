@@ -29,6 +29,8 @@ int64_t lm_pb_unzigzag(uint64_t v);
 
 /* the varint of v into d (room LM_PB_VARINT_MAX); returns its length */
 size_t lm_pb_put_varint(unsigned char *d, uint64_t v);
+/* the length of the varint of v, 1 .. LM_PB_VARINT_MAX */
+size_t lm_pb_varint_len(uint64_t v);
 
 void lm_pb_varint(struct lm_buf *b, uint64_t v);
 void lm_pb_tag(struct lm_buf *b, unsigned field, unsigned wt);

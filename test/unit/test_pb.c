@@ -58,6 +58,12 @@ static void known(void)
 
 	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
 		lm_buf_init(&b, 0);
+		if (v[i].kind == 0) {
+			unsigned char d[LM_PB_VARINT_MAX];
+			T_OK(lm_pb_varint_len(v[i].u) == lm_pb_put_varint(d, v[i].u)
+			    && lm_pb_varint_len(v[i].u) == (strlen(v[i].want) + 1) / 3,
+			    "%s: length %zu", v[i].name, lm_pb_varint_len(v[i].u));
+		}
 		switch (v[i].kind) {
 		case 0: lm_pb_varint(&b, v[i].u); break;
 		case 1: lm_pb_uint(&b, v[i].field, v[i].u); break;
