@@ -12,9 +12,11 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
+	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/observe \
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
+	$(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
@@ -46,8 +48,14 @@ $(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_fam.h lib/lm_wire.h lib/lm
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
-$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_pb.o: lib/lm_pb.c lib/lm_pb.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_pb.c
+$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
+$(O)/lm_expo_pb.o: lib/lm_expo_pb.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_pb.c
+$(O)/lm_expo_le.o: lib/lm_expo_le.c lib/lm_expo.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_le.c
 $(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_msg.c
 $(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
@@ -88,7 +96,11 @@ $(O)/test_table: test/unit/test_table.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_http: test/unit/test_http.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_expo: test/unit/test_expo.c test/unit/t.h $(O)/liblm.a
+$(O)/test_pb: test/unit/test_pb.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_pb.c $(O)/liblm.a $(LDLIBS)
+$(O)/pbdump: test/unit/pbdump.c test/unit/pbtext.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/pbdump.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_expo: test/unit/test_expo.c test/unit/t.h test/unit/pbtext.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
@@ -166,7 +178,8 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
-	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c
+	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
+	lib/lm_expo_le.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

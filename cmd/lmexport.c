@@ -1,7 +1,8 @@
 /* lmexport: one scrape, inetd-style. Reads one HTTP/1.x request on fd 0,
  * asks lmtabled for its table dump, writes the Prometheus exposition (or
- * OpenMetrics, when Accept asks for it) on fd 1, exits. -p prints the
- * exposition on stdout instead, for pipes and textfile collectors. */
+ * OpenMetrics or delimited protobuf, when Accept asks for it) on fd 1,
+ * exits. -p prints the exposition on stdout instead, for pipes and
+ * textfile collectors. -b, -B, -D choose classic histogram bounds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,7 +19,12 @@
 #include "lm_num.h"
 #include "lm_sock.h"
 
-static const char usage[] = "usage: lmexport [-p] [-o] [-s PATH] [-t SECONDS]";
+static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECONDS] "
+	"[-B BOUNDS] [-D BOUNDS] [-b NAME=BOUNDS]...";
+
+/* bounds named with -b; static: too big for the stack */
+static struct lm_expo_le sets[LM_EXPO_SETS_MAX];
+static struct lm_expo_le timer_le, hist_le;
 
 #define DUMP_MAX (64u << 20)    /* bytes of table dump taken */
 #define OUT_MAX (256u << 20)    /* bytes of exposition written */
@@ -49,13 +55,18 @@ int main(int argc, char **argv)
 	const char *sarg = NULL, *path;
 	struct lm_http_req req;
 	struct lm_expo_stats st;
+	struct lm_expo_opt opt;
 	struct lm_buf dump, out;
+	const char *why, *ctype;
 	double t = 5;
-	int plain = 0, om = 0, c, status, e;
+	size_t i;
+	int plain = 0, om = 0, textonly = 0, c, status, e, flags;
 
 	lm_prog = "lmexport";
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":hpos:t:")) != -1) {
+	memset(&opt, 0, sizeof opt);
+	opt.sets = sets;
+	while ((c = getopt(argc, argv, ":hpoTs:t:b:B:D:")) != -1) {
 		switch (c) {
 		case 'h':
 			if (printf("%s\n", usage) < 0)
@@ -67,6 +78,30 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			om = 1;
+			break;
+		case 'T':
+			textonly = 1;
+			break;
+		case 'B':
+		case 'D':
+			if (lm_expo_le_parse(optarg, c == 'B' ? &timer_le : &hist_le, &why) < 0)
+				lm_die(LM_EXIT_USAGE, "invalid -%c BOUNDS (%s): %s", c, why, optarg);
+			if (c == 'B')
+				opt.timer_le = &timer_le;
+			else
+				opt.hist_le = &hist_le;
+			break;
+		case 'b':
+			if (opt.nsets == LM_EXPO_SETS_MAX)
+				lm_die(LM_EXIT_USAGE, "too many -b (at most %d): %s",
+				    LM_EXPO_SETS_MAX, optarg);
+			if (lm_expo_le_named(optarg, &sets[opt.nsets], &why) < 0)
+				lm_die(LM_EXIT_USAGE, "invalid -b NAME=BOUNDS (%s): %s", why, optarg);
+			for (i = 0; i < opt.nsets; i++)
+				if (strcmp(sets[i].name, sets[opt.nsets].name) == 0)
+					lm_die(LM_EXIT_USAGE, "invalid -b NAME=BOUNDS (%s given twice): %s",
+					    sets[i].name, optarg);
+			opt.nsets++;
 			break;
 		case 's':
 			sarg = optarg;
@@ -91,7 +126,7 @@ int main(int argc, char **argv)
 	if (plain) {
 		if (lm_query(path, "dump\n", &dump, t) < 0)
 			lm_die_sys(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX, path);
-		if (lm_expo(&out, dump.p, dump.len, (om ? LM_EXPO_OM : 0) | LM_EXPO_SELF, &st) < 0)
+		if (lm_expo(&out, dump.p, dump.len, (om ? LM_EXPO_OM : 0) | LM_EXPO_SELF, &opt, &st) < 0)
 			lm_die_sys(LM_EXIT_SYS, "unable to format the exposition");
 		if (out.len && fwrite(out.p, 1, out.len, stdout) != out.len)
 			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
@@ -126,7 +161,21 @@ int main(int argc, char **argv)
 		lm_buf_free(&dump);
 		return LM_EXIT_OK;
 	}
-	if (lm_expo(&out, dump.p, dump.len, (req.openmetrics ? LM_EXPO_OM : 0) | LM_EXPO_SELF, &st) < 0) {
+	/* -T: a protobuf Accept gets what it would get without protobuf */
+	if (textonly && req.protobuf) {
+		req.protobuf = 0;
+		req.openmetrics = req.q_om > 0;
+	}
+	flags = LM_EXPO_SELF;
+	ctype = LM_EXPO_CT_PROM;
+	if (req.protobuf) {
+		flags |= LM_EXPO_PB;
+		ctype = LM_EXPO_CT_PB;
+	} else if (req.openmetrics) {
+		flags |= LM_EXPO_OM;
+		ctype = LM_EXPO_CT_OM;
+	}
+	if (lm_expo(&out, dump.p, dump.len, flags, &opt, &st) < 0) {
 		e = errno;
 		reply(500, req.head, NULL, NULL, 0, t);
 		errno = e;
@@ -136,8 +185,7 @@ int main(int argc, char **argv)
 		return LM_EXIT_OK;
 	}
 	lm_buf_free(&dump);
-	reply(200, req.head, req.openmetrics ? LM_EXPO_CT_OM : LM_EXPO_CT_PROM,
-	    out.p ? out.p : "", out.len, t);
+	reply(200, req.head, ctype, out.p ? out.p : "", out.len, t);
 	lm_buf_free(&out);
 	lm_close_stdout();
 	return LM_EXIT_OK;

@@ -1,33 +1,29 @@
-/* lm_expo: table dump -> Prometheus text 0.0.4 / OpenMetrics 1.0 text.
+/* lm_expo: table dump -> Prometheus text 0.0.4 / OpenMetrics 1.0 text /
+ * delimited protobuf.
  *
  * One pass parses the dump into entries (one per exposed series: a timer
  * line gives a histogram and a gauge), each with its family name and its
- * labels already rendered into an arena. The entries are sorted by
- * (family, labels, line number); a family takes the type of its first
- * line, other types and duplicate label sets are skipped. Families whose
- * names or sample names clash with an earlier family's are skipped too.
- * Then one pass writes. Numbers go through lm_fmt_double, never printf. */
+ * labels already rendered into an arena; a histogram line also leaves its
+ * classic cumulative counts and its fine buckets in arenas of their own.
+ * The entries are sorted by (family, labels, line number); a family takes
+ * the type of its first line, other types and duplicate label sets are
+ * skipped. Families whose names or sample names clash with an earlier
+ * family's are skipped too.
+ * Then one pass writes: text here, protobuf in lm_expo_pb.c. Numbers go
+ * through lm_fmt_double, never printf. */
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lm_expo.h"
+#include "lm_expo_int.h"
+#include "lm_hist.h"
 #include "lm_num.h"
 #include "lm_wire.h"
 
-/* classic histogram bounds (seconds) of timers; +Inf follows */
-#define NLE 14
-#define LM_BUCKETS (NLE + 1)
-static const double expo_le[NLE] = {
-	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	1, 2.5, 5, 10
-};
-
-enum { K_COUNTER, K_GAUGE, K_HIST, K_SUMMARY };
-static const char *const kname[] = { "counter", "gauge", "histogram", "summary" };
-
-/* what a series is, for its default HELP text */
-enum { R_C, R_G, R_T, R_TLAST, R_H, R_HLAST, R_RHZ, R_RTOTAL };
+static const char *const kname[] = { "counter", "gauge", "histogram" };
 static const char *const rwhat[] = {
 	"counter", "gauge", "timer", "timer", "histogram", "histogram", "rate", "rate"
 };
@@ -40,43 +36,8 @@ static const char *const rsuffix[] = {
 	" (events per second)", " (total events)"
 };
 
-struct ent {
-	const char *fam;     /* family name (arena) */
-	const char *lab;     /* labels, escaped, no braces (arena) */
-	const char *base;    /* sanitised dump name (arena) */
-	size_t famo, labo, baseo;   /* the same as offsets while the arena grows */
-	unsigned famlen, lablen, baselen;
-	unsigned idx;        /* dump line number, from 1 */
-	unsigned char kind, role, skip;
-	size_t famid;        /* index into the families, in order of appearance */
-	double v;            /* value; histogram and summary: sum */
-	double cnt;          /* summary count */
-	size_t bk;           /* histogram: index into the bucket sets */
-};
-
-struct help { const char *name, *text; size_t nlen, tlen; };
-
-struct fam {
-	const char *name;
-	size_t len;
-	size_t n;            /* entries */
-	size_t lo, hi;       /* entries [lo, hi) in sorted order */
-	unsigned first;      /* smallest line number */
-	unsigned char kind, skip;
-};
-
 struct nm { const char *p; size_t o, n; unsigned first; size_t fam; };
 
-/* lmexport's own gauges, sorted by name */
-static const struct {
-	const char *name, *help;
-} selfg[] = {
-	{ "lm_export_dump_bytes", "Bytes of table dump lmexport read for this scrape." },
-	{ "lm_export_lines_invalid", "Table dump lines lmexport could not parse or label." },
-	{ "lm_export_series", "Series lmexport wrote, its own excluded." },
-	{ "lm_export_series_skipped", "Series lmexport left out: name or type clash, or duplicate." },
-};
-#define NSELF (sizeof selfg / sizeof selfg[0])
 #define FAM_SELF ((size_t)-1)
 
 static int cmpstr(const char *a, size_t an, const char *b, size_t bn)
@@ -196,8 +157,9 @@ static inline char *put(char *d, const char *s, size_t n)
 	return e;
 }
 
-/* Append s escaped: backslash, newline, and the quote when quote is set.
- * Other control bytes become a space, invalid UTF-8 a '?'. */
+/* Append s escaped: backslash, newline, and the quote when quote is 1;
+ * quote 2 (protobuf) escapes nothing. Other control bytes become a
+ * space, invalid UTF-8 a '?'. */
 static void addesc(struct lm_buf *b, const char *s, size_t n, int quote)
 {
 	size_t i = 0, run = 0, k;
@@ -205,11 +167,13 @@ static void addesc(struct lm_buf *b, const char *s, size_t n, int quote)
 	while (i < n) {
 		unsigned char c = s[i];
 		const char *rep = NULL;
-		if (c == '\\')
+		if (quote == 2 && (c == '\\' || c == '\n'))
+			rep = NULL;
+		else if (c == '\\')
 			rep = "\\\\";
 		else if (c == '\n')
 			rep = "\\n";
-		else if (c == '"' && quote)
+		else if (c == '"' && quote == 1)
 			rep = "\\\"";
 		else if (c < 0x20 || c == 0x7f)
 			rep = " ";
@@ -349,8 +313,8 @@ static int labels(struct lm_buf *a, const struct lm_line *l, const char *reserve
 	return 0;
 }
 
-static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
-	const struct ent *e, const struct help *h, size_t nh, int om)
+void lm_expo_helptext(struct lm_buf *b, const struct ent *e, const struct help *h,
+	size_t nh, int quote)
 {
 	struct help key, *hit = NULL;
 
@@ -358,11 +322,8 @@ static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
 	key.nlen = e->baselen;
 	if (nh)
 		hit = bsearch(&key, h, nh, sizeof *h, cmphelp);
-	lm_buf_add(b, "# HELP ", 7);
-	lm_buf_add(b, fam, famlen);
-	lm_buf_addc(b, ' ');
 	if (hit && hit->tlen) {
-		addesc(b, hit->text, hit->tlen, om);
+		addesc(b, hit->text, hit->tlen, quote);
 		lm_buf_adds(b, rsuffix[e->role]);
 	} else {
 		lm_buf_adds(b, "livemetrics ");
@@ -371,6 +332,15 @@ static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
 		lm_buf_add(b, e->base, e->baselen);
 		lm_buf_adds(b, rtail[e->role]);
 	}
+}
+
+static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
+	const struct ent *e, const struct help *h, size_t nh, int om)
+{
+	lm_buf_add(b, "# HELP ", 7);
+	lm_buf_add(b, fam, famlen);
+	lm_buf_addc(b, ' ');
+	lm_expo_helptext(b, e, h, nh, om ? 1 : 0);
 	lm_buf_addc(b, '\n');
 }
 
@@ -396,15 +366,17 @@ static void sample(struct lm_buf *b, const char *name, size_t nn, const char *su
 	b->p[b->len] = '\0';
 }
 
-/* The bucket lines of one histogram series: name_bucket{labels,le="X"} N */
+/* The bucket lines of one histogram series: name_bucket{labels,le="X"} N
+ * for the n bounds (cumulative counts cum) and +Inf (total); le[i] holds
+ * X"} for each bound, +Inf last. */
 static void buckets(struct lm_buf *b, const char *name, size_t nn, const struct ent *e,
-	const double *bk, char le[][LM_NUM_MAX + 4], const size_t *lel, double *count)
+	const double *cum, size_t n, double total, char le[][LM_NUM_MAX + 4],
+	const size_t *lel)
 {
 	size_t i, pl = nn + 8 + e->lablen + 5;   /* name_bucket{labels,le=" */
-	double cum = 0;
 	char *d, *pre;
 
-	if (lm_buf_reserve(b, LM_BUCKETS * (pl + LM_NUM_MAX + 4 + LM_NUM_MAX)) < 0)
+	if (lm_buf_reserve(b, (n + 1) * (pl + LM_NUM_MAX + 4 + LM_NUM_MAX)) < 0)
 		return;
 	pre = d = b->p + b->len;
 	d = put(d, name, nn);
@@ -414,37 +386,49 @@ static void buckets(struct lm_buf *b, const char *name, size_t nn, const struct 
 		*d++ = ',';
 	d = put(d, "le=\"", 4);
 	pl = (size_t)(d - pre);
-	for (i = 0; i < LM_BUCKETS; i++) {
+	for (i = 0; i <= n; i++) {
 		if (i)
 			d = put(d, pre, pl);
 		d = put(d, le[i], lel[i]);   /* X"} */
-		cum += bk[i];
-		d += lm_fmt_double(d, cum);
+		d += lm_fmt_double(d, i < n ? cum[i] : total);
 		*d++ = '\n';
 	}
 	b->len = (size_t)(d - b->p);
 	b->p[b->len] = '\0';
-	*count = cum;
+}
+
+/* lmexport's own gauges, sorted by name */
+const struct lm_expo_self lm_expo_self[LM_EXPO_NSELF] = {
+	{ "lm_export_dump_bytes", "Bytes of table dump lmexport read for this scrape.",
+		offsetof(struct lm_expo_stats, bytes) },
+	{ "lm_export_lines_invalid", "Table dump lines lmexport could not parse or label.",
+		offsetof(struct lm_expo_stats, invalid) },
+	{ "lm_export_series", "Series lmexport wrote, its own excluded.",
+		offsetof(struct lm_expo_stats, series) },
+	{ "lm_export_series_skipped", "Series lmexport left out: name or type clash, or duplicate.",
+		offsetof(struct lm_expo_stats, skipped) },
+};
+
+double lm_expo_selfval(size_t i, const struct lm_expo_stats *st)
+{
+	size_t v;
+
+	memcpy(&v, (const char *)st + lm_expo_self[i].off, sizeof v);
+	return (double)v;
 }
 
 static void selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
 {
-	double v[NSELF];
-
-	v[0] = (double)st->bytes;
-	v[1] = (double)st->invalid;
-	v[2] = (double)st->series;
-	v[3] = (double)st->skipped;
 	lm_buf_add(b, "# HELP ", 7);
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_addc(b, ' ');
-	lm_buf_adds(b, selfg[i].help);
+	lm_buf_adds(b, lm_expo_self[i].help);
 	lm_buf_add(b, "\n# TYPE ", 8);
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_adds(b, " gauge\n");
-	lm_buf_adds(b, selfg[i].name);
+	lm_buf_adds(b, lm_expo_self[i].name);
 	lm_buf_addc(b, ' ');
-	lm_buf_addnum(b, v[i]);
+	lm_buf_addnum(b, lm_expo_selfval(i, st));
 	lm_buf_addc(b, '\n');
 }
 
@@ -455,13 +439,10 @@ static const char *const *owned(int k, int om)
 	static const char *const com[] = { "", "_total", "_created", NULL };
 	static const char *const h[] = { "", "_bucket", "_sum", "_count", NULL };
 	static const char *const hom[] = { "", "_bucket", "_sum", "_count", "_created", NULL };
-	static const char *const s[] = { "", "_sum", "_count", NULL };
-	static const char *const som[] = { "", "_sum", "_count", "_created", NULL };
 
 	switch (k) {
 	case K_COUNTER: return om ? com : c;
 	case K_HIST: return om ? hom : h;
-	case K_SUMMARY: return om ? som : s;
 	}
 	return c;
 }
@@ -474,7 +455,7 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 	size_t n = 0, max, i, j;
 	const char *const *suf;
 
-	max = nf * 5 + NSELF;
+	max = nf * 5 + LM_EXPO_NSELF;
 	v = malloc(max * sizeof *v);
 	if (!v)
 		return -1;
@@ -490,9 +471,9 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 			n++;
 		}
 	}
-	for (i = 0; self && i < NSELF; i++) {
+	for (i = 0; self && i < LM_EXPO_NSELF; i++) {
 		v[n].o = a.len;
-		lm_buf_adds(&a, selfg[i].name);
+		lm_buf_adds(&a, lm_expo_self[i].name);
 		v[n].n = a.len - v[n].o;
 		v[n].first = 0;
 		v[n].fam = FAM_SELF;
@@ -517,13 +498,14 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 	return 0;
 }
 
-/* le label values; OpenMetrics wants "1.0", not "1" */
-static void lestr(char le[LM_BUCKETS][LM_NUM_MAX + 4], size_t *lel, int om)
+/* le label values of one set, each followed by "} ; +Inf last.
+ * OpenMetrics wants "1.0", not "1". */
+static void lestr(const struct lm_expo_le *set, char le[][LM_NUM_MAX + 4], size_t *lel, int om)
 {
 	size_t i, n;
 
-	for (i = 0; i < LM_BUCKETS - 1; i++) {
-		n = lm_fmt_double(le[i], expo_le[i]);
+	for (i = 0; i < set->n; i++) {
+		n = lm_fmt_double(le[i], set->le[i]);
 		if (om && !strpbrk(le[i], ".eEIN")) {
 			memcpy(le[i] + n, ".0", 2);
 			n += 2;
@@ -531,25 +513,101 @@ static void lestr(char le[LM_BUCKETS][LM_NUM_MAX + 4], size_t *lel, int om)
 		memcpy(le[i] + n, "\"} ", 4);
 		lel[i] = n + 3;
 	}
-	memcpy(le[LM_BUCKETS - 1], "+Inf\"} ", 8);
-	lel[LM_BUCKETS - 1] = 7;
+	memcpy(le[set->n], "+Inf\"} ", 8);
+	lel[set->n] = 7;
+}
+
+/* The set of bounds for a histogram named wire (as sent) or fam (as
+ * exported): its own, else the default of its kind (0 timers, 1 h/d). */
+static size_t findset(const struct lm_expo_opt *opt, const char *wire, size_t wn,
+	const char *fam, size_t fn, int hd)
+{
+	size_t i;
+
+	for (i = 0; opt && i < opt->nsets; i++) {
+		const struct lm_expo_le *x = &opt->sets[i];
+		if ((x->nlen == wn && memcmp(x->name, wire, wn) == 0)
+		    || (x->nlen == fn && memcmp(x->name, fam, fn) == 0))
+			return 2 + i;
+	}
+	return hd ? 1 : 0;
+}
+
+struct natctx { struct lm_buf *nat; size_t nneg, npos; double zero; int whole; };
+
+static int natvisit(void *ctx, const struct lm_bk *b)
+{
+	struct natctx *c = ctx;
+
+	if (!(b->n == floor(b->n) && b->n < 9007199254740992.0))
+		c->whole = 0;
+	if (b->idx <= LM_HIST_IMIN) {
+		c->zero += b->n;
+		return 0;
+	}
+	lm_buf_add(c->nat, b, sizeof *b);
+	if (b->neg)
+		c->nneg++;
+	else
+		c->npos++;
+	return 0;
+}
+
+/* Load the histogram of l: classic cumulative counts at the bounds of
+ * sets[set] into cumb, fine buckets into natb. 0, -1 out of memory. */
+static int hist(struct hrec *r, const struct lm_line *l, size_t set,
+	const struct lm_expo_le **sets, struct lm_buf *cumb, struct lm_buf *natb)
+{
+	struct lm_hist h;
+	struct natctx c;
+	size_t i;
+	double v;
+
+	lm_hist_init(&h);
+	if (lm_line_hist(l, &h, 1) < 0) {
+		lm_hist_free(&h);
+		errno = ENOMEM;
+		return -1;
+	}
+	r->set = set;
+	r->co = cumb->len / sizeof v;
+	for (i = 0; i < sets[set]->n; i++) {
+		v = lm_hist_cum(&h, sets[set]->le[i]);
+		lm_buf_add(cumb, &v, sizeof v);
+	}
+	r->no = natb->len / sizeof(struct lm_bk);
+	c.nat = natb;
+	c.nneg = c.npos = 0;
+	c.zero = 0;
+	c.whole = 1;
+	lm_hist_each(&h, natvisit, &c);
+	r->nneg = c.nneg;
+	r->npos = c.npos;
+	r->zero = c.zero;
+	r->total = lm_hist_total(&h);
+	r->whole = c.whole && r->total == floor(r->total) && r->total < 9007199254740992.0;
+	lm_hist_free(&h);
+	return 0;
 }
 
 int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
-	struct lm_expo_stats *stp)
+	const struct lm_expo_opt *opt, struct lm_expo_stats *stp)
 {
-	int om = flags & LM_EXPO_OM, self = (flags & LM_EXPO_SELF) != 0;
+	int pb = (flags & LM_EXPO_PB) != 0, self = (flags & LM_EXPO_SELF) != 0;
+	int om = pb ? 0 : flags & LM_EXPO_OM;
 	struct lm_expo_stats st;
-	struct lm_buf a;
+	struct lm_buf a, cumb, natb, tmp;
 	struct lm_line *l = NULL;
+	struct hrec *hr = NULL;
+	const struct lm_expo_le **sets = NULL;
+	char (*le)[LM_NUM_MAX + 4] = NULL;
+	size_t *lel = NULL, *lefirst = NULL, nsets;
 	struct ent *ents = NULL, **ord = NULL;
 	struct help *helps = NULL;
 	struct fam *fams = NULL, **fo = NULL;
 	size_t *htab = NULL, hsize;
-	double (*bks)[LM_BUCKETS] = NULL;
-	size_t nlines = 1, ne = 0, nh = 0, nb = 0, nf = 0, pos = 0, ln, i, j, si;
-	char base[LM_NAME_MAX + 2], le[LM_BUCKETS][LM_NUM_MAX + 4];
-	size_t lel[LM_BUCKETS];
+	size_t nlines = 1, ne = 0, nh = 0, nb = 0, nf = 0, pos = 0, ln, i, j, si, nle;
+	char base[LM_NAME_MAX + 2];
 	const char *line, *p;
 	unsigned idx = 0;
 	int rc = -1;
@@ -557,13 +615,29 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 	memset(&st, 0, sizeof st);
 	st.bytes = len;
 	lm_buf_init(&a, 0);
+	lm_buf_init(&cumb, 0);
+	lm_buf_init(&natb, 0);
+	lm_buf_init(&tmp, 0);
+	nsets = 2 + (opt ? opt->nsets : 0);
+	sets = malloc(nsets * sizeof *sets);
+	lefirst = malloc(nsets * sizeof *lefirst);
+	if (!sets || !lefirst)
+		goto fail;
+	sets[0] = opt && opt->timer_le ? opt->timer_le : &lm_expo_timer_le;
+	sets[1] = opt && opt->hist_le ? opt->hist_le : &lm_expo_hist_le;
+	for (i = 2; i < nsets; i++)
+		sets[i] = &opt->sets[i - 2];
+	for (i = 0, nle = 0; i < nsets; i++) {
+		lefirst[i] = nle;
+		nle += sets[i]->n + 1;
+	}
 	for (p = dump; len && (p = memchr(p, '\n', len - (size_t)(p - dump))) != NULL; p++)
 		nlines++;
 	l = malloc(sizeof *l);
 	ents = malloc(2 * nlines * sizeof *ents);
 	helps = malloc(nlines * sizeof *helps);
-	bks = malloc(nlines * sizeof *bks);
-	if (!l || !ents || !helps || !bks)
+	hr = malloc(nlines * sizeof *hr);
+	if (!l || !ents || !helps || !hr)
 		goto fail;
 
 	while (lm_next_line(dump, len, &pos, &line, &ln)) {
@@ -572,7 +646,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		struct ent *e;
 		const char *reserved = NULL;
 		double sum, last;
-		int t;
+		int t, hd;
 
 		idx++;
 		if (ln && line[0] == '#') {
@@ -600,10 +674,8 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			continue;
 		}
 		t = l->type;
-		if (t == LM_TIMER || t == LM_TIMER_MS)
+		if (t == LM_TIMER || t == LM_TIMER_MS || t == LM_HISTO || t == LM_DIST)
 			reserved = "le";
-		else if (t == LM_HISTO || t == LM_DIST)
-			reserved = "quantile";
 		if (labels(&a, l, reserved, &lo, &ll) < 0) {
 			st.invalid++;
 			continue;
@@ -633,61 +705,33 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			break;
 		case LM_TIMER:
 		case LM_TIMER_MS:
+		case LM_HISTO:
+		case LM_DIST:
 			sum = l->values[0];
 			last = l->last;
 			if (t == LM_TIMER_MS) {
 				sum /= 1000;
 				last /= 1000;
 			}
+			hd = t == LM_HISTO || t == LM_DIST;
 			e->kind = K_HIST;
-			e->role = R_T;
+			e->role = hd ? R_H : R_T;
 			e->v = sum;
-			e->bk = nb;
-			{
-				/* classic buckets from the fine ones (lm_hist_cum) */
-				struct lm_hist h;
-				double prev = 0, c;
-				lm_hist_init(&h);
-				lm_line_hist(l, &h, 1);
-				for (j = 0; j < NLE; j++) {
-					c = lm_hist_cum(&h, expo_le[j]);
-					bks[nb][j] = c - prev;
-					prev = c;
-				}
-				bks[nb][NLE] = lm_hist_total(&h) - prev;
-				lm_hist_free(&h);
-			}
+			e->hk = nb;
+			e->famo = addname(&a, base, bn, hd ? "" : "_seconds", 0, &e->famlen);
+			if (hist(&hr[nb], l, findset(opt, l->name.p, l->name.n,
+			    a.p + e->famo, e->famlen, hd), sets, &cumb, &natb) < 0)
+				goto fail;
 			nb++;
-			e->famo = addname(&a, base, bn, "_seconds", 0, &e->famlen);
 			ne++;
 			if (l->has_last) {
 				e[1] = e[0];
 				e++;
 				e->kind = K_GAUGE;
-				e->role = R_TLAST;
+				e->role = hd ? R_HLAST : R_TLAST;
 				e->v = last;
-				e->famo = addname(&a, base, bn, "_last_seconds", 0, &e->famlen);
-				ne++;
-			}
-			break;
-		case LM_HISTO:
-		case LM_DIST:
-			e->kind = K_SUMMARY;
-			e->role = R_H;
-			if (l->nbk)
-				for (j = 0, e->cnt = 0; j < l->nbk; j++)
-					e->cnt += l->bk[j].n;
-			else
-				e->cnt = (double)l->nvalues;
-			e->famo = addname(&a, base, bn, "", 0, &e->famlen);
-			ne++;
-			if (l->has_last) {
-				e[1] = e[0];
-				e++;
-				e->kind = K_GAUGE;
-				e->role = R_HLAST;
-				e->v = l->last;
-				e->famo = addname(&a, base, bn, "_last", 0, &e->famlen);
+				e->famo = addname(&a, base, bn, hd ? "_last" : "_last_seconds", 0,
+				    &e->famlen);
 				ne++;
 			}
 			break;
@@ -712,8 +756,8 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			break;
 		}
 	}
-	if (a.err) {
-		errno = a.err;
+	if (a.err || cumb.err || natb.err) {
+		errno = a.err ? a.err : cumb.err ? cumb.err : natb.err;
 		goto fail;
 	}
 	/* families, in order of appearance: the first line's type wins */
@@ -793,7 +837,14 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 	}
 
 	/* write */
-	lestr(le, lel, om);
+	if (!pb) {
+		le = malloc(nle * sizeof *le);
+		lel = malloc(nle * sizeof *lel);
+		if (!le || !lel)
+			goto fail;
+		for (i = 0; i < nsets; i++)
+			lestr(sets[i], le + lefirst[i], lel + lefirst[i], om);
+	}
 	si = 0;
 	for (i = 0; i <= nf; i++) {
 		const struct fam *f = i < nf ? fo[i] : NULL;
@@ -803,9 +854,13 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 
 		if (f && f->skip)
 			continue;
-		while (self && si < NSELF && (!f || cmpstr(selfg[si].name,
-		    strlen(selfg[si].name), ord[f->lo]->fam, ord[f->lo]->famlen) < 0))
-			selffam(out, si++, &st);
+		while (self && si < LM_EXPO_NSELF && (!f || cmpstr(lm_expo_self[si].name,
+		    strlen(lm_expo_self[si].name), ord[f->lo]->fam, ord[f->lo]->famlen) < 0)) {
+			if (pb)
+				lm_expo_pb_self(out, si++, &st);
+			else
+				selffam(out, si++, &st);
+		}
 		if (!f)
 			break;
 		for (j = f->lo; ord[j]->skip; j++)
@@ -813,6 +868,11 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		e = ord[j];
 		fam = e->fam;
 		fl = e->famlen;
+		if (pb) {
+			lm_expo_pb_family(out, f, ord, j, helps, nh, hr, sets,
+			    (const double *)cumb.p, (const struct lm_bk *)natb.p, &tmp);
+			continue;
+		}
 		addhelp(out, fam, fl, e, helps, nh, om);
 		lm_buf_add(out, "# TYPE ", 7);
 		lm_buf_add(out, fam, fl);
@@ -820,7 +880,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		lm_buf_adds(out, kname[f->kind]);
 		lm_buf_addc(out, '\n');
 		for (; j < f->hi; j++) {
-			double cum = 0;
+			const struct hrec *h;
 			e = ord[j];
 			if (e->skip)
 				continue;
@@ -832,13 +892,12 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 				sample(out, fam, fl, "", 0, e, e->v);
 				break;
 			case K_HIST:
-				buckets(out, fam, fl, e, bks[e->bk], le, lel, &cum);
+				h = &hr[e->hk];
+				buckets(out, fam, fl, e, cumb.p ? (const double *)cumb.p + h->co : NULL,
+				    sets[h->set]->n, h->total, le + lefirst[h->set],
+				    lel + lefirst[h->set]);
 				sample(out, fam, fl, "_sum", 4, e, e->v);
-				sample(out, fam, fl, "_count", 6, e, cum);
-				break;
-			case K_SUMMARY:
-				sample(out, fam, fl, "_sum", 4, e, e->v);
-				sample(out, fam, fl, "_count", 6, e, e->cnt);
+				sample(out, fam, fl, "_count", 6, e, h->total);
 				break;
 			}
 		}
@@ -854,11 +913,18 @@ fail:
 	if (stp)
 		*stp = st;
 	lm_buf_free(&a);
+	lm_buf_free(&cumb);
+	lm_buf_free(&natb);
+	lm_buf_free(&tmp);
+	free(hr);
+	free(sets);
+	free(lefirst);
+	free(le);
+	free(lel);
 	free(l);
 	free(ents);
 	free(ord);
 	free(helps);
-	free(bks);
 	free(fams);
 	free(fo);
 	free(htab);

@@ -72,12 +72,40 @@ static int await(int fd, short ev, double end)
 	}
 }
 
-/* Accept: does some media range name application/openmetrics-text with a
- * q other than 0? */
-static int wants_om(const char *v, size_t n)
+/* s[0..n) equals w exactly */
+static int strheq(const char *s, size_t n, const char *w)
 {
-	size_t i = 0, s, e, ps, pe;
-	int om, zero;
+	return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+/* A q value in thousandths: "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3"0" ];
+ * anything else counts as 1000, as before q was read at all. */
+static int qvalue(const char *v, size_t n)
+{
+	int q, k = 100;
+	size_t i;
+
+	if (n == 0 || (v[0] != '0' && v[0] != '1'))
+		return 1000;
+	q = (v[0] - '0') * 1000;
+	if (n == 1)
+		return q;
+	if (v[1] != '.' || n > 5)
+		return 1000;
+	for (i = 2; i < n; i++, k /= 10) {
+		if (v[i] < '0' || v[i] > '9')
+			return 1000;
+		q += (v[i] - '0') * k;
+	}
+	return q > 1000 ? 1000 : q;
+}
+
+/* Accept: the highest q of a media range for application/openmetrics-text
+ * (*om) and for the delimited protobuf MetricFamily (*pb); they only grow. */
+static void accept_q(const char *v, size_t n, int *om, int *pb)
+{
+	size_t i = 0, s, e, ps, pe, k;
+	int isom, ispb, proto, delim, q;
 
 	while (i < n) {
 		while (i < n && (isows(v[i]) || v[i] == ','))
@@ -88,8 +116,10 @@ static int wants_om(const char *v, size_t n)
 		e = i;
 		while (e > s && isows(v[e - 1]))
 			e--;
-		om = caseeq(v + s, e - s, "application/openmetrics-text");
-		zero = 0;
+		isom = caseeq(v + s, e - s, "application/openmetrics-text");
+		ispb = caseeq(v + s, e - s, "application/vnd.google.protobuf");
+		proto = delim = 0;
+		q = 1000;
 		while (i < n && v[i] == ';') {   /* parameters */
 			i++;
 			while (i < n && isows(v[i]))
@@ -100,18 +130,22 @@ static int wants_om(const char *v, size_t n)
 			pe = i;
 			while (pe > ps && isows(v[pe - 1]))
 				pe--;
-			if (pe - ps >= 2 && lower((unsigned char)v[ps]) == 'q' && v[ps + 1] == '=') {
-				/* q = ( "0" [ "." 0*3DIGIT ] ) / ( "1" ... ): zero when all digits are 0 */
-				zero = 1;
-				for (ps += 2; ps < pe; ps++)
-					if (v[ps] != '0' && v[ps] != '.')
-						zero = 0;
-			}
+			for (k = ps; k < pe && v[k] != '='; k++)
+				;
+			if (k == pe)
+				continue;
+			if (caseeq(v + ps, k - ps, "q"))
+				q = qvalue(v + k + 1, pe - k - 1);
+			else if (caseeq(v + ps, k - ps, "proto"))
+				proto = strheq(v + k + 1, pe - k - 1, "io.prometheus.client.MetricFamily");
+			else if (caseeq(v + ps, k - ps, "encoding"))
+				delim = caseeq(v + k + 1, pe - k - 1, "delimited");
 		}
-		if (om && !zero)
-			return 1;
+		if (isom && q > *om)
+			*om = q;
+		if (ispb && proto && delim && q > *pb)
+			*pb = q;
 	}
-	return 0;
 }
 
 /* The request line: METHOD SP TARGET SP HTTP/D.D. Returns 0 and fills
@@ -189,8 +223,8 @@ static int header(const char *s, size_t n, struct lm_http_req *r)
 	ve = n;
 	while (ve > vs && isows(s[ve - 1]))
 		ve--;
-	if (caseeq(s, i, "accept") && wants_om(s + vs, ve - vs))
-		r->openmetrics = 1;
+	if (caseeq(s, i, "accept"))
+		accept_q(s + vs, ve - vs, &r->q_om, &r->q_pb);
 	return 0;
 }
 
@@ -274,6 +308,9 @@ int lm_http_read(int fd, struct lm_http_req *r, double timeout)
 	}
 done:
 	r->head = meth == 2;
+	/* protobuf when asked for at least as much as OpenMetrics */
+	r->protobuf = r->q_pb > 0 && r->q_pb >= r->q_om;
+	r->openmetrics = r->q_om > 0 && !r->protobuf;
 	if (!meth)
 		return r->status = 405;
 	return r->status = hit ? 200 : 404;

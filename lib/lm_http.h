@@ -1,6 +1,7 @@
 /* lm_http: read one HTTP/1.x request from an inetd-style fd, and write
  * one whole response. Only what a metrics endpoint needs: GET and HEAD of
- * LM_HTTP_PATH, Accept for OpenMetrics. Never prints, never exits. */
+ * LM_HTTP_PATH, Accept for OpenMetrics and for protobuf. Never prints,
+ * never exits. */
 #ifndef LM_HTTP_H
 #define LM_HTTP_H
 #include <stddef.h>
@@ -13,7 +14,12 @@ struct lm_http_req {
 	int status;       /* what lm_http_read returned */
 	int head;         /* HEAD: answer with headers only */
 	int minor;        /* HTTP/1.minor (0 or 1) once the request line parsed */
-	int openmetrics;  /* an Accept header asks for application/openmetrics-text */
+	int openmetrics;  /* an Accept header asks for application/openmetrics-text
+	                     (q > 0), and not less than for protobuf */
+	int protobuf;     /* an Accept header asks for application/vnd.google.protobuf;
+	                     proto=io.prometheus.client.MetricFamily; encoding=delimited
+	                     with a q > 0, at least as high as OpenMetrics' */
+	int q_om, q_pb;   /* the highest q (thousandths) of each, 0 none */
 	size_t len;       /* bytes read from the fd */
 };
 

@@ -359,14 +359,6 @@ dump_field() {
 		}' "$1"
 }
 
-# dump_count FILE NAME TYPE APP: the observations of a timer or histogram
-# dump line: the counts of its h:, H: and z: fields added up
-dump_count() {
-	for _f in h: H: z:; do
-		dump_field "$1" "$2" "$3" "$4" "$_f" | tr ',' '\n' | awk -F= '{ print $NF }'
-	done | awk '{ s += $1 } END { print s + 0 }'
-}
-
 # expo_value FILE NAME [LABEL=VALUE...]: the value of the first sample of
 # series NAME (exactly) whose labels include every LABEL="VALUE" given
 expo_value() {
@@ -455,58 +447,59 @@ is_sanitized() {
 	grep -q __asan_init "$LM_BIN/lmtabled" 2>/dev/null
 }
 
-# ---- a real Prometheus (test/it/identity.sh; needs prometheus, tcpsvd, curl)
+# ---- a real Prometheus (test/it/prometheus.sh, test/it/promhist.sh)
 
-# prom_serve SOCK: tcpsvd serves "lmexport -s SOCK" on a free port of
-# 127.0.0.1 until it answers GET /metrics; sets PORT. 0 ok.
-prom_serve() {
+# serve START: START is a function that starts a TCP server on $PORT
+# (through t_bg); wait until it answers GET /metrics (body in
+# $T_DIR/curl.out). Sets PORT and SERVER_PID. Tries 3 free ports.
+serve() {
 	for _try in 1 2 3; do
 		PORT=$(free_port) || return 1
-		t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$1" 2>"$T_DIR/serve.err"
-		_sp=$T_PID
-		# shellcheck disable=SC2317 # called through wait_for
-		_served() { t_alive "$_sp" && curl -sf -o /dev/null "http://127.0.0.1:$PORT/metrics"; }
-		wait_for 10 _served && return 0
-		t_stop "$_sp"
+		"$1"
+		SERVER_PID=$T_PID
+		if wait_for 10 served; then
+			return 0
+		fi
+		t_stop "$SERVER_PID"
 	done
 	return 1
 }
+served() {
+	t_alive "$SERVER_PID" || return 1
+	curl -sf -o "$T_DIR/curl.out" "http://127.0.0.1:$PORT/metrics"
+}
 
-# prom_start TARGETPORT: Prometheus (scrape and evaluation every 1 s, a temp
-# TSDB) scraping 127.0.0.1:TARGETPORT as job livemetrics; sets PPORT. 0 ok.
+# prom_start CONFIG [FLAG...]: start prometheus with CONFIG and FLAGs on a
+# free port of 127.0.0.1, its TSDB in T_DIR, its log in
+# $T_DIR/prometheus.log; wait (at most 30 s) until ready; 3 tries. Sets
+# PROM (pid) and PPORT. Returns 1 when it never got ready.
 prom_start() {
-	cat >"$T_DIR/prometheus.yml" <<PEOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: livemetrics
-    static_configs:
-      - targets: ['127.0.0.1:$1']
-PEOF
+	_pcfg=$1
+	shift
 	for _try in 1 2 3; do
-		PPORT=$(free_port) || return 1
-		t_bg prometheus --config.file="$T_DIR/prometheus.yml" \
-			--storage.tsdb.path="$T_DIR/tsdb" \
-			--web.listen-address="127.0.0.1:$PPORT" \
-			--log.level=warn 2>"$T_DIR/prometheus.log"
-		_pp=$T_PID
-		# shellcheck disable=SC2317 # called through wait_for
-		_pready() { t_alive "$_pp" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"; }
-		wait_for 30 _pready && return 0
-		t_stop "$_pp"
+		PPORT=$(free_port)
+		t_bg prometheus --config.file="$_pcfg" --storage.tsdb.path="$T_DIR/tsdb" \
+			--web.listen-address="127.0.0.1:$PPORT" --log.level=warn "$@" \
+			2>"$T_DIR/prometheus.log"
+		PROM=$T_PID
+		if wait_for 30 prom_ready; then
+			return 0
+		fi
+		t_stop "$PROM"
 	done
 	return 1
 }
-
-# prom_query EXPR: the first result's value of an instant query (empty
-# when none); prom_has EXPR WANT: it is WANT
-prom_query() {
+prom_ready() {
+	t_alive "$PROM" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"
+}
+# query EXPR: the first result's value from Prometheus's query API (empty
+# when none); the whole answer in $T_DIR/q.json
+query() {
 	curl -sf -G --data-urlencode "query=$1" \
 		"http://127.0.0.1:$PPORT/api/v1/query" >"$T_DIR/q.json" 2>/dev/null || return 1
 	sed -n 's/.*"value":\[[^,]*,"\([^"]*\)"\].*/\1/p' "$T_DIR/q.json"
 }
-prom_has() {
-	[ "$(prom_query "$1")" = "$2" ]
+# has EXPR WANT: the query's value is WANT
+has() {
+	[ "$(query "$1")" = "$2" ]
 }

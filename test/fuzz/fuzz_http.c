@@ -57,6 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r.minor != 0 && r.minor != 1)
 		abort();
+	/* one format: protobuf only when asked with q > 0, not below OpenMetrics */
+	if (st == 200 && ((r.protobuf && r.openmetrics) || r.q_om < 0 || r.q_om > 1000
+	    || r.q_pb < 0 || r.q_pb > 1000 || (r.protobuf && (r.q_pb == 0 || r.q_pb < r.q_om))
+	    || (r.openmetrics && r.q_om == 0)))
+		abort();
 	close(sv[0]);
 	close(sv[1]);
 	return 0;

@@ -2,7 +2,7 @@
  * exposition built from its dump. The input is one datagram, ingested
  * twice (a second apart, to move rates) into a table with small caps, from
  * a sender whose pid and uid come from the first byte; then the dump, then
- * lm_expo of the dump in both formats.
+ * lm_expo of the dump in all three formats.
  * Seeds: test/fuzz/seeds/table/. Checks beyond the sanitizers:
  *  - every dump line parses with the one parser (the dump is ours);
  *  - the table stays within its caps;
@@ -12,7 +12,11 @@
  *    {labels} with label names [a-zA-Z_][a-zA-Z0-9_]* and quoted values
  *    whose only escapes are \\ \" \n, then a space and a value; no raw
  *    control byte anywhere. So nothing a sender puts in a name or a tag
- *    value can open a line or a series of its own. */
+ *    value can open a line or a series of its own;
+ *  - the protobuf answer decodes (test/unit/pbtext.h: framing, wire
+ *    types, spans that agree with the counts, native buckets that add
+ *    up to the count, classic buckets increasing) and has as many
+ *    families as the text has TYPE lines. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "lm_expo.h"
 #include "lm_table.h"
 #include "lm_wire.h"
+#include "../unit/pbtext.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -102,8 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lm_expo_stats st;
 	struct lm_line l;
 	const char *p;
-	size_t pos, n;
+	size_t pos, n, ntype = 0, nfam;
 	int om;
+	const char *why;
+	struct lm_buf dec;
 
 	if (size == 0)
 		return 0;
@@ -126,19 +133,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (lm_next_line(dump.p, dump.len, &pos, &p, &n))
 		if (n && p[0] != '#' && lm_parse_line(p, n, &l) != LM_WOK)
 			abort();
-	for (om = 0; om < 2; om++) {
+	for (om = 0; om < 3; om++) {
 		lm_buf_init(&ex, 0);
 		memset(&st, 0, sizeof st);
-		if (lm_expo(&ex, dump.p, dump.len, om ? LM_EXPO_OM : 0, &st) < 0)
+		if (lm_expo(&ex, dump.p, dump.len, om == 2 ? LM_EXPO_PB : om ? LM_EXPO_OM : 0,
+		    NULL, &st) < 0)
 			abort();
 		if (st.invalid)
 			abort();
+		if (om == 2) {
+			lm_buf_init(&dec, 0);
+			if (pbtext(&dec, (const unsigned char *)ex.p, ex.len, &why) < 0)
+				abort();
+			for (nfam = 0, pos = 0; lm_next_line(dec.p, dec.len, &pos, &p, &n);)
+				if (n > 7 && memcmp(p, "family ", 7) == 0)
+					nfam++;
+			if (nfam != ntype)
+				abort();
+			lm_buf_free(&dec);
+			lm_buf_free(&ex);
+			continue;
+		}
 		if (ex.len && ex.p[ex.len - 1] != '\n')
 			abort();
 		pos = 0;
-		while (lm_next_line(ex.p, ex.len, &pos, &p, &n))
+		while (lm_next_line(ex.p, ex.len, &pos, &p, &n)) {
 			if (!line_ok(p, n))
 				abort();
+			if (om == 0 && n > 7 && memcmp(p, "# TYPE ", 7) == 0)
+				ntype++;
+		}
 		lm_buf_free(&ex);
 	}
 	lm_buf_free(&dump);

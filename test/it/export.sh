@@ -1,9 +1,10 @@
 #!/bin/sh
 # shellcheck disable=SC2317 # functions are called through check and wait_for
-# lmexport: the exposition (promtool clean, sorted, HELP/TYPE once), the
-# inetd HTTP contract (200, HEAD, 404, 405, 400, OpenMetrics, deadline,
-# size cap) and a daemon that is down (503; exit 0 once answered, as
-# socat loses the answer of a child that exits non-zero).
+# lmexport: the exposition (promtool clean, sorted, HELP/TYPE once), h and
+# d as histograms, classic bounds (-B, -D, -b and their checks), the
+# inetd HTTP contract (200, HEAD, 404, 405, 400, OpenMetrics, protobuf
+# and -T, deadline, size cap) and a daemon that is down (503; exit 0 once
+# answered, as socat loses the answer of a child that exits non-zero).
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
@@ -46,8 +47,46 @@ eq "tags become labels (sorted after identity)" \
 	"$(grep '^tagged{' "$E" | sed 's/ .*//; s/uid="[0-9]*"/uid/')" \
 	'tagged{app="web",uid,area="a",zone="b"}'
 eq "names sanitised: . - / become _" "$(expo_value "$E" dotted_name_x_y_total app=web)" 1
-eq "h: summary count" "$(expo_value "$E" hist_count app=web)" 2
-eq "d: summary sum" "$(expo_value "$E" dist_sum app=web)" 0.5
+eq "h: histogram count" "$(expo_value "$E" hist_count app=web)" 2
+eq "h: histogram bucket le=1" "$(expo_value "$E" hist_bucket app=web le=1)" 1
+eq "h: histogram bucket +Inf" "$(expo_value "$E" hist_bucket app=web le=+Inf)" 2
+eq "h: TYPE histogram, no _seconds" "$(grep '^# TYPE hist ' "$E")" '# TYPE hist histogram'
+eq "d: histogram sum" "$(expo_value "$E" dist_sum app=web)" 0.5
+eq "d: histogram bucket le=0.1" "$(expo_value "$E" dist_bucket app=web le=0.1)" 0
+eq "d: histogram bucket le=1" "$(expo_value "$E" dist_bucket app=web le=1)" 1
+eq "timer: default bounds, 14 and +Inf" "$(grep -c '^latency_seconds_bucket{' "$E")" 15
+
+# ---- classic bounds
+t_run "$EX" -p -s "$S" -B 0.001,0.01 -D 1.5 -b hist=0.5,1,3 -b dist=0.25
+cp "$T_DIR/out" "$E.b"
+expect "-B -D -b: exit 0" 0 - ''
+eq "-B: timer bounds" "$(grep '^latency_seconds_bucket{' "$E.b" | sed 's/.*le="//; s/".*//' | tr '\n' ' ')" \
+	"0.001 0.01 +Inf "
+eq "-b hist=: its bounds" "$(grep '^hist_bucket{' "$E.b" | sed 's/.*le="//; s/".*//' | tr '\n' ' ')" \
+	"0.5 1 3 +Inf "
+eq "-b dist=: its bounds" "$(grep '^dist_bucket{' "$E.b" | sed 's/.*le="//; s/".*//' | tr '\n' ' ')" \
+	"0.25 +Inf "
+eq "-b by family name: latency_seconds=" \
+	"$("$EX" -p -s "$S" -b latency_seconds=0.005 | grep -c '^latency_seconds_bucket{')" 2
+if have promtool; then
+	t_run promtool check metrics <"$E.b"
+	expect "-B -D -b: promtool clean" 0 '' ''
+fi
+T_TIMEOUT=5
+for bad in '' ',' '0.1,' 0.2,0.1 0.1,0.1 0,1 -1,1 1,inf 1,+Inf nan 1e999 0x10 '1 ,2' abc; do
+	t_case "-B '$bad': exit 100" 100 '' '~^lmexport: fatal: invalid -B' "$EX" -p -s "$S" -B "$bad"
+done
+t_case "-D 2,1: exit 100" 100 '' '~^lmexport: fatal: invalid -D BOUNDS \(bounds do not increase\): 2,1$' \
+	"$EX" -p -s "$S" -D 2,1
+for bad in latency =1 'a b=1' latency= latency=2,1 x=1=2; do
+	t_case "-b '$bad': exit 100" 100 '' '~^lmexport: fatal: invalid -b' "$EX" -p -s "$S" -b "$bad"
+done
+t_case "-b twice for one name: exit 100" 100 '' '~given twice' \
+	"$EX" -p -s "$S" -b x=1 -b x=2
+b65=$(awk 'BEGIN { for (i = 1; i <= 65; i++) printf "%s%d", (i > 1 ? "," : ""), i }')
+t_case "-B with 65 bounds: exit 100" 100 '' '~too many bounds' "$EX" -p -s "$S" -B "$b65"
+t_case "-B with 64 bounds: exit 0" 0 - '' "$EX" -p -s "$S" -B "${b65%,65}"
+T_TIMEOUT=20
 eq "two apps: two fps series" "$(grep -c '^fps_events_total{' "$E")" 2
 check "health: lmexport's own series" "no lm_export_series" grep -q '^lm_export_series ' "$E"
 check "health: lmtabled's series" "no lm_tabled_apps" grep -q '^lm_tabled_apps 2$' "$E"
@@ -158,6 +197,44 @@ rm -f "$T_DIR/body"
 http 'GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n'
 check "Accept text/plain: text format" "$(header content-type)" \
 	starts_with "$(header content-type)" 'text/plain; version=0.0.4'
+
+# protobuf: what Prometheus sends with --enable-feature=native-histograms
+PBA='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
+rm -f "$T_DIR/body"
+http "GET /metrics HTTP/1.1\r\nAccept: $PBA;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2\r\n\r\n"
+eq "Accept protobuf: 200" "$(status)" 200
+eq "Accept protobuf: its Content-Type" "$(header content-type)" \
+	'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited'
+cp "$T_DIR/out" "$E.http"
+eq "Accept protobuf: Content-Length matches the body" "$(header content-length)" \
+	"$(($(wc -c <"$E.http") - $(sed -n '1,/^\r$/p' "$E.http" | wc -c)))"
+t_run "$LM_BIN/pbdump" <"$E.http"
+cp "$T_DIR/out" "$E.pb"
+expect "Accept protobuf: the body decodes" 0 - ''
+eq "protobuf: the same families as text" \
+	"$(awk '$1 == "family" { print $2 }' "$E.pb" | tr '\n' ' ')" \
+	"$(awk '$1 == "#" && $2 == "TYPE" { print $3 }' "$E" | tr '\n' ' ')"
+check "protobuf: counter hits_total 3" "$(grep -A1 'family hits_total' "$E.pb")" \
+	grep -q '^ metric {app="web",uid="[0-9]*"} 3$' "$E.pb"
+check "protobuf: timer is a native histogram, schema 3, 2^-40" "$(grep -A2 'family latency_seconds ' "$E.pb")" \
+	grep -q 'count=1 .* sum=0.004 schema=3 zt=9.094947017729282e-13 zc=0$' "$E.pb"
+check "protobuf: the timer's native bucket (0.004 s: index -63)" "$(grep -A2 'family latency_seconds ' "$E.pb")" \
+	grep -q '^  pos -63:1$' "$E.pb"
+check "protobuf: classic buckets alongside" "$(grep -A2 'family latency_seconds ' "$E.pb")" \
+	grep -q 'bucket 0.0025:0 bucket 0.005:1' "$E.pb"
+check "protobuf: lmexport's own families" "no lm_export_series" \
+	grep -q '^family lm_export_series gauge' "$E.pb"
+rm -f "$T_DIR/body"
+http "HEAD /metrics HTTP/1.1\r\nAccept: $PBA\r\n\r\n"
+eq "HEAD protobuf: no body" "$(wc -c <"$T_DIR/body" | tr -d ' ')" 0
+rm -f "$T_DIR/body"
+http "GET /metrics HTTP/1.1\r\nAccept: $PBA;q=0.7,text/plain;version=0.0.4;q=0.3\r\n\r\n" -T
+check "-T: a protobuf Accept gets text" "$(header content-type)" \
+	starts_with "$(header content-type)" 'text/plain; version=0.0.4'
+rm -f "$T_DIR/body"
+http "GET /metrics HTTP/1.1\r\nAccept: $PBA;q=0.7,application/openmetrics-text;q=0.5\r\n\r\n" -T
+check "-T: a protobuf Accept with OpenMetrics gets OpenMetrics" "$(header content-type)" \
+	starts_with "$(header content-type)" application/openmetrics-text
 
 # a client that sends nothing: the deadline (-t 1) ends it
 # shellcheck disable=SC2016 # expanded by the inner sh

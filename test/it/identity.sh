@@ -24,11 +24,24 @@ if ! start_tabled "$S" -l 5; then
 	fail "lmtabled starts" "exit $T_STATUS: $(t_head "$S.err")"
 	t_done
 fi
-if ! prom_serve "$S"; then
+start_tcpsvd() {
+	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" 2>"$T_DIR/serve.err"
+}
+if ! serve start_tcpsvd; then
 	fail "tcpsvd serves lmexport" "$(t_head "$T_DIR/serve.err")"
 	t_done
 fi
-if ! prom_start "$PORT"; then
+cat >"$T_DIR/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: livemetrics
+    static_configs:
+      - targets: ['127.0.0.1:$PORT']
+EOF
+if ! prom_start "$T_DIR/prometheus.yml"; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done
 fi
@@ -38,19 +51,19 @@ ok "prometheus scrapes tcpsvd lmexport every second"
 t_case "lmhook gauge up 0: refused (reserved)" 0 '' '' "$HK" -s "$S" -a weird gauge up 0
 dump "$S" "$T_DIR/d"
 eq "reserved: counted" "$(grep '^lm_tabled_lines_rejected:.*reason:reserved' "$T_DIR/d" | sed 's/^[^:]*:\([^|]*\)|.*/\1/')" 1
-scraped_up() { prom_has 'count(up{job="livemetrics"})' 1; }
-check "up{job=\"livemetrics\"}: one series, Prometheus' own" "$(prom_query 'count(up{job="livemetrics"})')" \
+scraped_up() { has 'count(up{job="livemetrics"})' 1; }
+check "up{job=\"livemetrics\"}: one series, Prometheus' own" "$(query 'count(up{job="livemetrics"})')" \
 	wait_for 15 scraped_up
 
 # ---- a hooked app that lives 0.3 s: its final values reach Prometheus
 t_run env LM_SOCKET="$S" LM_APP=short "$LM_BIN/example_app" -n 6 -r 20
 expect "short app: 6 frames in 0.3 s, exit 0" 0 - -
-short_seen() { prom_has 'max_over_time(frames_total{app="short"}[1m])' 6; }
-check "short app: Prometheus saw frames_total 6" "$(prom_query 'max_over_time(frames_total{app="short"}[1m])')" \
+short_seen() { has 'max_over_time(frames_total{app="short"}[1m])' 6; }
+check "short app: Prometheus saw frames_total 6" "$(query 'max_over_time(frames_total{app="short"}[1m])')" \
 	wait_for 15 short_seen
-short_down() { prom_has 'min_over_time(lm_app_up{app="short"}[1m])' 0; }
+short_down() { has 'min_over_time(lm_app_up{app="short"}[1m])' 0; }
 check "short app: lm_app_up went 0 while its values were still served" \
-	"$(prom_query 'min_over_time(lm_app_up{app="short"}[1m])')" wait_for 15 short_down
+	"$(query 'min_over_time(lm_app_up{app="short"}[1m])')" wait_for 15 short_down
 
 # ---- five restarts under runsv: one set of series
 mkdir -p "$T_DIR/sv/restarty"
@@ -71,14 +84,14 @@ sv down "$T_DIR/sv/restarty" >/dev/null 2>&1
 t_stop "$RSV"
 n=5
 total=50
-all_in() { prom_has 'max_over_time(frames_total{app="restarty"}[2m])' "$total"; }
+all_in() { has 'max_over_time(frames_total{app="restarty"}[2m])' "$total"; }
 check "restarts: the counter went on to $total ($n runs of 10 frames)" \
-	"$(prom_query 'max_over_time(frames_total{app="restarty"}[2m])')" wait_for 15 all_in
+	"$(query 'max_over_time(frames_total{app="restarty"}[2m])')" wait_for 15 all_in
 eq "restarts: one series of frames_total, not $n" \
-	"$(prom_query 'count(count_over_time(frames_total{app="restarty"}[2m]))')" 1
+	"$(query 'count(count_over_time(frames_total{app="restarty"}[2m]))')" 1
 eq "restarts: one series of latency_seconds_count" \
-	"$(prom_query 'count(count_over_time(latency_seconds_count{app="restarty"}[2m]))')" 1
-eq "restarts: no pid label" "$(prom_query 'count(count_over_time(frames_total{app="restarty",pid!=""}[2m]))')" ""
+	"$(query 'count(count_over_time(latency_seconds_count{app="restarty"}[2m]))')" 1
+eq "restarts: no pid label" "$(query 'count(count_over_time(frames_total{app="restarty",pid!=""}[2m]))')" ""
 
 # ---- lmprobe dies: its series leave within the linger
 t_bg "$LM_BIN/lmprobe" -q -s "$S" -a probed -i 0.2 proc

@@ -25,29 +25,11 @@ fi
 "$HK" -s "$S" -a "$APP" counter frames 7
 "$HK" -s "$S" -a "$APP" timer latency 0.125
 "$HK" -s "$S" -a "$APP" timer latency 0.125
+# DogStatsD histograms: Prometheus histograms too, default decade bounds
+send_lines "$S" "size:100|h|#app:$APP" "size:2000|h|#app:$APP"
 # a C app keeps a rate alive while Prometheus starts (20 frames/s)
 t_bg env LM_SOCKET="$S" LM_APP=prom-c "$LM_BIN/example_app" -n 0 -r 20
 CAPP=$T_PID
-
-# serve START: start a TCP server on a free port of 127.0.0.1 (START is
-# a function that starts it on $PORT through t_bg); wait until it answers
-# GET /metrics. Sets PORT and SERVER_PID. Tries 3 ports.
-serve() {
-	for _try in 1 2 3; do
-		PORT=$(free_port) || return 1
-		"$1"
-		SERVER_PID=$T_PID
-		if wait_for 10 served; then
-			return 0
-		fi
-		t_stop "$SERVER_PID"
-	done
-	return 1
-}
-served() {
-	t_alive "$SERVER_PID" || return 1
-	curl -sf -o "$T_DIR/curl.out" "http://127.0.0.1:$PORT/metrics"
-}
 
 # ---- tcpsvd serves lmexport
 start_tcpsvd() {
@@ -77,39 +59,11 @@ EOF
 if have promtool; then
 	t_case "promtool check config" 0 - - promtool check config "$T_DIR/prometheus.yml"
 fi
-started=
-for _try in 1 2 3; do
-	PPORT=$(free_port)
-	t_bg prometheus --config.file="$T_DIR/prometheus.yml" \
-		--storage.tsdb.path="$T_DIR/tsdb" \
-		--web.listen-address="127.0.0.1:$PPORT" \
-		--log.level=warn 2>"$T_DIR/prometheus.log"
-	PROM=$T_PID
-	prom_ready() {
-		t_alive "$PROM" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"
-	}
-	if wait_for 30 prom_ready; then
-		started=1
-		break
-	fi
-	t_stop "$PROM"
-done
-if [ -z "$started" ]; then
+if ! prom_start "$T_DIR/prometheus.yml"; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done
 fi
 ok "prometheus starts on 127.0.0.1:$PPORT"
-
-# query EXPR: the first result's value (empty when none)
-query() {
-	curl -sf -G --data-urlencode "query=$1" \
-		"http://127.0.0.1:$PPORT/api/v1/query" >"$T_DIR/q.json" 2>/dev/null || return 1
-	sed -n 's/.*"value":\[[^,]*,"\([^"]*\)"\].*/\1/p' "$T_DIR/q.json"
-}
-# has EXPR WANT: the query's value is WANT
-has() {
-	[ "$(query "$1")" = "$2" ]
-}
 
 if wait_for 30 has "x{app=\"$APP\"}" 42; then
 	ok "query API: x{app=\"$APP\"} = 42"
@@ -129,6 +83,9 @@ eq "histogram bucket le=0.1 = 0" "$(query "latency_seconds_bucket{app=\"$APP\",l
 v=$(query "histogram_quantile(0.5, latency_seconds_bucket{app=\"$APP\"})")
 check "histogram_quantile(0.5) within (0.1, 0.25]" "got '$v'" \
 	awk -v v="$v" 'BEGIN { exit !(v > 0.1 && v <= 0.25) }'
+eq "h histogram count = 2" "$(query "size_count{app=\"$APP\"}")" 2
+eq "h histogram bucket le=1000.0 (OpenMetrics) = 1" "$(query "size_bucket{app=\"$APP\",le=\"1000.0\"}")" 1
+eq "h histogram bucket le=10000.0 (OpenMetrics) = 2" "$(query "size_bucket{app=\"$APP\",le=\"10000.0\"}")" 2
 v=$(query 'fps_hertz{app="prom-c"}')
 check "rate from the C app: fps_hertz > 0" "got '$v'" num_gt "$v" 0
 v=$(query 'fps_events_total{app="prom-c"}')

@@ -13,6 +13,10 @@
 #include "lm_sock.h"
 
 #define PROM_ACCEPT "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+/* Prometheus 2.42 --enable-feature=native-histograms; 3.x with protobuf first */
+#define PB "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
+#define PROM_ACCEPT_PB PB ";q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
+#define PROM3_ACCEPT_PB PB ";q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.3"
 
 struct row {
 	const char *name;
@@ -20,7 +24,8 @@ struct row {
 	size_t len;          /* 0: strlen(req) */
 	int eof;             /* shut the write side after the bytes */
 	int status;          /* expected lm_http_read result */
-	int head, om, minor; /* expected flags (checked when status is 200/404/405) */
+	int head, om, minor; /* expected flags (checked when status is 200/404/405);
+	                        om: 0 text, 1 OpenMetrics, 2 protobuf */
 };
 
 #define R(name, req, eof, st, head, om, minor) { name, req, 0, eof, st, head, om, minor }
@@ -118,6 +123,24 @@ static const struct row rows[] = {
 	R("not Accept", "GET /metrics HTTP/1.1\r\nX-Accept: application/openmetrics-text\r\n\r\n", 0, 200, 0, 0, 1),
 	R("Accept in a value", "GET /metrics HTTP/1.1\r\nUser-Agent: application/openmetrics-text\r\n\r\n", 0, 200, 0, 0, 1),
 	R("Accept LF only", "GET /metrics HTTP/1.0\nAccept: application/openmetrics-text\n\n", 0, 200, 0, 1, 0),
+	R("Accept protobuf: Prometheus 2.42 native histograms", "GET /metrics HTTP/1.1\r\nAccept: " PROM_ACCEPT_PB "\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf: Prometheus 3", "GET /metrics HTTP/1.1\r\nAccept: " PROM3_ACCEPT_PB "\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf alone", "GET /metrics HTTP/1.1\r\nAccept: " PB "\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf spaces, case", "GET /metrics HTTP/1.1\r\nAccept: Application/Vnd.Google.Protobuf ; proto=io.prometheus.client.MetricFamily ; Encoding=Delimited\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf params reordered", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;encoding=delimited;q=0.9;proto=io.prometheus.client.MetricFamily\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf below OpenMetrics", "GET /metrics HTTP/1.1\r\nAccept: " PB ";q=0.4,application/openmetrics-text;q=0.5\r\n\r\n", 0, 200, 0, 1, 1),
+	R("Accept protobuf equal to OpenMetrics", "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text;q=0.5," PB ";q=0.5\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf second header", "GET /metrics HTTP/1.1\r\nAccept: text/plain\r\nAccept: " PB "\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf q=0", "GET /metrics HTTP/1.1\r\nAccept: " PB ";q=0\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf q=0 with OpenMetrics", "GET /metrics HTTP/1.1\r\nAccept: " PB ";q=0.0,application/openmetrics-text;q=0.1\r\n\r\n", 0, 200, 0, 1, 1),
+	R("Accept protobuf no proto", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;encoding=delimited\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf other proto", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;proto=io.prometheus.client.Metric;encoding=delimited\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf proto case", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;proto=IO.prometheus.client.MetricFamily;encoding=delimited\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf text encoding", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf no encoding", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf prefix", "GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobufx;proto=io.prometheus.client.MetricFamily;encoding=delimited\r\n\r\n", 0, 200, 0, 0, 1),
+	R("Accept protobuf q=1.000", "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text;q=0.999," PB ";q=1.000\r\n\r\n", 0, 200, 0, 2, 1),
+	R("Accept protobuf bare param", "GET /metrics HTTP/1.1\r\nAccept: " PB ";q\r\n\r\n", 0, 200, 0, 2, 1),
 	R("Accept HEAD", "HEAD /metrics HTTP/1.1\r\nAccept: application/openmetrics-text\r\n\r\n", 0, 200, 1, 1, 1),
 };
 
@@ -156,9 +179,10 @@ static void table(void)
 		int flags = st == 200 || st == 404 || st == 405;
 
 		T_OK(st == w->status && r.status == st && (!flags || (r.head == w->head
-		    && r.openmetrics == w->om && r.minor == w->minor)) && took < 1,
-		    "read %s: status %d want %d, head %d want %d, om %d want %d, minor %d want %d",
-		    w->name, st, w->status, r.head, w->head, r.openmetrics, w->om,
+		    && (r.protobuf ? 2 : r.openmetrics) == w->om && r.minor == w->minor))
+		    && took < 1,
+		    "read %s: status %d want %d, head %d want %d, format %d want %d, minor %d want %d",
+		    w->name, st, w->status, r.head, w->head, r.protobuf ? 2 : r.openmetrics, w->om,
 		    r.minor, w->minor);
 	}
 }
