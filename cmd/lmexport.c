@@ -147,6 +147,17 @@ int main(int argc, char **argv)
 	 * that exits non-zero. What went wrong is said on stderr. */
 	if (status == 0)
 		return LM_EXIT_OK;      /* closed before a byte: nothing to answer */
+	if (status == 200 && req.index) {
+		/* "/": a page for people that points to the metrics, as
+		 * node_exporter's does */
+		static const char page[] = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+			"<title>livemetrics</title></head>\n<body><h1>livemetrics</h1>\n"
+			"<p>The live metrics of this node's apps and board, for Prometheus: "
+			"<a href=\"" LM_HTTP_PATH "\">" LM_HTTP_PATH "</a></p>\n</body></html>\n";
+		reply(200, req.head, "text/html; charset=utf-8", page, sizeof page - 1, t);
+		lm_close_stdout();
+		return LM_EXIT_OK;
+	}
 	if (status != 200) {
 		reply(status, req.head, NULL, NULL, 0, t);
 		lm_warn("answered %d %s", status, lm_http_reason(status));

@@ -200,6 +200,9 @@ static int reqline(const char *s, size_t n, struct lm_http_req *r, int *meth, in
 	while (ps + pl < te && s[ps + pl] != '?' && s[ps + pl] != '#')
 		pl++;
 	*hit = pl == sizeof LM_HTTP_PATH - 1 && memcmp(s + ps, LM_HTTP_PATH, pl) == 0;
+	r->index = pl == 1 && s[ps] == '/';
+	if (r->index)
+		*hit = 1;
 	return 0;
 }
 
@@ -284,8 +287,8 @@ int lm_http_read(int fd, struct lm_http_req *r, double timeout)
 			r->len = len;
 			if (len == 0)
 				return r->status = 0;
-			if (got_line && pos == len)
-				goto done;   /* the peer shut down after whole lines */
+			/* the peer shut down before the blank line that ends the
+			 * headers: an incomplete request, never answered as whole */
 			return r->status = 400;
 		}
 		if (len > LM_HTTP_MAX)

@@ -14,6 +14,7 @@ struct lm_http_req {
 	int status;       /* what lm_http_read returned */
 	int head;         /* HEAD: answer with headers only */
 	int minor;        /* HTTP/1.minor (0 or 1) once the request line parsed */
+	int index;        /* the path is "/": answer the index page (status 200) */
 	int openmetrics;  /* an Accept header asks for application/openmetrics-text
 	                     (q > 0), and not less than for protobuf */
 	int protobuf;     /* an Accept header asks for application/vnd.google.protobuf;
@@ -27,10 +28,11 @@ struct lm_http_req {
  * headers, within timeout seconds (monotonic; poll-based, EINTR retried).
  * CRLF and bare LF line ends are both accepted. Returns the HTTP status to
  * answer with, also stored in r->status:
- *   200 GET or HEAD of LM_HTTP_PATH     404 another path
+ *   200 GET or HEAD of LM_HTTP_PATH, or of "/" (index set)
+ *   404 another path
  *   405 another method (send Allow)     505 a version other than HTTP/1.0, 1.1
  *   400 junk: bad request line or header line, NUL, bare CR, HTTP/2 preface,
- *       end of input inside the request
+ *       end of input before the blank line that ends the headers
  *   431 request line + headers over LM_HTTP_MAX     408 timeout passed
  * 0 when the peer closed without sending a byte (nothing to answer);
  * -1 with errno set when read or poll failed. Junk is answered as soon as

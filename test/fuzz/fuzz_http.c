@@ -43,7 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	case 200:
-		if (!memmem(data, size, LM_HTTP_PATH, strlen(LM_HTTP_PATH)))
+		if (!r.index && !memmem(data, size, LM_HTTP_PATH, strlen(LM_HTTP_PATH)))
+			abort();
+		/* whole requests only: the blank line that ends the headers */
+		if (!memmem(data, size, "\n\r\n", 3) && !memmem(data, size, "\n\n", 2))
 			abort();
 		/* fall through */
 	case 400: case 404: case 405: case 431: case 505:

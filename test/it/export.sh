@@ -151,8 +151,8 @@ eq "HEAD /metrics: 200" "$(status)" 200
 eq "HEAD /metrics: no body" "$(wc -c <"$T_DIR/body" | tr -d ' ')" 0
 
 rm -f "$T_DIR/body"
-http 'GET / HTTP/1.0\r\n\r\n'
-eq "GET /: 404" "$(status)" 404
+http 'GET /x HTTP/1.0\r\n\r\n'
+eq "GET /x: 404" "$(status)" 404
 rm -f "$T_DIR/body"
 http 'GET /metricsx HTTP/1.0\r\n\r\n'
 eq "GET /metricsx: 404" "$(status)" 404
@@ -197,6 +197,44 @@ rm -f "$T_DIR/body"
 http 'GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n'
 check "Accept text/plain: text format" "$(header content-type)" \
 	starts_with "$(header content-type)" 'text/plain; version=0.0.4'
+
+# the Accept headers Prometheus sends: 2.42 by default, 3.x by default,
+# 3.x with escaping=underscores, and 3.x asked for PrometheusText1.0.0
+# only; each gets one exact Content-Type, the same legacy names, a body
+# promtool takes (text) or that ends with # EOF (OpenMetrics)
+accept_case() {
+	rm -f "$T_DIR/body"
+	http "GET /metrics HTTP/1.1\r\nHost: x\r\nUser-Agent: Prometheus/$1\r\nAccept: $2\r\n\r\n"
+	eq "Accept of Prometheus $1 ($3): 200" "$(status)" 200
+	eq "Accept of Prometheus $1 ($3): Content-Type" "$(header content-type)" "$4"
+	check "Accept of Prometheus $1 ($3): names as in text" "$(grep -c '^hits_total{' "$T_DIR/body")" \
+		grep -q '^hits_total{app="web",uid="[0-9]*"} 3$' "$T_DIR/body"
+	case $4 in
+	text/plain*)
+		if have promtool; then
+			t_run promtool check metrics <"$T_DIR/body"
+			expect "Accept of Prometheus $1 ($3): promtool check metrics" 0 - -
+		fi ;;
+	*) eq "Accept of Prometheus $1 ($3): # EOF last" "$(tail -n 1 "$T_DIR/body")" '# EOF' ;;
+	esac
+}
+CT_TXT='text/plain; version=0.0.4; charset=utf-8'
+CT_OM='application/openmetrics-text; version=1.0.0; charset=utf-8'
+accept_case 2.42.0 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' default "$CT_OM"
+accept_case 3.5.0 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1' default "$CT_OM"
+accept_case 3.5.0 'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1' underscores "$CT_OM"
+accept_case 3.5.0 'text/plain;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.1' PrometheusText1.0.0 "$CT_TXT"
+accept_case 3.5.0 'text/plain;version=0.0.4;q=0.5,*/*;q=0.1' PrometheusText0.0.4 "$CT_TXT"
+
+# "/": a page for people that links to /metrics; an incomplete request: 400
+rm -f "$T_DIR/body"
+http 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'
+eq "GET /: 200" "$(status)" 200
+eq "GET /: HTML" "$(header content-type)" 'text/html; charset=utf-8'
+check "GET /: links to /metrics" "$(t_head "$T_DIR/body")" grep -q 'href="/metrics"' "$T_DIR/body"
+rm -f "$T_DIR/body"
+http 'GET /metrics HTTP/1.1\r\nHost: x\r\n'
+eq "headers that never end (EOF first): 400" "$(status)" 400
 
 # protobuf: what Prometheus sends with --enable-feature=native-histograms
 PBA='application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'

@@ -16,6 +16,11 @@
 /* Prometheus 2.42 --enable-feature=native-histograms; 3.x with protobuf first */
 #define PB "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"
 #define PROM_ACCEPT_PB PB ";q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
+/* Prometheus 3.x by default, with escaping=underscores, and asked for
+ * PrometheusText1.0.0 alone (scrape_protocols) */
+#define PROM3_ACCEPT "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
+#define PROM3_ACCEPT_US "application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
+#define PROM3_ACCEPT_TXT1 "text/plain;version=1.0.0;escaping=allow-utf-8;q=0.5,*/*;q=0.1"
 #define PROM3_ACCEPT_PB PB ";q=0.6,application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.3"
 
 struct row {
@@ -49,10 +54,12 @@ static const struct row rows[] = {
 	R("empty header value", "GET /metrics HTTP/1.1\r\nX-Empty:\r\n\r\n", 0, 200, 0, 0, 1),
 	R("obs-text in value", "GET /metrics HTTP/1.1\r\nX-U: caf\xc3\xa9 \xff\r\n\r\n", 0, 200, 0, 0, 1),
 	R("bytes after headers", "GET /metrics HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n", 0, 200, 0, 0, 1),
-	R("eof after request line", "GET /metrics HTTP/1.0\n", 1, 200, 0, 0, 0),
-	R("eof after a header", "GET /metrics HTTP/1.0\r\nHost: a\r\n", 1, 200, 0, 0, 0),
+	R("eof after request line: incomplete", "GET /metrics HTTP/1.0\n", 1, 400, 0, 0, 0),
+	R("eof after a header: incomplete", "GET /metrics HTTP/1.0\r\nHost: a\r\n", 1, 400, 0, 0, 0),
 
-	R("root path", "GET / HTTP/1.1\r\n\r\n", 0, 404, 0, 0, 1),
+	R("root path: the index page", "GET / HTTP/1.1\r\n\r\n", 0, 200, 0, 0, 1),
+	R("other path", "GET /x HTTP/1.1\r\n\r\n", 0, 404, 0, 0, 1),
+	R("root with a query", "GET /?a=1 HTTP/1.1\r\n\r\n", 0, 200, 0, 0, 1),
 	R("trailing slash", "GET /metrics/ HTTP/1.1\r\n\r\n", 0, 404, 0, 0, 1),
 	R("longer path", "GET /metricsx HTTP/1.1\r\n\r\n", 0, 404, 0, 0, 1),
 	R("prefix path", "GET /metric HTTP/1.1\r\n\r\n", 0, 404, 0, 0, 1),
@@ -112,6 +119,9 @@ static const struct row rows[] = {
 
 	R("Accept openmetrics", "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text\r\n\r\n", 0, 200, 0, 1, 1),
 	R("Accept Prometheus", "GET /metrics HTTP/1.1\r\nAccept: " PROM_ACCEPT "\r\n\r\n", 0, 200, 0, 1, 1),
+	R("Accept Prometheus 3", "GET /metrics HTTP/1.1\r\nAccept: " PROM3_ACCEPT "\r\n\r\n", 0, 200, 0, 1, 1),
+	R("Accept Prometheus 3 underscores", "GET /metrics HTTP/1.1\r\nAccept: " PROM3_ACCEPT_US "\r\n\r\n", 0, 200, 0, 1, 1),
+	R("Accept Prometheus 3 text 1.0.0 only", "GET /metrics HTTP/1.1\r\nAccept: " PROM3_ACCEPT_TXT1 "\r\n\r\n", 0, 200, 0, 0, 1),
 	R("Accept upper case", "GET /metrics HTTP/1.1\r\naccept: APPLICATION/OpenMetrics-Text; version=1.0.0\r\n\r\n", 0, 200, 0, 1, 1),
 	R("Accept text/plain", "GET /metrics HTTP/1.1\r\nAccept: text/plain;version=0.0.4\r\n\r\n", 0, 200, 0, 0, 1),
 	R("Accept any", "GET /metrics HTTP/1.1\r\nAccept: */*\r\n\r\n", 0, 200, 0, 0, 1),
