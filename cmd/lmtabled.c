@@ -56,6 +56,12 @@ static void note(void *ctx, const char *msg)
 	lm_info("%s", msg);
 }
 
+static void complain(void *ctx, const char *msg)
+{
+	(void)ctx;
+	lm_warn("%s", msg);
+}
+
 static int alive(long pid)
 {
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
@@ -443,7 +449,7 @@ int main(int argc, char **argv)
 	struct lm_table_cfg cfg = {
 		LM_APPS_DEFAULT, LM_SERIES_DEFAULT, LM_PERAPP_DEFAULT,
 		LM_TTL_DEFAULT, LM_WINDOW_DEFAULT, app_of_pid, NULL, NULL, 0,
-		LM_LINGER_DEFAULT, 0
+		LM_LINGER_DEFAULT, 0, NULL
 	};
 	struct sockaddr_un sa, qa;
 	socklen_t salen, qalen;
@@ -533,6 +539,7 @@ int main(int argc, char **argv)
 	if (lm_sockaddr(&sa, &salen, path) < 0 || lm_sockaddr_query(&qa, &qalen, path) < 0)
 		lm_die(LM_EXIT_USAGE, "unable to use socket path %s: %s (at most %zu bytes with \"%s\")",
 			path, strerror(errno), sizeof sa.sun_path - 1 - strlen(LM_QUERY_SUFFIX), LM_QUERY_SUFFIX);
+	cfg.complain = complain;
 	if (verbose) {
 		cfg.note = note;
 		cfg.note_updates = verbose > 1;

@@ -761,6 +761,23 @@ size_t lm_table_ingest(struct lm_table *t, const char *buf, size_t len,
 		if (r) {
 			t->st.rejected[r]++;
 			bad++;
+			if ((r == LM_RJ_RESERVED || r == LM_RJ_CONFLICT) && t->cfg.complain) {
+				if (t->st.last_complaint == 0 || now - t->st.last_complaint >= LM_COMPLAIN_EVERY) {
+					char msg[256];
+					size_t k = strcspn(p, ":|\n");
+					snprintf(msg, sizeof msg, "line refused (%s): the name %.*s is %s"
+						" (and %llu more refused since the last)", lm_reject_name(r),
+						(int)(k < n && k < 128 ? k : n < 128 ? n : 128), p,
+						r == LM_RJ_RESERVED ? "Prometheus' or livemetrics' own" :
+						"taken by a family of another type",
+						(unsigned long long)t->st.uncomplained);
+					t->cfg.complain(t->cfg.ctx, msg);
+					t->st.last_complaint = now;
+					t->st.uncomplained = 0;
+				} else {
+					t->st.uncomplained++;
+				}
+			}
 			if (t->cfg.note && now - t->st.last_note >= 1) {
 				char show[81];
 				size_t k, m = n < 80 ? n : 80;

@@ -18,6 +18,7 @@
 #define LM_APP_MAX 128           /* bytes in an app name (= LM_TAGVAL_MAX) */
 #define LM_KNOBS_MAX 1024        /* knobs held at once */
 #define LM_REQ_MAX 512           /* bytes in a query request line */
+#define LM_COMPLAIN_EVERY 10.0   /* seconds between complaints about names */
 
 /* Why a line or datagram was refused: the parser's reasons (enum lm_werr)
  * first, then the table's. */
@@ -48,6 +49,10 @@ struct lm_table_cfg {
 	double linger;        /* seconds an app that went down is still served
 	                       * (lm_app_up 0) before it is dropped */
 	int split_pid;        /* key and label series by the sender's pid too */
+	/* told, whatever -v, of lines refused for a reserved or clashing
+	 * name (an app's mistake that nothing else shows), at most once per
+	 * LM_COMPLAIN_EVERY seconds with a count of the others; may be NULL */
+	void (*complain)(void *ctx, const char *msg);
 };
 
 /* What the kernel vouches for about a datagram's sender. */
@@ -70,6 +75,8 @@ struct lm_table_stats {
 	uint64_t dropped_pid;       /* apps dropped because their pid died */
 	double last_note;           /* when a rejected line was last told (-v) */
 	uint64_t unnoted;           /* rejected lines not told since */
+	double last_complaint;      /* when a refused name was last complained of */
+	uint64_t uncomplained;      /* refused names not complained of since */
 	uint64_t queries;           /* query requests answered (the daemon counts) */
 	uint64_t queries_refused;   /* query clients refused or timed out */
 	uint64_t hist_clamped;      /* lines with a bucket past a histogram's span */

@@ -43,7 +43,7 @@ static int answer_ok(const char *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lm_table_cfg cfg = { 4, 32, 16, 60, 5, NULL, NULL, NULL, 0, 0, 0 };
+	struct lm_table_cfg cfg = { 4, 32, 16, 60, 5, NULL, NULL, NULL, 0, 0, 0, NULL };
 	struct lm_table *t, *t2;
 	struct lm_buf out, knobs, back, dump;
 	struct lm_line l;

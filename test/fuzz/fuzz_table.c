@@ -100,7 +100,7 @@ static int line_ok(const char *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lm_table_cfg cfg = { APPS, SERIES, PERAPP, 60, 5, NULL, NULL, NULL, 0, 0, 0 };
+	struct lm_table_cfg cfg = { APPS, SERIES, PERAPP, 60, 5, NULL, NULL, NULL, 0, 0, 0, NULL };
 	struct lm_table *t;
 	struct lm_cred c = { 1, 4242, 1000, NULL };
 	struct lm_buf dump, ex;

@@ -51,6 +51,8 @@ ok "prometheus scrapes tcpsvd lmexport every second"
 t_case "lmhook gauge up 0: refused (reserved)" 0 '' '' "$HK" -s "$S" -a weird gauge up 0
 dump "$S" "$T_DIR/d"
 eq "reserved: counted" "$(grep '^lm_tabled_lines_rejected:.*reason:reserved' "$T_DIR/d" | sed 's/^[^:]*:\([^|]*\)|.*/\1/')" 1
+check "reserved: lmtabled warns (without -v)" "$(t_head "$S.err")" \
+	grep -q "^lmtabled: warning: line refused (reserved): the name up " "$S.err"
 scraped_up() { has 'count(up{job="livemetrics"})' 1; }
 check "up{job=\"livemetrics\"}: one series, Prometheus' own" "$(query 'count(up{job="livemetrics"})')" \
 	wait_for 15 scraped_up

@@ -56,7 +56,7 @@ static const char *dump_all(double now)
 
 static struct lm_table *mk(size_t apps, size_t series, size_t perapp, double ttl)
 {
-	struct lm_table_cfg cfg = { apps, series, perapp, ttl, 5, NULL, NULL, NULL, 0, 0, 0 };
+	struct lm_table_cfg cfg = { apps, series, perapp, ttl, 5, NULL, NULL, NULL, 0, 0, 0, NULL };
 	lm_table_free(tb);
 	return tb = lm_table_new(&cfg);
 }
@@ -168,7 +168,7 @@ int main(void)
 
 	/* processes of one app, restarts and the linger */
 	{
-		struct lm_table_cfg cfg = { 10, 100, 50, 60, 5, NULL, NULL, NULL, 0, 30, 0 };
+		struct lm_table_cfg cfg = { 10, 100, 50, 60, 5, NULL, NULL, NULL, 0, 30, 0, NULL };
 		lm_table_free(tb);
 		tb = lm_table_new(&cfg);
 		dead_pid = 0;
