@@ -359,6 +359,14 @@ dump_field() {
 		}' "$1"
 }
 
+# dump_count FILE NAME TYPE APP: the observations of a timer or histogram
+# dump line: the counts of its h:, H: and z: fields added up
+dump_count() {
+	for _f in h: H: z:; do
+		dump_field "$1" "$2" "$3" "$4" "$_f" | tr ',' '\n' | awk -F= '{ print $NF }'
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # expo_value FILE NAME [LABEL=VALUE...]: the value of the first sample of
 # series NAME (exactly) whose labels include every LABEL="VALUE" given
 expo_value() {
