@@ -96,6 +96,7 @@ _OCT = (0.5, 0.5452538663326288, 0.5946035575013605, 0.6484197773255048,
         0.9170040432046712, 1.0)
 _frexp = math.frexp
 _octave = functools.partial(bisect.bisect_left, _OCT)
+_above = bisect.bisect_right
 
 
 def bucket_index(x):
@@ -393,42 +394,39 @@ class _Timer(_Metric):
             s = sum(vals)
             if not vals or s > _BIG:
                 return
-        # per bucket: count and sum; a line holds at most HIST_SPAN of them
-        b = {}
-        for v in vals:
-            i = bucket_index(v)
-            c = b.get(i)
-            if c is None:
-                b[i] = [1, v, v, v]
-            else:
-                c[0] += 1
-                c[1] += v
-                if v < c[2]:
-                    c[2] = v
-                elif v > c[3]:
-                    c[3] = v
-        zero = b.pop(None, None)
-        keys = sorted(b)
+        # Sorted once (in C), the values fall into buckets by bisection at
+        # each bucket's upper bound, the same doubles as lib/lm_hist.c: a few
+        # C calls a bucket, not Python work a value. A line holds at most
+        # HIST_SPAN buckets; a wider batch is cut into several lines.
+        v = sorted(vals)
+        n = len(v)
         last = _fmt(vals[-1])
-        one = len(keys) <= HIST_SPAN
-        for k in range(0, max(len(keys), 1), HIST_SPAN):
-            part = vals if one else [b[i] for i in keys[k:k + HIST_SPAN]]
-            if not one and k == 0 and zero is not None:
-                part.append(zero)
+        z = _above(v, HIST_ZERO)
+        run = []                    # (index, start, end) of non-empty buckets
+        if z < n:
+            lo, hi = bucket_index(v[z]), bucket_index(v[-1])
+            a = z
+            for i in range(lo, hi + 1):
+                e = n if i == hi else _above(v, bucket_upper(i), a)
+                if e > a:
+                    run.append((i, a, e))
+                a = e
+        k = 0
+        while True:
+            part = [r for r in run if run[k][0] <= r[0] < run[k][0] + HIST_SPAN] if run else []
+            a = 0 if k == 0 else part[0][1]
+            e = part[-1][2] if part else z
             fields = []
-            if keys[k:k + HIST_SPAN]:
-                fields.append('h:' + ','.join(
-                    '%d=%d' % (i, b[i][0]) for i in keys[k:k + HIST_SPAN]))
-            if k == 0 and zero is not None:
-                fields.append('z:%d' % zero[0])
-            if one:
-                lo, hi = min(vals), max(vals)
-            else:
-                s = sum(c[1] for c in part)
-                lo, hi = min(c[2] for c in part), max(c[3] for c in part)
+            if part:
+                fields.append('h:' + ','.join('%d=%d' % (i, c - b) for i, b, c in part))
+            if k == 0 and z:
+                fields.append('z:%d' % z)
             out.append(('%s:%s|t|%s|m:%s|x:%s|l:%s%s' % (
-                self.name, _fmt(s), '|'.join(fields), _fmt(lo), _fmt(hi),
-                last, tags), 1))
+                self.name, _fmt(s if a == 0 and e == n else math.fsum(v[a:e])),
+                '|'.join(fields), _fmt(v[a]), _fmt(v[e - 1]), last, tags), 1))
+            k += len(part)
+            if k >= len(run):
+                break
 
 
 class _Lazy(_Metric):
