@@ -120,14 +120,14 @@ if have socat; then
 		check "curl through socat: the gauge" "$(t_head "$T_DIR/curl.out")" \
 			grep -q "^x{app=\"$APP\",uid=\"[0-9]*\"} 43\$" "$T_DIR/curl.out"
 		# each answer must reach the client, also the 4xx ones
-		for path in / /metrics / /nope; do
+		for path in /x /metrics /x /nope; do
 			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT$path"
 			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT$path"
 			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT$path"
 			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT$path"
 			curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT$path"
 		done >"$T_DIR/codes"
-		eq "curl through socat: 20 answers, none lost (404 for / and /nope)" \
+		eq "curl through socat: 20 answers, none lost (404 for /x and /nope)" \
 			"$(sort "$T_DIR/codes" | uniq -c | awk '{ printf "%s", $2 "x" $1 " " }')" "200x5 404x15 "
 		t_case "curl through socat: HEAD" 0 '~^HTTP/1\.[01] 200' '' \
 			curl -sI "http://127.0.0.1:$PORT/metrics"
