@@ -19,7 +19,7 @@
 #ifndef TARGET
 #error TARGET must name the fuzz target
 #endif
-#define MAX_INPUT (1u << 20)
+#define REPLAY_MAX (1u << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +27,7 @@ static int nfail, nok;
 
 static void one(const char *path)
 {
-	static uint8_t buf[MAX_INPUT];
+	static uint8_t buf[REPLAY_MAX];
 	ssize_t n;
 	size_t len = 0;
 	int fd, st;

@@ -46,8 +46,9 @@ static const char *get(const char *name, const char *tags)
 static const char *dump_all(double now)
 {
 	static struct lm_buf b;
+	static int ready;
 
-	if (!b.max)
+	if (!ready++)
 		lm_buf_init(&b, 0);
 	lm_buf_reset(&b);
 	lm_table_dump(tb, &b, now);
