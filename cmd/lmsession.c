@@ -1323,8 +1323,14 @@ static void free_all(char **cmd, char **env, struct lm_expect *ex, struct lm_bas
 	free(ex);
 	if (bp)
 		lm_baseline_free(bp);
-	for (i = 0; i < nmetrics; i++)
+	for (i = 0; i < nmetrics; i++) {
 		lm_metric_free(&metrics[i]);
+		lm_hist_free(&accs[i].iv);
+	}
+	for (i = 0; i < nentries; i++) {
+		lm_hist_free(&entries[i].h);
+		lm_hist_free(&entries[i].c_h);
+	}
 	free(metrics);
 	free(accs);
 	free(entries);
