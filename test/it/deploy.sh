@@ -234,7 +234,7 @@ else
 	runit_case busybox "$B/sv"
 	t_stop "$RD" HUP 10
 	eq "busybox: runsvdir stops its runsv on SIGHUP (exit 111)" "$T_STATUS" 111
-	check "busybox: no process left in the service dirs" "$(stray "$B")" wait_for 10 nothing_under "$B"
+	check "busybox: no process left in the service dirs" "$(stray "$B")" wait_for 30 nothing_under "$B"
 fi
 
 # ---- s6: s6-svscan on the service directories, readiness by -d 3
