@@ -477,6 +477,19 @@ served() {
 	curl -sf -o "$T_DIR/curl.out" "http://127.0.0.1:$PORT/metrics"
 }
 
+# prom_config JOB:PORT...: $T_DIR/prometheus.yml, scraping and evaluating
+# every second, one job a target 127.0.0.1:PORT
+prom_config() {
+	{
+		printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n'
+		printf 'scrape_configs:\n'
+		for _j in "$@"; do
+			printf '  - job_name: %s\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+				"${_j%%:*}" "${_j#*:}"
+		done
+	} >"$T_DIR/prometheus.yml"
+}
+
 # prom_start CONFIG [FLAG...]: start prometheus with CONFIG and FLAGs on a
 # free port of 127.0.0.1, its TSDB in T_DIR, its log in
 # $T_DIR/prometheus.log; wait (at most 30 s) until ready; 3 tries. Sets

@@ -31,16 +31,7 @@ if ! serve start_tcpsvd; then
 	fail "tcpsvd serves lmexport" "$(t_head "$T_DIR/serve.err")"
 	t_done
 fi
-cat >"$T_DIR/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: livemetrics
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-EOF
+prom_config "livemetrics:$PORT"
 if ! prom_start "$T_DIR/prometheus.yml"; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done

@@ -46,16 +46,7 @@ check "curl through tcpsvd: the gauge" "$(t_head "$T_DIR/curl.out")" \
 	grep -q "^x{app=\"$APP\",uid=\"[0-9]*\"} 42\$" "$T_DIR/curl.out"
 
 # ---- Prometheus scrapes it every second
-cat >"$T_DIR/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: livemetrics
-    static_configs:
-      - targets: ['127.0.0.1:$SPORT']
-EOF
+prom_config "livemetrics:$SPORT"
 if have promtool; then
 	t_case "promtool check config" 0 - - promtool check config "$T_DIR/prometheus.yml"
 fi

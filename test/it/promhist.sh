@@ -104,19 +104,7 @@ else
 	t_done
 fi
 
-cat >"$T_DIR/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: native
-    static_configs:
-      - targets: ['127.0.0.1:$NPORT']
-  - job_name: classic
-    static_configs:
-      - targets: ['127.0.0.1:$CPORT']
-EOF
+prom_config "native:$NPORT" "classic:$CPORT"
 if ! prom_start "$T_DIR/prometheus.yml" --enable-feature=native-histograms; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done
