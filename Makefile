@@ -12,7 +12,7 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-	$(O)/lm_json.o $(O)/lm_report.o
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_acct.o $(O)/lm_usage.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report
 EXAMPLES = $(O)/example_app
@@ -55,8 +55,13 @@ $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_n
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
-$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
+
+$(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_acct.c
+$(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_usage.c
 
 $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
@@ -104,7 +109,11 @@ $(O)/bench_static: test/bench/static.c $(O)/.dir
 $(O)/bench_app: test/bench/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/app.c $(O)/liblm.a $(LDLIBS)
 
-units: $(UNITS)
+# lmt_rusage: the tests' own account of a command's CPU and I/O
+$(O)/lmt_rusage: test/rusage.c $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/rusage.c $(LDLIBS)
+
+units: $(UNITS) $(O)/lmt_rusage
 
 # make test: installs what the tests need, then runs the suite on the static
 # musl build and again on a glibc build with ASan+UBSan.

@@ -201,11 +201,11 @@ static unsigned long long resident(const char *root, long pid, unsigned long lon
 	return e == p + 1 ? stat_rss : r;
 }
 
-/* /proc/PID/stat fields after the comm: state ppid ... */
-static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
+/* /proc/PID/stat: the state letter, and fields 4 (ppid) to 24 (rss) into
+ * v[0..20] (negative ones as 0). 0 ok, -1 errno. */
+static int statfields(const char *root, long pid, char *state, unsigned long long *v)
 {
 	char path[PATH_MAX_], buf[1024], *p, *e;
-	unsigned long long v[24];
 	int k;
 
 	if (mkpath(path, root, "/proc/%s%ld/stat", NULL, pid) < 0 || slurp(path, buf, sizeof buf) < 0)
@@ -215,12 +215,8 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 		errno = EINVAL;
 		return -1;
 	}
-	if (p[2] == 'Z' || p[2] == 'X') {   /* dead, not yet reaped: gone */
-		errno = ESRCH;
-		return -1;
-	}
+	*state = p[2];
 	p += 4;   /* ") S " */
-	/* field 4 (ppid) onwards: v[0] = ppid ... v[20] = rss (field 24) */
 	for (k = 0; k < 21; k++) {
 		while (*p == ' ')
 			p++;
@@ -236,6 +232,21 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 		}
 		p = e;
 	}
+	return 0;
+}
+
+/* /proc/PID/stat fields after the comm: state ppid ... */
+static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
+{
+	unsigned long long v[24];
+	char state;
+
+	if (statfields(root, pid, &state, v) < 0)
+		return -1;
+	if (state == 'Z' || state == 'X') {   /* dead, not yet reaped: gone */
+		errno = ESRCH;
+		return -1;
+	}
 	if (ppid)
 		*ppid = (long)v[0];
 	if (t) {
@@ -249,13 +260,22 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 	return 0;
 }
 
-static void pio(const char *root, long pid, struct lm_tree *t)
+/* read_bytes and write_bytes of /proc/PID/io; -1 unreadable */
+static int iobytes(const char *root, long pid, double *r, double *w)
 {
 	char path[PATH_MAX_], buf[1024];
-	double r, w;
 
 	if (mkpath(path, root, "/proc/%s%ld/io", NULL, pid) < 0 || slurp(path, buf, sizeof buf) < 0 ||
-	    field(buf, "read_bytes", &r) < 0 || field(buf, "write_bytes", &w) < 0) {
+	    field(buf, "read_bytes", r) < 0 || field(buf, "write_bytes", w) < 0)
+		return -1;
+	return 0;
+}
+
+static void pio(const char *root, long pid, struct lm_tree *t)
+{
+	double r, w;
+
+	if (iobytes(root, pid, &r, &w) < 0) {
 		t->rbytes = t->wbytes = -1;
 		return;
 	}
@@ -363,6 +383,69 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 	}
 	free(set);
 	return 0;
+}
+
+/* One process for lm_proc_list; zombies keep their final figures. */
+static int pinfo(const char *root, long pid, struct lm_proc_info *p)
+{
+	unsigned long long v[24];
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	char state;
+
+	if (statfields(root, pid, &state, v) < 0)
+		return -1;
+	if (state == 'X') {
+		errno = ESRCH;
+		return -1;
+	}
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->ppid = (long)v[0];
+	p->start = v[18];   /* field 22 */
+	p->zombie = state == 'Z';
+	/* utime 14, stime 15, cutime 16, cstime 17, threads 20, rss 24 */
+	p->own = (double)(v[10] + v[11]) / hz;
+	p->reaped = (double)(v[12] + v[13]) / hz;
+	if (!p->zombie) {
+		p->threads = (size_t)v[16];
+		p->rss = (double)resident(root, pid, v[20]) * (double)sysconf(_SC_PAGESIZE);
+	}
+	if (iobytes(root, pid, &p->rbytes, &p->wbytes) < 0)
+		p->rbytes = p->wbytes = -1;
+	return 0;
+}
+
+long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap)
+{
+	long *set;
+	size_t n = 1, m = 1, k;
+	int children = 1;
+
+	if (!cap) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pinfo(root, pid, &v[0]) < 0 || v[0].zombie) {
+		if (errno == ENOENT || v[0].zombie)
+			errno = ESRCH;
+		return -1;
+	}
+	if (!(set = malloc(LM_PROC_TREE * sizeof *set)))
+		return -1;
+	set[0] = pid;
+	if (kids(root, pid, set, &n) < 0) {
+		children = 0;
+		scan(root, set, &n);
+	}
+	for (k = 1; k < n && m < cap; k++) {
+		if (pinfo(root, set[k], &v[m]) < 0)
+			continue;   /* gone meanwhile */
+		if (children && !v[m].zombie)
+			kids(root, set[k], set, &n);
+		m++;
+	}
+	free(set);
+	return (long)m;
 }
 
 void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out)
