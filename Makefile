@@ -14,7 +14,7 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_acct.o $(O)/lm_usage.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_acct
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -96,6 +96,8 @@ $(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_report: test/unit/test_report.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)
 
 BENCHES = $(O)/bench_hook $(O)/bench_load $(O)/bench_scrape $(O)/bench_static $(O)/bench_app
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a

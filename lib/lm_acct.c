@@ -32,14 +32,16 @@ int lm_acct_fold(struct lm_acct *a, const struct lm_proc_info *v, size_t n, int 
 {
 	struct lm_proc_info *now = malloc((n ? n : 1) * sizeof *now);
 	double (*nv)[LM_ACCT_N] = malloc((n ? n : 1) * sizeof *nv);
+	double (*due)[LM_ACCT_N] = calloc(n ? n : 1, sizeof *due);
 	double (*want)[LM_ACCT_N] = calloc(a->nprev ? a->nprev : 1, sizeof *want);
 	long *alive = malloc((a->nprev ? a->nprev : 1) * sizeof *alive);
 	double total[LM_ACCT_N] = { 0 };
 	size_t i, k;
 
-	if (!now || !nv || !want || !alive) {
+	if (!now || !nv || !due || !want || !alive) {
 		free(now);
 		free(nv);
+		free(due);
 		free(want);
 		free(alive);
 		errno = ENOMEM;
@@ -75,18 +77,25 @@ int lm_acct_fold(struct lm_acct *a, const struct lm_proc_info *v, size_t n, int 
 			up = find(a->prev, a->nprev, a->prev[up].ppid);
 		while (up >= 0 && alive[up] < 0 && ++steps < a->nprev);
 		for (k = 0; k < LM_ACCT_N; k++) {
+			double v = a->pv[i][k] + a->due[i][k];
 			if (up >= 0 && alive[up] >= 0)
-				want[up][k] += a->pv[i][k];
+				want[up][k] += v;
 			else
-				a->gone[k] += a->pv[i][k];
+				a->gone[k] += v;
 		}
 	}
-	/* what an ancestor's growth does not hold left the tree */
+	/* An ancestor's growth holds what it reaped. A reap between reading
+	 * the parent and the child shows in the next sample: what is not
+	 * there yet is due then; what is still missing left the tree. */
 	for (i = 0; i < a->nprev; i++)
 		for (k = 0; alive[i] >= 0 && k < LM_ACCT_N; k++) {
-			double grew = nv[alive[i]][k] - a->pv[i][k];
-			if (want[i][k] > grew)
-				a->gone[k] += want[i][k] - (grew > 0 ? grew : 0);
+			double grew = nv[alive[i]][k] - a->pv[i][k], pay;
+			if (grew < 0)
+				grew = 0;
+			pay = grew < a->due[i][k] ? grew : a->due[i][k];
+			a->gone[k] += a->due[i][k] - pay;
+			grew -= pay;
+			due[alive[i]][k] = want[i][k] > grew ? want[i][k] - grew : 0;
 		}
 	for (k = 0; k < LM_ACCT_N; k++) {
 		total[k] = a->gone[k];
@@ -98,10 +107,12 @@ int lm_acct_fold(struct lm_acct *a, const struct lm_proc_info *v, size_t n, int 
 	}
 	free(a->prev);
 	free(a->pv);
+	free(a->due);
 	free(want);
 	free(alive);
 	a->prev = now;
 	a->pv = nv;
+	a->due = due;
 	a->nprev = n;
 	return 0;
 }
@@ -110,6 +121,7 @@ void lm_acct_free(struct lm_acct *a)
 {
 	free(a->prev);
 	free(a->pv);
+	free(a->due);
 	memset(a, 0, sizeof *a);
 }
 

@@ -10,8 +10,10 @@
  * and the exit, and a reap that races the reading. lm_acct_fold keeps a
  * "gone" part for those: a tracked process that vanished leaves its last
  * figures in the total unless the growth of its nearest live ancestor
- * already holds them; and the figures given never fall, so a reading that
- * raced a reap is caught up by the next one.
+ * holds them by the next sample (a reap between reading the parent and
+ * the child shows one sample late); and the figures given never fall.
+ * Work a vanished process did after its last sample, when nobody in the
+ * tree reaped it, is lost: best effort, unlike the rusage account below.
  *
  * The exact account of a run is the kernel's: getrusage(RUSAGE_CHILDREN)
  * of the process that reaps them all (lmsession's keeper, a subreaper),
@@ -27,6 +29,8 @@ enum { LM_ACCT_CPU, LM_ACCT_READ, LM_ACCT_WRITE, LM_ACCT_N };
 struct lm_acct {
 	struct lm_proc_info *prev;   /* the last sample's processes, by pid */
 	double (*pv)[LM_ACCT_N];     /* their figures */
+	double (*due)[LM_ACCT_N];    /* vanished children's figures each one's
+	                              * growth has not shown yet */
 	size_t nprev;
 	double gone[LM_ACCT_N];      /* figures of processes that left the tree */
 	double last[LM_ACCT_N];      /* the figures given: they never fall */

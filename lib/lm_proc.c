@@ -490,11 +490,58 @@ static int cgdir(char *dir, const char *root, const char *base, const char *cg, 
 	return mkpath(dir, root, "%s", base, 0);
 }
 
+/* Storage bytes a cgroup read and wrote, summed over devices: v2 io.stat
+ * ("MAJ:MIN rbytes=N wbytes=N ..."), v1 blkio.throttle.io_service_bytes
+ * ("MAJ:MIN Read N", "MAJ:MIN Write N"). Counters; -1 unreadable. */
+static int cgio(const char *dir, int v2, struct lm_samples *out)
+{
+	char path[PATH_MAX_], *buf, *p;
+	double r = 0, w = 0, v;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir,
+	    v2 ? "io.stat" : "blkio.throttle.io_service_bytes") >= sizeof path ||
+	    !(buf = malloc(LM_PROC_FILE)))
+		return -1;
+	if (slurp(path, buf, LM_PROC_FILE) < 0) {
+		free(buf);
+		return -1;
+	}
+	for (p = buf; *p; ) {
+		char *end = strchr(p, '\n'), *t;
+		if (end)
+			*end = 0;
+		for (t = strchr(p, ' '); t && p[0] >= '0' && p[0] <= '9'; t = strchr(t, ' ')) {
+			const char *k = ++t;
+			double *into = NULL;
+			size_t n;
+			if (v2 && !strncmp(k, "rbytes=", 7))
+				into = &r;
+			else if (v2 && !strncmp(k, "wbytes=", 7))
+				into = &w;
+			else if (!v2 && !strncmp(k, "Read ", 5))
+				into = &r;
+			else if (!v2 && !strncmp(k, "Write ", 6))
+				into = &w;
+			if (!into)
+				continue;
+			k += v2 ? 7 : (*k == 'R' ? 5 : 6);
+			n = strspn(k, "0123456789");
+			if (lm_parse_double(k, n, &v) == 0)
+				*into += v;
+		}
+		p = end ? end + 1 : p + strlen(p);
+	}
+	free(buf);
+	lm_samples_add(out, "cgroup_read_bytes", LM_COUNTER, r);
+	lm_samples_add(out, "cgroup_write_bytes", LM_COUNTER, w);
+	return 0;
+}
+
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 {
 	char path[PATH_MAX_], buf[8192], dir[PATH_MAX_], *line;
-	const char *v1mem = NULL, *v1cpu = NULL, *v2 = NULL;
-	size_t v1memn = 0, v1cpun = 0, v2n = 0;
+	const char *v1mem = NULL, *v1cpu = NULL, *v1io = NULL, *v2 = NULL;
+	size_t v1memn = 0, v1cpun = 0, v1ion = 0, v2n = 0;
 	char v1cpubase[256] = "";
 	double v, w;
 
@@ -522,6 +569,10 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 						v1mem = cg;
 						v1memn = strlen(cg);
 					}
+					if (j - i == 5 && !memcmp(ctl + i, "blkio", 5)) {
+						v1io = cg;
+						v1ion = strlen(cg);
+					}
 					if (j - i == 7 && !memcmp(ctl + i, "cpuacct", 7) && ctln < 200) {
 						v1cpu = cg;
 						v1cpun = strlen(cg);
@@ -547,6 +598,8 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 		if (v1cpu && cgdir(dir, root, v1cpubase, v1cpu, v1cpun) == 0 &&
 		    one(dir, "cpuacct.usage", &v) == 0)
 			lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, v * 1e-9);
+		if (v1io && cgdir(dir, root, "/sys/fs/cgroup/blkio", v1io, v1ion) == 0)
+			cgio(dir, 0, out);
 		return 1;
 	}
 	if (!v2) {
@@ -564,5 +617,6 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 	if ((size_t)snprintf(path, sizeof path, "%s/cpu.stat", dir) < sizeof path &&
 	    slurp(path, buf, sizeof buf) >= 0 && field(buf, "usage_usec", &w) == 0)
 		lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, w * 1e-6);
+	cgio(dir, 1, out);
 	return 2;
 }

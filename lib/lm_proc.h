@@ -59,7 +59,10 @@ struct lm_proc_info {
 long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap);
 
 /* The cgroup of pid (0: the caller), v2 or v1: cgroup_memory_bytes,
- * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counter
- * cgroup_cpu_seconds. Returns the cgroup version (1, 2), -1 errno. */
+ * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counters
+ * cgroup_cpu_seconds, cgroup_{read,write}_bytes (storage I/O the block
+ * layer saw, summed over devices: v2 io.stat, v1 blkio). The cgroup keeps
+ * what its exited processes used: the counters never fall. Returns the
+ * cgroup version (1, 2), -1 errno. */
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out);
 #endif
