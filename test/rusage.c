@@ -1,9 +1,10 @@
 /* lmt_rusage: what the tests check CPU and I/O figures against.
- *   lmt_rusage [-h] FILE CMD [ARG...]
+ *   lmt_rusage [-h GO] FILE CMD [ARG...]
  *	run CMD, wait for it, write to FILE (temp + rename) one line:
  *	"CPU USER SYSTEM READ WRITE": the seconds and storage bytes the kernel
  *	accounted to CMD and everything it reaped (wait4's rusage), exit
- *	with CMD's status; -h: then hold on until stdin ends
+ *	with CMD's status; -h: first hold on until the file GO is there
+ *	(at most 60 s), so that a probe can read the tree after CMD
  *   lmt_rusage -b SECS [-w BYTES FILE]
  *	write BYTES to a new FILE, then burn SECS of CPU time and exit
  * A static binary that costs next to nothing itself. */
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static double tv(struct timeval t)
@@ -53,21 +55,22 @@ static int burn(double secs, long long bytes, const char *file)
 int main(int argc, char **argv)
 {
 	struct rusage ru;
-	char tmp[4096], c;
-	int st, hold = 0;
+	char tmp[4096];
+	const char *hold = NULL;
+	int st, i;
 	pid_t p;
 	FILE *f;
 
 	if (argc >= 3 && !strcmp(argv[1], "-b"))
 		return burn(strtod(argv[2], NULL), argc >= 6 && !strcmp(argv[3], "-w") ?
 			strtoll(argv[4], NULL, 10) : 0, argc >= 6 ? argv[5] : NULL);
-	if (argc >= 2 && !strcmp(argv[1], "-h")) {
-		hold = 1;
-		argv++;
-		argc--;
+	if (argc >= 3 && !strcmp(argv[1], "-h")) {
+		hold = argv[2];
+		argv += 2;
+		argc -= 2;
 	}
 	if (argc < 3) {
-		fputs("usage: lmt_rusage [-h] FILE CMD [ARG...] | -b SECS [-w BYTES FILE]\n", stderr);
+		fputs("usage: lmt_rusage [-h GO] FILE CMD [ARG...] | -b SECS [-w BYTES FILE]\n", stderr);
 		return 100;
 	}
 	if ((p = fork()) < 0)
@@ -86,7 +89,9 @@ int main(int argc, char **argv)
 		tv(ru.ru_stime), (long long)ru.ru_inblock * 512, (long long)ru.ru_oublock * 512);
 	if (fclose(f) != 0 || rename(tmp, argv[1]) < 0)
 		return 111;
-	while (hold && read(0, &c, 1) > 0)
-		;
+	for (i = 0; hold && i < 6000 && access(hold, F_OK) < 0; i++) {
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
