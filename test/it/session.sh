@@ -359,7 +359,7 @@ cpu_case() {
 	shift 3
 	t_run "$LS" -q -p none -i "$_qi" -o "$T_DIR/$_qn" -- "$RU" "$T_DIR/$_qn.ru" "$@" </dev/null
 	expect "$_qn: exit 0" 0 '' - || return 0
-	read -r _qru _qruu _qrus _qrur _qruw <"$T_DIR/$_qn.ru"
+	read -r _qru _ _ _ _qruw <"$T_DIR/$_qn.ru"
 	_qgot=$(usage_of "$T_DIR/$_qn" cpu_seconds)
 	check "$_qn: CPU ${_qgot:-none} s is the kernel's $_qru s within 2 %" "got ${_qgot:-none}" \
 		awk -v a="${_qgot:-0}" -v b="$_qru" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.02 * b) }'
@@ -369,6 +369,7 @@ cpu_case() {
 	_qcores=$(usage_of "$T_DIR/$_qn" cores)
 	[ "$_qmax" != 0 ] || _qmax=${_qcores:-1}
 	_qdur=$(sed -n 's/.*"duration_seconds": \([0-9.e+-]*\).*/\1/p' "$T_DIR/$_qn/summary.json")
+	# shellcheck disable=SC2046 # three numbers, split on purpose
 	set -- $(awk -F, '$2 == "lmt_rusage" && $3 == "process_cpu_seconds" {
 		n++; if ($5 > m) m = $5; s += $5 * ($1 - t); t = $1 }
 		END { printf "%d %.4f %.4f\n", n, m, s }' "$T_DIR/$_qn/samples.csv")
@@ -379,8 +380,10 @@ cpu_case() {
 			'BEGIN { print (d > i ? c * i / 2 : 0) }')" \
 		'BEGIN { exit !(s <= 1.02 * b + 0.02 && s >= b - lost - 0.03) }'
 }
+# shellcheck disable=SC2016 # expanded by the app's shell
 cpu_case chain 1.2 0.5 sh -c 'i=0; while [ $i -lt 20 ]; do "$1" -b 0.05 -w 65536 "$2.$i"; i=$((i + 1)); done' \
 	sh "$RU" "$T_DIR/chain.f"
+# shellcheck disable=SC2016 # expanded by the app's shell
 cpu_case pool 0 0.5 sh -c '"$1" -b 1 & "$1" -b 1 & wait' sh "$RU"
 cpu_case short 1.2 5 "$RU" -b 0.5
 cpu_case long 1.2 0.3 "$RU" -b 1.5
