@@ -154,7 +154,7 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
-	lib/lm_json.c lib/lm_report.c
+	lib/lm_json.c lib/lm_report.c lib/lm_usage.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz
