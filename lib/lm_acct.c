@@ -53,6 +53,12 @@ int lm_acct_fold(struct lm_acct *a, const struct lm_proc_info *v, size_t n, int 
 			now[0].own = 0;
 		a->io = v[0].rbytes >= 0;
 		qsort(now, n, sizeof *now, by_pid);
+		/* a child seen twice (its forking thread exited between two
+		 * threads' children files) counts once */
+		for (i = k = 1; i < n; i++)
+			if (now[i].pid != now[k - 1].pid)
+				now[k++] = now[i];
+		n = k;
 	}
 	/* each process's figures; unreadable I/O: the last seen, else none */
 	for (i = 0; i < n; i++) {
