@@ -12,12 +12,18 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
+<<<<<<< HEAD
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
 	$(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report
+=======
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_acct.o $(O)/lm_usage.o
+UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
+	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_acct
+>>>>>>> i18
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -68,8 +74,17 @@ $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_h
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
+<<<<<<< HEAD
 $(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+=======
+$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
+>>>>>>> i18
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
+
+$(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_acct.c
+$(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_usage.c
 
 $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
@@ -126,6 +141,8 @@ $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_report: test/unit/test_report.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)
 
 BENCHES = $(O)/bench_hook $(O)/bench_load $(O)/bench_scrape $(O)/bench_static $(O)/bench_app
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
@@ -139,7 +156,13 @@ $(O)/bench_static: test/bench/static.c $(O)/.dir
 $(O)/bench_app: test/bench/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/app.c $(O)/liblm.a $(LDLIBS)
 
-units: $(UNITS)
+# lmt_rusage: the tests' own account of a command's CPU and I/O; one of
+# the apps the tests measure, so never sanitized: it must cost next to
+# nothing itself
+$(O)/lmt_rusage: test/rusage.c $(O)/.dir
+	$(CC) $(CPPFLAGS) -std=c11 -O2 -Wall -Wextra -Werror $(LDFLAGS) -o $@ test/rusage.c
+
+units: $(UNITS) $(O)/lmt_rusage
 
 # make test: installs what the tests need, then runs the suite on the static
 # musl build and again on a glibc build with ASan+UBSan.
@@ -178,8 +201,12 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
+<<<<<<< HEAD
 	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
 	lib/lm_expo_le.c
+=======
+	lib/lm_json.c lib/lm_report.c lib/lm_usage.c
+>>>>>>> i18
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

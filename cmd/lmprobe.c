@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lm_acct.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
@@ -562,8 +563,9 @@ static int sample(void)
 		}
 	}
 	if (src_tree) {
+		static struct lm_acct acct;   /* counters that a child's exit never lowers */
 		struct lm_tree t;
-		if (lm_proc_tree(root, pid, &t) == 0) {
+		if (lm_acct_tree(&acct, root, pid, 1, &t) == 0) {
 			lm_proc_tree_samples(&t, &out);
 		} else {
 			if (oneshot)

@@ -20,18 +20,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include "lm_acct.h"
 #include "lm_buf.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_report.h"
 #include "lm_sock.h"
+#include "lm_usage.h"
 #include "lm_wire.h"
 
 extern char **environ;
@@ -455,14 +459,16 @@ static void runtime_cmd(const char *a1, const char *a2, const char *a3, int outf
 
 /* ---- the keeper: a subreaper, the app's parent */
 
-enum { K_STARTED = 1, K_FAILED, K_EXITED, K_DONE };
-struct kmsg { int kind; int val; };
+enum { K_STARTED = 1, K_FAILED, K_EXITED, K_DONE, K_USAGE };
+/* K_USAGE: u = the keeper's children's rusage: user and system time in
+ * microseconds, blocks in and out (512 bytes) */
+struct kmsg { int kind; int val; long long u[4]; };
 
 static int kw;   /* keeper -> lmsession */
 
 static void ksend(int kind, int val)
 {
-	struct kmsg m = { kind, val };
+	struct kmsg m = { kind, val, { 0 } };
 	ssize_t r;
 	do
 		r = write(kw, &m, sizeof m);
@@ -473,7 +479,7 @@ static void ksend(int kind, int val)
  * A keeper already gone (EPIPE) has nothing left to do. */
 static void tell(int fd, int sig)
 {
-	struct kmsg m = { sig, 0 };
+	struct kmsg m = { sig, 0, { 0 } };
 	ssize_t r;
 	do
 		r = write(fd, &m, sizeof m);
@@ -679,6 +685,17 @@ static void keeper(int kr, char **argv, int out, int err, char **env)
 		if (m.kind == 0) {
 			/* clean up: whatever the app left behind */
 			size_t left = keeper_clean(app, &app_done, grace_s);
+			struct kmsg u = { K_USAGE, 0, { 0 } };
+			struct rusage ru;
+			/* every process the app ran is reaped: the kernel's account */
+			if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+				u.u[0] = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+				u.u[1] = (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+				u.u[2] = ru.ru_inblock;
+				u.u[3] = ru.ru_oublock;
+				while (write(kw, &u, sizeof u) < 0 && errno == EINTR)
+					;
+			}
 			ksend(K_DONE, (int)left);
 			_exit(0);
 		}
@@ -971,6 +988,105 @@ static void take(const struct lm_line *l, double now, int final)
 	e->seen = now;
 }
 
+/* ---- the app's CPU and I/O: every process it ran, read here at each
+ * sample (lmprobe's figures would land in the round after they were
+ * read), exited ones included (lm_acct over the keeper's tree, the
+ * keeper's own time left out); the rusage total at the end. */
+
+static const char *const acct_names[LM_ACCT_N] = {
+	"process_cpu_seconds", "process_read_bytes", "process_write_bytes"
+};
+static struct lm_acct app_acct;
+static pid_t acct_root;          /* the keeper, when the app is a command */
+static double acct_v[LM_ACCT_N], acct_at, cores;
+static int acct_have, acct_ended;
+static struct lm_usage app_use;
+static int have_usage;
+
+/* 1 for lmprobe's line of a series counted here */
+static int acct_ours(const struct lm_line *l)
+{
+	struct lm_str a;
+	size_t k;
+
+	if (!acct_root || !lm_line_tag(l, "app", &a) || a.n != strlen(name) || memcmp(a.p, name, a.n))
+		return 0;
+	for (k = 0; k < LM_ACCT_N; k++)
+		if (l->name.n == strlen(acct_names[k]) && !memcmp(l->name.p, acct_names[k], l->name.n))
+			return 1;
+	return 0;
+}
+
+/* Read the app's tree now; its CPU grows by at most `cores` a second
+ * (what a raced reading holds back comes in the next round). */
+static void acct_read(double now)
+{
+	struct lm_tree t;
+
+	if (!acct_root || lm_acct_tree(&app_acct, "", acct_root, 0, &t) < 0)
+		return;
+	acct_v[LM_ACCT_CPU] = acct_have ? lm_acct_cap(acct_v[LM_ACCT_CPU], t.cpu, cores, now - acct_at) :
+		lm_acct_cap(0, t.cpu, cores, now - t0_mono);
+	acct_v[LM_ACCT_READ] = t.rbytes;
+	acct_v[LM_ACCT_WRITE] = t.wbytes;
+	acct_at = now;
+	acct_have = 1;
+}
+
+/* The last reading into this round, as the app's counters. */
+static void acct_take(double now, int final)
+{
+	struct lm_line l;
+	size_t k;
+
+	if (!acct_have)
+		return;
+	for (k = 0; k < LM_ACCT_N; k++) {
+		if (acct_v[k] < 0)
+			continue;   /* no /proc/PID/io */
+		memset(&l, 0, sizeof l);
+		l.name.p = acct_names[k];
+		l.name.n = strlen(acct_names[k]);
+		l.type = LM_COUNTER;
+		l.nvalues = 1;
+		l.values[0] = acct_v[k];
+		l.rate = 1;
+		l.ntags = 1;
+		l.tags[0].k.p = "app";
+		l.tags[0].k.n = 3;
+		l.tags[0].v.p = name;
+		l.tags[0].v.n = strlen(name);
+		take(&l, now, final);
+	}
+}
+
+/* How many CPUs the app may run on. */
+static double cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (double)n : 1;
+}
+
+/* The keeper's K_USAGE. */
+static void keeper_usage(const struct kmsg *m)
+{
+	if (m->kind != K_USAGE)
+		return;
+	app_use.source = "rusage";
+	app_use.user = (double)m->u[0] / 1e6;
+	app_use.system = (double)m->u[1] / 1e6;
+	app_use.cpu = app_use.user + app_use.system;
+	app_use.rbytes = (double)m->u[2] * 512;
+	app_use.wbytes = (double)m->u[3] * 512;
+	app_use.cores = cores;
+	have_usage = 1;
+}
+
 /* Read the table and add one sample per metric. final: the app ended at
  * `end`; the round is cut there. */
 static void sample(int final, double end)
@@ -995,10 +1111,14 @@ static void sample(int final, double end)
 	}
 	while (lm_next_line(b.p, b.len, &pos, &line, &len)) {
 		struct lm_line l;
-		if (len == 0 || line[0] == '#' || lm_parse_line(line, len, &l) != LM_WOK)
+		if (len == 0 || line[0] == '#' || lm_parse_line(line, len, &l) != LM_WOK || acct_ours(&l))
 			continue;
 		take(&l, now, final);
 	}
+	if (!final && !acct_ended)
+		acct_read(now);
+	if (final || !acct_ended)
+		acct_take(now, final);   /* none after the app ended: it did nothing */
 	/* the run's figures: every series ever seen, gone ones included */
 	for (i = 0; i < nmetrics; i++) {
 		metrics[i].total = 0;
@@ -1334,6 +1454,7 @@ static void free_all(char **cmd, char **env, struct lm_expect *ex, struct lm_bas
 	free(metrics);
 	free(accs);
 	free(entries);
+	lm_acct_free(&app_acct);
 	for (i = 0; i < mmap.cap; i++)
 		free(mmap.k[i]);
 	for (i = 0; i < emap.cap; i++)
@@ -1654,6 +1775,7 @@ int main(int argc, char **argv)
 	if (pipe2(kp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create a pipe");
 	t0_mono = last_dump = lm_mono();
+	cores = cpus();
 	t0_wall = lm_wall();
 	fflush(NULL);
 	kpid = fork();
@@ -1760,8 +1882,10 @@ int main(int argc, char **argv)
 				if (m.kind == K_STARTED) {
 					started = 1;
 					app = (pid_t)m.val;
-					if (!image)
+					if (!image) {
+						acct_root = kpid;
 						start_probes(app);
+					}
 				} else if (m.kind == K_FAILED) {
 					nostart = m.val;
 					app_done = 1;
@@ -1770,6 +1894,8 @@ int main(int argc, char **argv)
 					flush_at = now;
 				} else if (m.kind == K_EXITED) {
 					struct helper *h;
+					acct_read(now);   /* the app is reaped: in the keeper's figures */
+					acct_ended = 1;
 					for (h = helpers; h < helpers + nhelpers; h++)
 						if (!h->done && !strcmp(h->what, "lmprobe (app)"))
 							kill(h->pid, SIGTERM);
@@ -1779,6 +1905,8 @@ int main(int argc, char **argv)
 					flush_at = now + FLUSH_WAIT;
 				} else if (m.kind == K_DONE) {
 					left = (size_t)m.val;
+				} else {
+					keeper_usage(&m);
 				}
 			}
 			if (r == 0 && !app_done) {
@@ -1835,7 +1963,7 @@ int main(int argc, char **argv)
 			if (image)
 				runtime_cmd("kill", s == SIGTERM ? "--signal=SIGTERM" : "--signal=SIGKILL", cname, -1);
 		}
-		if (now >= next_sample) {
+		if (now >= next_sample && !app_done) {   /* after it: the last round, cut at its end */
 			sample(0, 0);
 			progress(now, 0);
 			next_sample += interval_s;
@@ -1852,6 +1980,11 @@ int main(int argc, char **argv)
 		}
 	}
 	close(kp[1]);
+	{
+		struct kmsg m;   /* news that came with the keeper's exit */
+		while (read(sp[0], &m, sizeof m) == (ssize_t)sizeof m)
+			keeper_usage(&m);
+	}
 	stop_helpers();
 	rmdir(priv);
 
@@ -1938,6 +2071,16 @@ int main(int argc, char **argv)
 	run.nex = nexpects;
 	run.base = bp;
 	run.files = files;
+	for (i = 0; !have_usage && image && i < nmetrics; i++)
+		if (!strcmp(metrics[i].source, name) && !strcmp(metrics[i].id, "cgroup_cpu_seconds")) {
+			/* a container: its cgroup holds what its processes used */
+			app_use.source = "cgroup";
+			app_use.user = app_use.system = app_use.rbytes = app_use.wbytes = -1;
+			app_use.cpu = metrics[i].total;
+			app_use.cores = cores;
+			have_usage = 1;
+		}
+	run.usage = have_usage ? &app_use : NULL;
 
 	/* the results, each file whole */
 	if (finish_samples(&csv, "samples.csv") < 0)

@@ -201,11 +201,11 @@ static unsigned long long resident(const char *root, long pid, unsigned long lon
 	return e == p + 1 ? stat_rss : r;
 }
 
-/* /proc/PID/stat fields after the comm: state ppid ... */
-static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
+/* /proc/PID/stat: the state letter, and fields 4 (ppid) to 24 (rss) into
+ * v[0..20] (negative ones as 0). 0 ok, -1 errno. */
+static int statfields(const char *root, long pid, char *state, unsigned long long *v)
 {
 	char path[PATH_MAX_], buf[1024], *p, *e;
-	unsigned long long v[24];
 	int k;
 
 	if (mkpath(path, root, "/proc/%s%ld/stat", NULL, pid) < 0 || slurp(path, buf, sizeof buf) < 0)
@@ -215,12 +215,8 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 		errno = EINVAL;
 		return -1;
 	}
-	if (p[2] == 'Z' || p[2] == 'X') {   /* dead, not yet reaped: gone */
-		errno = ESRCH;
-		return -1;
-	}
+	*state = p[2];
 	p += 4;   /* ") S " */
-	/* field 4 (ppid) onwards: v[0] = ppid ... v[20] = rss (field 24) */
 	for (k = 0; k < 21; k++) {
 		while (*p == ' ')
 			p++;
@@ -236,6 +232,21 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 		}
 		p = e;
 	}
+	return 0;
+}
+
+/* /proc/PID/stat fields after the comm: state ppid ... */
+static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
+{
+	unsigned long long v[24];
+	char state;
+
+	if (statfields(root, pid, &state, v) < 0)
+		return -1;
+	if (state == 'Z' || state == 'X') {   /* dead, not yet reaped: gone */
+		errno = ESRCH;
+		return -1;
+	}
 	if (ppid)
 		*ppid = (long)v[0];
 	if (t) {
@@ -249,13 +260,22 @@ static int pstat(const char *root, long pid, long *ppid, struct lm_tree *t)
 	return 0;
 }
 
-static void pio(const char *root, long pid, struct lm_tree *t)
+/* read_bytes and write_bytes of /proc/PID/io; -1 unreadable */
+static int iobytes(const char *root, long pid, double *r, double *w)
 {
 	char path[PATH_MAX_], buf[1024];
-	double r, w;
 
 	if (mkpath(path, root, "/proc/%s%ld/io", NULL, pid) < 0 || slurp(path, buf, sizeof buf) < 0 ||
-	    field(buf, "read_bytes", &r) < 0 || field(buf, "write_bytes", &w) < 0) {
+	    field(buf, "read_bytes", r) < 0 || field(buf, "write_bytes", w) < 0)
+		return -1;
+	return 0;
+}
+
+static void pio(const char *root, long pid, struct lm_tree *t)
+{
+	double r, w;
+
+	if (iobytes(root, pid, &r, &w) < 0) {
 		t->rbytes = t->wbytes = -1;
 		return;
 	}
@@ -365,6 +385,69 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 	return 0;
 }
 
+/* One process for lm_proc_list; zombies keep their final figures. */
+static int pinfo(const char *root, long pid, struct lm_proc_info *p)
+{
+	unsigned long long v[24];
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	char state;
+
+	if (statfields(root, pid, &state, v) < 0)
+		return -1;
+	if (state == 'X') {
+		errno = ESRCH;
+		return -1;
+	}
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->ppid = (long)v[0];
+	p->start = v[18];   /* field 22 */
+	p->zombie = state == 'Z';
+	/* utime 14, stime 15, cutime 16, cstime 17, threads 20, rss 24 */
+	p->own = (double)(v[10] + v[11]) / hz;
+	p->reaped = (double)(v[12] + v[13]) / hz;
+	if (!p->zombie) {
+		p->threads = (size_t)v[16];
+		p->rss = (double)resident(root, pid, v[20]) * (double)sysconf(_SC_PAGESIZE);
+	}
+	if (iobytes(root, pid, &p->rbytes, &p->wbytes) < 0)
+		p->rbytes = p->wbytes = -1;
+	return 0;
+}
+
+long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap)
+{
+	long *set;
+	size_t n = 1, m = 1, k;
+	int children = 1;
+
+	if (!cap) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pinfo(root, pid, &v[0]) < 0 || v[0].zombie) {
+		if (errno == ENOENT || v[0].zombie)
+			errno = ESRCH;
+		return -1;
+	}
+	if (!(set = malloc(LM_PROC_TREE * sizeof *set)))
+		return -1;
+	set[0] = pid;
+	if (kids(root, pid, set, &n) < 0) {
+		children = 0;
+		scan(root, set, &n);
+	}
+	for (k = 1; k < n && m < cap; k++) {
+		if (pinfo(root, set[k], &v[m]) < 0)
+			continue;   /* gone meanwhile */
+		if (children && !v[m].zombie)
+			kids(root, set[k], set, &n);
+		m++;
+	}
+	free(set);
+	return (long)m;
+}
+
 void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out)
 {
 	gauge(out, "process_resident_bytes", t->rss);
@@ -407,11 +490,58 @@ static int cgdir(char *dir, const char *root, const char *base, const char *cg, 
 	return mkpath(dir, root, "%s", base, 0);
 }
 
+/* Storage bytes a cgroup read and wrote, summed over devices: v2 io.stat
+ * ("MAJ:MIN rbytes=N wbytes=N ..."), v1 blkio.throttle.io_service_bytes
+ * ("MAJ:MIN Read N", "MAJ:MIN Write N"). Counters; -1 unreadable. */
+static int cgio(const char *dir, int v2, struct lm_samples *out)
+{
+	char path[PATH_MAX_], *buf, *p;
+	double r = 0, w = 0, v;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir,
+	    v2 ? "io.stat" : "blkio.throttle.io_service_bytes") >= sizeof path ||
+	    !(buf = malloc(LM_PROC_FILE)))
+		return -1;
+	if (slurp(path, buf, LM_PROC_FILE) < 0) {
+		free(buf);
+		return -1;
+	}
+	for (p = buf; *p; ) {
+		char *end = strchr(p, '\n'), *t;
+		if (end)
+			*end = 0;
+		for (t = strchr(p, ' '); t && p[0] >= '0' && p[0] <= '9'; t = strchr(t, ' ')) {
+			const char *k = ++t;
+			double *into = NULL;
+			size_t n;
+			if (v2 && !strncmp(k, "rbytes=", 7))
+				into = &r;
+			else if (v2 && !strncmp(k, "wbytes=", 7))
+				into = &w;
+			else if (!v2 && !strncmp(k, "Read ", 5))
+				into = &r;
+			else if (!v2 && !strncmp(k, "Write ", 6))
+				into = &w;
+			if (!into)
+				continue;
+			k += v2 ? 7 : (*k == 'R' ? 5 : 6);
+			n = strspn(k, "0123456789");
+			if (lm_parse_double(k, n, &v) == 0)
+				*into += v;
+		}
+		p = end ? end + 1 : p + strlen(p);
+	}
+	free(buf);
+	lm_samples_add(out, "cgroup_read_bytes", LM_COUNTER, r);
+	lm_samples_add(out, "cgroup_write_bytes", LM_COUNTER, w);
+	return 0;
+}
+
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 {
 	char path[PATH_MAX_], buf[8192], dir[PATH_MAX_], *line;
-	const char *v1mem = NULL, *v1cpu = NULL, *v2 = NULL;
-	size_t v1memn = 0, v1cpun = 0, v2n = 0;
+	const char *v1mem = NULL, *v1cpu = NULL, *v1io = NULL, *v2 = NULL;
+	size_t v1memn = 0, v1cpun = 0, v1ion = 0, v2n = 0;
 	char v1cpubase[256] = "";
 	double v, w;
 
@@ -439,6 +569,10 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 						v1mem = cg;
 						v1memn = strlen(cg);
 					}
+					if (j - i == 5 && !memcmp(ctl + i, "blkio", 5)) {
+						v1io = cg;
+						v1ion = strlen(cg);
+					}
 					if (j - i == 7 && !memcmp(ctl + i, "cpuacct", 7) && ctln < 200) {
 						v1cpu = cg;
 						v1cpun = strlen(cg);
@@ -464,6 +598,8 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 		if (v1cpu && cgdir(dir, root, v1cpubase, v1cpu, v1cpun) == 0 &&
 		    one(dir, "cpuacct.usage", &v) == 0)
 			lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, v * 1e-9);
+		if (v1io && cgdir(dir, root, "/sys/fs/cgroup/blkio", v1io, v1ion) == 0)
+			cgio(dir, 0, out);
 		return 1;
 	}
 	if (!v2) {
@@ -481,5 +617,6 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 	if ((size_t)snprintf(path, sizeof path, "%s/cpu.stat", dir) < sizeof path &&
 	    slurp(path, buf, sizeof buf) >= 0 && field(buf, "usage_usec", &w) == 0)
 		lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, w * 1e-6);
+	cgio(dir, 1, out);
 	return 2;
 }

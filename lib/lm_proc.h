@@ -41,8 +41,28 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t);
  * process_cpu_seconds, process_{read,write}_bytes. */
 void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out);
 
+/* One process of a tree as lm_proc_list sees it. */
+struct lm_proc_info {
+	long pid, ppid;
+	unsigned long long start;  /* start time (stat field 22): a reused pid differs */
+	int zombie;                /* exited, not yet reaped: its final figures */
+	double own;                /* CPU seconds, user + system, of its own threads */
+	double reaped;             /* CPU seconds of the children it has reaped */
+	double rbytes, wbytes;     /* /proc/PID/io, its reaped children's included;
+	                            * -1 unreadable */
+	double rss;                /* bytes; 0 for a zombie */
+	size_t threads;            /* 0 for a zombie */
+};
+/* pid, then its descendants (zombies included: not yet reaped, their time
+ * is in nobody else's figures), at most cap. Returns how many, -1 errno
+ * (ESRCH: pid is gone or a zombie). */
+long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap);
+
 /* The cgroup of pid (0: the caller), v2 or v1: cgroup_memory_bytes,
- * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counter
- * cgroup_cpu_seconds. Returns the cgroup version (1, 2), -1 errno. */
+ * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counters
+ * cgroup_cpu_seconds, cgroup_{read,write}_bytes (storage I/O the block
+ * layer saw, summed over devices: v2 io.stat, v1 blkio). The cgroup keeps
+ * what its exited processes used: the counters never fall. Returns the
+ * cgroup version (1, 2), -1 errno. */
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out);
 #endif

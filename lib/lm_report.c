@@ -12,6 +12,7 @@
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_report.h"
+#include "lm_usage.h"
 
 #define FORMAT "lmsession-summary/1"
 #define PLOT_BUCKETS 500   /* pixel buckets of a plot: min and max of each */
@@ -1349,6 +1350,11 @@ int lm_report_text(const struct lm_run *r, struct lm_buf *o)
 	if (r->interval > 0)
 		addf(o, ", a sample every %s", secs(u, sizeof u, r->interval));
 	lm_buf_addc(o, '\n');
+	if (r->usage) {
+		char us[256];
+		lm_usage_line(r->usage, r->duration, us, sizeof us);
+		addf(o, "usage     %s\n", us);
+	}
 	if (r->base) {
 		lm_buf_adds(o, "baseline  ");
 		esc(o, nz(r->base->dir), E_TEXT);
@@ -1525,6 +1531,7 @@ int lm_report_json(const struct lm_run *r, struct lm_buf *o)
 	jtop_num(o, "status", r->status);
 	jtop_str(o, "end_text", nz(r->end_text));
 	jtop_num(o, "exit_code", r->exit_code);
+	lm_usage_json(r->usage, r->duration, o);
 	if (r->base) {
 		jtop_str(o, "baseline_dir", nz(r->base->dir));
 		jtop_num(o, "baseline_duration_seconds", r->base->duration);
@@ -1774,6 +1781,11 @@ static void html_params(const struct lm_run *r, struct lm_buf *o)
 	html_param(o, "started", t);
 	human(u, sizeof u, r->duration, "seconds");
 	html_param(o, "duration", u);
+	if (r->usage) {
+		char us[256];
+		lm_usage_line(r->usage, r->duration, us, sizeof us);
+		html_param(o, "usage", us);
+	}
 	if (r->timeout > 0)
 		html_param(o, "timeout", secs(u, sizeof u, r->timeout));
 	if (r->run_for > 0)

@@ -10,6 +10,8 @@
 #include "lm_hist.h"
 #include "lm_wire.h"
 
+struct lm_usage;
+
 #define LM_KEEP_MAX 4096    /* samples kept per metric; past it, every other one goes */
 #define LM_EXPECT_MAX 512   /* bytes in one --expect text */
 #define LM_BASE_MAX (64u << 20)     /* bytes in a baseline's summary.json */
@@ -168,6 +170,8 @@ struct lm_run {
 	const struct lm_baseline *base;   /* NULL: none */
 	const char *const *files;     /* other files in the folder (relative
 	                               * names: stdout.log, ...), NULL-terminated */
+	const struct lm_usage *usage; /* the app's whole-run CPU and I/O
+	                               * (lm_usage.h); NULL: not known */
 };
 
 /* s as a JSON string, quotes included, into o (bytes that are not UTF-8

@@ -149,7 +149,7 @@ t_case "LM_SOCKET finds the daemon" 0 '' '' \
 	sh "$S" "$PR" "$DATA/root-v2" "$LM_BIN/lmhook"
 dump "$S" "$D"
 check "dump: process_cpu_seconds counter, app board" "$(t_head "$D")" \
-	grep -q '^process_cpu_seconds:5.15|c|#app:board,' "$D"
+	grep -q '^process_cpu_seconds:5.65|c|#app:board,' "$D"
 check "dump: cgroup memory" "$(t_head "$D")" grep -q '^cgroup_memory_bytes:104857600|g|#app:board,' "$D"
 check "dump: piped through lmhook -" "$(t_head "$D")" grep -q '^process_threads:7|g|#app:piped,' "$D"
 check "dump: rails with the same name kept apart" "$(grep 'rail:NC' "$D" | head -n 2)" \
@@ -158,7 +158,7 @@ expo "$S" "$E"
 check "exposition: board_power_watts with rail and index" "$(t_head "$E")" \
 	grep -q '^board_power_watts{app="thor",uid="[0-9]*",index="0",rail="VDD_GPU"} 8.12$' "$E"
 check "exposition: process_cpu_seconds_total" "$(t_head "$E")" \
-	grep -q '^process_cpu_seconds_total{app="board",uid="[0-9]*"} 5.15$' "$E"
+	grep -q '^process_cpu_seconds_total{app="board",uid="[0-9]*"} 5.65$' "$E"
 check "exposition: temperature per sensor" "$(t_head "$E")" \
 	grep -q '^board_temperature_celsius{app="thor",uid="[0-9]*",sensor="tj"} 47.5$' "$E"
 check "exposition: -256C gives no sample" "$(grep orin5 "$E" | head -n 2)" \
@@ -176,6 +176,46 @@ fi
 t_run "$PR" -1 -o -p $$ proc tree cgroup
 expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_bytes:[0-9]+\|g$' ''
 check "live: CPU load per core" "$(t_head "$T_DIR/out")" grep -q '^host_cpu_load_ratio:[0-9.e-]*|g|#core:0$' "$T_DIR/out"
+
+# ---- a live tree whose work is done by short-lived children: the CPU
+# counter never falls when one exits (its deltas add up to the kernel's
+# account, not more), and work of children that started and ended between
+# two samples is in it
+RU=$LM_BIN/lmt_rusage
+t_bg "$RU" -h "$T_DIR/live.go" "$T_DIR/live.ru" \
+	sh -c 'i=0; while [ $i -lt 15 ]; do "$1" -b 0.04 -w 65536 "$2.$i"; i=$((i + 1)); done' sh "$RU" "$T_DIR/live.f"
+LIVE=$T_PID
+t_bg "$PR" -o -i 0.1 -p "$LIVE" tree >"$T_DIR/live.out" 2>"$T_DIR/live.err"
+P=$T_PID
+# samples NAME: how many lines of NAME lmprobe wrote
+samples() {
+	grep -c "^$1:" "$T_DIR/live.out"
+}
+# more_samples N: lmprobe wrote N samples of the CPU or more
+more_samples() {
+	[ "$(samples process_cpu_seconds)" -ge "$1" ]
+}
+if wait_for 20 test -s "$T_DIR/live.ru"; then
+	n=$(($(samples process_cpu_seconds) + 2))
+	wait_for 5 more_samples "$n"
+	t_stop "$P"
+	: >"$T_DIR/live.go"
+	t_reap "$LIVE" 5
+	read -r ru_cpu _ _ _ ru_write ru_self <"$T_DIR/live.ru"
+	# the tree's root is lmt_rusage itself: its own time is in the tree
+	ru_cpu=$(awk -v a="$ru_cpu" -v b="$ru_self" 'BEGIN { printf "%.4f", a + b }')
+	got=$(awk -F'[:|]' '$1 == "process_cpu_seconds" { s += $2 } END { printf "%.4f", s }' "$T_DIR/live.out")
+	check "live tree: CPU deltas add up to the kernel's $ru_cpu s (got $got s)" "got $got" \
+		awk -v a="$got" -v b="$ru_cpu" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.02 * b + 0.02) }'
+	got=$(awk -F'[:|]' '$1 == "process_write_bytes" { s += $2 } END { printf "%.0f", s }' "$T_DIR/live.out")
+	check "live tree: written bytes add up to the kernel's $ru_write (got $got)" "got $got" \
+		awk -v a="$got" -v b="$ru_write" 'BEGIN { exit !(a >= b && a <= 1.02 * b + 16384) }'
+else
+	fail "live tree: the chain of children ends" "no $T_DIR/live.ru"
+	t_stop "$P"
+	: >"$T_DIR/live.go"
+	t_stop "$LIVE"
+fi
 
 # ---- the interval: -i 0.2 for about 1.1 s gives about 5 samples
 t_bg "$PR" -o -i 0.2 -r "$DATA/root-v2" proc >"$T_DIR/tick.out" 2>"$T_DIR/tick.err"

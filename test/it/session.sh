@@ -342,6 +342,58 @@ else
 	skip "full disk" "needs root and a tmpfs mount"
 fi
 
+# ---- the app's CPU and I/O add up: every process it ran, exited ones
+# included, checked against the kernel's account lmt_rusage collects
+RU=$LM_BIN/lmt_rusage
+# usage_of DIR KEY: the number summary.json's usage object gives for KEY
+usage_of() {
+	sed -n 's/.*"usage": {[^}]*"'"$2"'": \([-0-9.e+]*\).*/\1/p' "$1/summary.json"
+}
+# cpu_case NAME MAXCORES SECS CMD...: a session of lmt_rusage running CMD,
+# a sample every SECS. Its CPU and written bytes must be the kernel's
+# within 2 %; no interval's CPU may pass MAXCORES (0: the machine's
+# cores); the intervals must add up to the total (less the last round,
+# when it was too short to be one: half an interval on every core).
+cpu_case() {
+	_qn=$1 _qmax=$2 _qi=$3
+	shift 3
+	t_run "$LS" -q -p none -i "$_qi" -o "$T_DIR/$_qn" -- "$RU" "$T_DIR/$_qn.ru" "$@" </dev/null
+	expect "$_qn: exit 0" 0 '' - || return 0
+	read -r _qru _ _ _ _qruw _qself <"$T_DIR/$_qn.ru"
+	# lmt_rusage itself is one of the app's processes
+	_qru=$(awk -v a="$_qru" -v b="$_qself" 'BEGIN { printf "%.4f", a + b }')
+	_qgot=$(usage_of "$T_DIR/$_qn" cpu_seconds)
+	check "$_qn: CPU ${_qgot:-none} s is the kernel's $_qru s within 2 %" "got ${_qgot:-none}" \
+		awk -v a="${_qgot:-0}" -v b="$_qru" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.02 * b) }'
+	_qgot=$(usage_of "$T_DIR/$_qn" write_bytes)
+	check "$_qn: written ${_qgot:-none} bytes are the kernel's $_qruw within 2 %" "got ${_qgot:-none}" \
+		awk -v a="${_qgot:-0}" -v b="$_qruw" 'BEGIN { exit !(a >= b && a <= 1.02 * b + 16384) }'
+	_qcores=$(usage_of "$T_DIR/$_qn" cores)
+	[ "$_qmax" != 0 ] || _qmax=${_qcores:-1}
+	_qdur=$(sed -n 's/.*"duration_seconds": \([0-9.e+-]*\).*/\1/p' "$T_DIR/$_qn/summary.json")
+	# shellcheck disable=SC2046 # three numbers, split on purpose
+	set -- $(awk -F, '$2 == "lmt_rusage" && $3 == "process_cpu_seconds" {
+		n++; if ($5 > m) m = $5; s += $5 * ($1 - t); t = $1 }
+		END { printf "%d %.4f %.4f\n", n, m, s }' "$T_DIR/$_qn/samples.csv")
+	check "$_qn: CPU in every interval (got $1), at most $_qmax cores (max $2)" "$1 samples, max $2" \
+		awk -v n="$1" -v m="$2" -v c="$_qmax" 'BEGIN { exit !(n >= 1 && m <= c + 1e-6) }'
+	check "$_qn: the intervals add up to the total (got $3 s of $_qru s)" "got $3" \
+		awk -v s="$3" -v b="$_qru" -v lost="$(awk -v c="${_qcores:-1}" -v i="$_qi" -v d="$_qdur" \
+			'BEGIN { print (d > i ? c * i / 2 : 0) }')" \
+		'BEGIN { exit !(s <= 1.02 * b + 0.02 && s >= b - lost - 0.03) }'
+}
+# shellcheck disable=SC2016 # expanded by the app's shell
+cpu_case chain 1.2 0.5 sh -c 'i=0; while [ $i -lt 20 ]; do "$1" -b 0.05 -w 65536 "$2.$i"; i=$((i + 1)); done' \
+	sh "$RU" "$T_DIR/chain.f"
+# shellcheck disable=SC2016 # expanded by the app's shell
+cpu_case pool 0 0.5 sh -c '"$1" -b 1 & "$1" -b 1 & wait' sh "$RU"
+cpu_case short 1.2 5 "$RU" -b 0.5
+cpu_case long 1.2 0.3 "$RU" -b 1.5
+check "long: summary.txt gives the CPU and I/O" "$(grep usage "$T_DIR/long/summary.txt")" \
+	grep -q '^usage .* s CPU (user .*, system .*), mean .* cores of .*; read .*, written .* (rusage)$' \
+	"$T_DIR/long/summary.txt"
+check "long: report.html too" "none" grep -q '<th>usage</th><td>.* s CPU' "$T_DIR/long/report.html"
+
 # ---- a progress line on a terminal, log lines otherwise
 if have script; then
 	script -qec "$LS -g 1 -i 0.2 -o $T_DIR/tty -- sh $APP_SH -n 15 -r 10" /dev/null >"$T_DIR/tty.out" 2>&1 </dev/null
