@@ -12,18 +12,12 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-<<<<<<< HEAD
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
-	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o
+	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report
-=======
-	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_acct.o $(O)/lm_usage.o
-UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
-	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_acct
->>>>>>> i18
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -74,11 +68,7 @@ $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_h
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
-<<<<<<< HEAD
-$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
-=======
-$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h $(O)/.dir
->>>>>>> i18
+$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
 
 $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
@@ -201,12 +191,8 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
-<<<<<<< HEAD
 	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
-	lib/lm_expo_le.c
-=======
-	lib/lm_json.c lib/lm_report.c lib/lm_usage.c
->>>>>>> i18
+	lib/lm_expo_le.c lib/lm_usage.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz
