@@ -41,7 +41,7 @@ static const char usage[] =
 #define BACKOFF_MAX 60.0
 #define KILL_GRACE 0.3           /* SIGTERM, then SIGKILL after this */
 #define GPUS_MAX 16              /* GPUs whose newest row is kept */
-#define COUNTERS_MAX 256         /* counter series turned into deltas */
+#define COUNTERS_MAX 1024        /* counter series turned into deltas */
 #define APPS_MAX 256             /* compute processes remembered */
 #define COMPLAIN_MAX 5           /* messages per kind of trouble */
 
@@ -86,7 +86,7 @@ static unsigned long long tegra_lines, tegra_tokens, tegra_badlines;
 static struct lm_nvsmi gpuq, appq;
 static struct { char key[LM_SAMPLE_TAGVAL + 1]; char line[LM_LINE_MAX + 1]; size_t n; int fresh; } gpus[GPUS_MAX];
 static size_t ngpus;
-static struct lm_samples apps_pending, apps_now, scratch;
+static struct lm_samples apps_pending, apps_now;
 static int apps_new;
 static struct { char gpu[LM_SAMPLE_TAGVAL + 1], proc[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
 static size_t napps_prev;
@@ -96,7 +96,6 @@ static struct { char key[KEY_MAX]; double last; } counters[COUNTERS_MAX];
 static size_t ncounters;
 
 static struct lm_samples out;
-static struct lm_cpustat cpu;
 static struct lm_sender sender;
 static const char *sockpath;
 static char app[LM_TAGVAL_MAX + 1];
@@ -554,7 +553,7 @@ static int sample(void)
 	}
 	if (src_proc) {
 		if (lm_proc_meminfo(root, &out) < 0 || lm_proc_loadavg(root, &out) < 0 ||
-		    lm_proc_cpu(root, &cpu, &out) < 0) {
+		    lm_proc_cpu(root, &out) < 0) {
 			if (oneshot)
 				lm_die_sys(LM_EXIT_SYS, "unable to read %s/proc", root);
 			if (!(warned & 2) && (warned |= 2))
@@ -717,10 +716,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < C_N; i++)
 		if (ch[i].used)
 			child_start(&ch[i], now);
-	if (src_proc)
-		lm_proc_cpu(root, &cpu, &scratch);   /* the first reading: loads come next time */
 	/* one-shot: the sample waits for every source, at most -w seconds */
-	next = oneshot ? now + (src_proc ? (interval < 0.2 ? interval : 0.2) : 0) : now;
+	next = now;
 	deadline = now + waitmax;
 
 	for (;;) {

@@ -1092,7 +1092,7 @@ static int key_rank(const struct lm_metric *m)
 {
 	if (strcmp(m->source, name))
 		return -1;
-	if (!strcmp(m->id, "process_resident_bytes"))
+	if (!strcmp(m->id, "process_resident_memory_bytes"))
 		return 1;
 	if (!strncmp(m->id, "process_", 8))
 		return -1;

@@ -174,8 +174,9 @@ fi
 
 # ---- the live machine: one sample of everything local
 t_run "$PR" -1 -o -p $$ proc tree cgroup
-expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_bytes:[0-9]+\|g$' ''
-check "live: CPU load per core" "$(t_head "$T_DIR/out")" grep -q '^host_cpu_load_ratio:[0-9.e-]*|g|#core:0$' "$T_DIR/out"
+expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_memory_bytes:[0-9]+\|g$' ''
+check "live: CPU seconds per core and mode" "$(t_head "$T_DIR/out")" \
+	grep -q '^host_cpu_seconds:[0-9.e+-]*|c|#core:0,mode:idle$' "$T_DIR/out"
 
 # ---- the interval: -i 0.2 for about 1.1 s gives about 5 samples
 t_bg "$PR" -o -i 0.2 -r "$DATA/root-v2" proc >"$T_DIR/tick.out" 2>"$T_DIR/tick.err"

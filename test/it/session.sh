@@ -104,7 +104,7 @@ check "sh: samples.csv header" "$(head -n 1 "$R/samples.csv")" \
 	test "$(head -n 1 "$R/samples.csv")" = "time_seconds,source,metric,type,value"
 check "sh: samples of the app's fps" "none" grep -q '^[0-9.]*,demo-sh,fps,rate,' "$R/samples.csv"
 check "sh: samples of the board" "none" grep -q ',board,host_memory_used_bytes,gauge,' "$R/samples.csv"
-check "sh: samples of the app's process tree" "none" grep -q ',demo-sh,process_resident_bytes,gauge,' "$R/samples.csv"
+check "sh: samples of the app's process tree" "none" grep -q ',demo-sh,process_resident_memory_bytes,gauge,' "$R/samples.csv"
 if have jq; then
 	check "sh: samples.jsonl: one object per line, as many as samples.csv" \
 		"$(jq -s length "$R/samples.jsonl" 2>&1 | head -n 1) vs $(($(wc -l <"$R/samples.csv") - 1))" \
