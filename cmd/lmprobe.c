@@ -61,6 +61,7 @@ struct child {
 	double backoff;
 	int complained;
 	unsigned long long restarts, lines, skipped;
+	unsigned long long errors;   /* starts that failed: exec, permission */
 	void (*line)(const char *s, size_t n);
 	void (*done)(int status);
 };
@@ -71,6 +72,7 @@ static int oneshot, to_stdout, quiet, verbose;
 static const char *root = "";
 static long pid;
 static int src_proc, src_tree, src_cgroup, stopping, warned;
+static char failed[256];         /* -1: why a source cannot start */
 static const char *tegra_file;   /* "-" or a path */
 static int tegra_fd = -1;
 static off_t tegra_off;
@@ -81,7 +83,7 @@ static int tskipping, tegra_eof;
 static char tegra_line[LM_LINE_MAX + 1];
 static size_t tegra_n;
 static int tegra_new;
-static unsigned long long tegra_lines, tegra_tokens, tegra_badlines;
+static unsigned long long tegra_lines, tegra_tokens, tegra_badlines, tegra_open_failed;
 
 static struct lm_nvsmi gpuq, appq;
 static struct { char key[LM_SAMPLE_TAGVAL + 1]; char line[LM_LINE_MAX + 1]; size_t n; int fresh; } gpus[GPUS_MAX];
@@ -115,10 +117,18 @@ static double number(const char *s, const char *what, double min, double max)
 static void child_start(struct child *c, double now)
 {
 	sigset_t all;
-	int p[2];
+	int p[2], e[2], err = 0;
+	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		lm_warn_sys("unable to create a pipe");
+		c->restart_at = now + c->backoff;
+		return;
+	}
+	if (pipe2(e, O_CLOEXEC) < 0) {   /* exec's errno comes back here */
+		lm_warn_sys("unable to create a pipe");
+		close(p[0]);
+		close(p[1]);
 		c->restart_at = now + c->backoff;
 		return;
 	}
@@ -127,6 +137,8 @@ static void child_start(struct child *c, double now)
 		lm_warn_sys("unable to fork");
 		close(p[0]);
 		close(p[1]);
+		close(e[0]);
+		close(e[1]);
 		c->restart_at = now + c->backoff;
 		return;
 	}
@@ -142,17 +154,32 @@ static void child_start(struct child *c, double now)
 		}
 		dup2(p[1], 1);
 		execvp(c->argv[0], c->argv);
-		lm_warn_sys("unable to run %s", c->argv[0]);
-		_exit(errno == ENOENT ? 127 : 126);
+		err = errno;
+		if (write(e[1], &err, sizeof err) < 0)
+			_exit(126);
+		_exit(err == ENOENT ? 127 : 126);
 	}
 	setpgid(c->pid, c->pid);
 	close(p[1]);
+	close(e[1]);
+	/* EOF once exec succeeded (the pipe is close-on-exec), else its errno */
+	while ((n = read(e[0], &err, sizeof err)) < 0 && errno == EINTR)
+		;
+	close(e[0]);
+	if (n == (ssize_t)sizeof err) {
+		errno = err;
+		c->errors++;
+		if (oneshot)
+			snprintf(failed, sizeof failed, "unable to run %s: %s", c->argv[0], strerror(err));
+		else if (c->complained < COMPLAIN_MAX)
+			lm_warn_sys("unable to run %s", c->argv[0]);
+	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->fd = p[0];
 	c->len = 0;
 	c->skipping = 0;
 	c->since = now;
-	if (verbose)
+	if (verbose && n == 0)
 		lm_info("%s: started, pid %ld", c->name, (long)c->pid);
 }
 
@@ -169,6 +196,12 @@ static void child_gone(struct child *c, int st, double now)
 		return;
 	if (c->periodic && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return;   /* ran to its end: runs again next period */
+	if (oneshot && !(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !*failed) {
+		if (WIFEXITED(st))
+			snprintf(failed, sizeof failed, "%s exited with status %d", c->name, WEXITSTATUS(st));
+		else
+			snprintf(failed, sizeof failed, "%s ended by signal %d", c->name, WTERMSIG(st));
+	}
 	if (!oneshot && c->complained++ < COMPLAIN_MAX) {
 		if (WIFEXITED(st))
 			lm_warn("%s exited with status %d; restart in %gs", c->name,
@@ -375,8 +408,12 @@ static void tegra_follow(void)
 	if (tegra_fd < 0) {
 		tegra_fd = open(tegra_file, O_RDONLY | O_CLOEXEC);
 		if (tegra_fd < 0) {
-			if (tegra_ino == 0 && !(warned & 1) && (warned |= 1))
+			if (oneshot && tegra_ino == 0)
+				snprintf(failed, sizeof failed, "unable to open %s: %s", tegra_file,
+					strerror(errno));
+			else if (tegra_ino == 0 && !(warned & 1) && (warned |= 1))
 				lm_warn_sys("unable to open %s", tegra_file);
+			tegra_open_failed++;
 			return;
 		}
 		if (fstat(tegra_fd, &b) == 0) {
@@ -463,9 +500,12 @@ static void emit(void)
 }
 
 static void health(const char *src, unsigned long long restarts,
-	unsigned long long lines, unsigned long long skipped)
+	unsigned long long lines, unsigned long long skipped, unsigned long long errors)
 {
 	struct lm_sample *s;
+
+	if ((s = lm_samples_add(&out, "lmprobe_source_errors", LM_COUNTER, (double)errors)))
+		lm_sample_tag(s, "source", src, strlen(src));
 
 	if ((s = lm_samples_add(&out, "lmprobe_child_restarts", LM_COUNTER, (double)restarts)))
 		lm_sample_tag(s, "source", src, strlen(src));
@@ -498,7 +538,7 @@ static int sample(void)
 			bad = 1;
 		}
 		health("tegrastats", ch[C_TEGRA].restarts, tegra_lines,
-			tegra_badlines + ch[C_TEGRA].skipped);
+			tegra_badlines + ch[C_TEGRA].skipped, ch[C_TEGRA].errors + tegra_open_failed);
 		lm_samples_add(&out, "lmprobe_tegrastats_tokens_skipped", LM_COUNTER,
 			(double)tegra_tokens);
 	}
@@ -512,7 +552,8 @@ static int sample(void)
 			}
 		if (oneshot && !any)
 			bad = 1;
-		health("nvidia-smi", ch[C_NVSMI].restarts, ch[C_NVSMI].lines, ch[C_NVSMI].skipped);
+		health("nvidia-smi", ch[C_NVSMI].restarts, ch[C_NVSMI].lines, ch[C_NVSMI].skipped,
+			ch[C_NVSMI].errors);
 	}
 	if (ch[C_APPS].used) {
 		if (apps_new) {
@@ -549,7 +590,8 @@ static int sample(void)
 		} else if (oneshot) {
 			bad = 1;
 		}
-		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped);
+		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped,
+			ch[C_APPS].errors);
 	}
 	if (src_proc) {
 		if (lm_proc_meminfo(root, &out) < 0 || lm_proc_loadavg(root, &out) < 0 ||
@@ -731,7 +773,14 @@ int main(int argc, char **argv)
 			(!ch[C_TEGRA].used && !tegra_file ? 1 : tegra_new || tegra_eof) &&
 			(!ch[C_NVSMI].used || (ch[C_NVSMI].pid == 0 && ch[C_NVSMI].fd < 0)) &&
 			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0));
+		if (oneshot && *failed) {   /* fail fast: no waiting for the others */
+			stopping = 1;
+			for (i = 0; i < C_N; i++)
+				child_kill(&ch[i], now);
+			lm_die(LM_EXIT_SYS, "%s", failed);
+		}
 		if (oneshot && (ready || now >= deadline)) {
+			stopping = 1;
 			for (i = 0; i < C_N; i++)
 				child_kill(&ch[i], now);
 			if (sample() < 0) {

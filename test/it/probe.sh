@@ -289,8 +289,40 @@ check "failing nvidia-smi: its message skipped" "$(t_head "$T_DIR/nv.err")" \
 check "failing nvidia-smi: no gpu_ sample" "$(t_head "$T_DIR/nv.out")" no_line "$T_DIR/nv.out" '^gpu_'
 echo missing >"$BIN/mode"
 
-# not installed at all: one-shot exits 111, a loop keeps going
-t_case "-1 with no nvidia-smi on PATH: exit 111" 111 - '~lmprobe: ' \
-	env PATH=/nonexistent "$PR" -1 -o -w 1 nvidia-smi
+# fail fast: a source that cannot start ends -1 at once (-w 60 is never
+# waited for: the test's deadline is 5 s), with the reason
+T_TIMEOUT=5
+t_case "-1, no nvidia-smi on PATH: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run nvidia-smi: No such file or directory$' \
+	env PATH=/nonexistent "$PR" -1 -o -w 60 nvidia-smi
+t_case "-1, no tegrastats on PATH: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run tegrastats: No such file or directory$' \
+	env PATH=/nonexistent "$PR" -1 -o -w 60 -r "$DATA/root-v2" proc tegrastats
+t_case "-1, tegrastats:FILE missing: exit 111 at once" 111 '' \
+	"~^lmprobe: fatal: unable to open $T_DIR/nolog: No such file or directory\$" \
+	"$PR" -1 -o -w 60 "tegrastats:$T_DIR/nolog"
+echo fail >"$BIN/mode"
+t_case "-1, nvidia-smi fails: exit 111 at once, its status and message" 111 '' \
+	'~lmprobe: fatal: nvidia-smi exited with status 9$' "$PR" -1 -o -w 60 nvidia-smi
+mkdir -p "$T_DIR/noexec"
+printf '#!/bin/sh\n' >"$T_DIR/noexec/nvidia-smi"
+chmod 644 "$T_DIR/noexec/nvidia-smi"
+t_case "-1, nvidia-smi not executable: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run nvidia-smi: Permission denied$' \
+	env PATH="$T_DIR/noexec" "$PR" -1 -o -w 60 nvidia-smi
+echo missing >"$BIN/mode"
+T_TIMEOUT=20
+
+# stream mode: retried with backoff, counted, said once
+t_bg env PATH=/nonexistent "$PR" -o -i 0.1 nvidia-smi >"$T_DIR/gone.out" 2>"$T_DIR/gone.err"
+P=$T_PID
+errs() {
+	grep -q '^lmprobe_source_errors:1|c|#source:nvidia-smi$' "$T_DIR/gone.out"
+}
+check "stream, no nvidia-smi: the failed start counted" "$(t_head "$T_DIR/gone.out")" wait_for 5 errs
+t_stop "$P"
+eq "stream, no nvidia-smi: keeps running, SIGTERM exit 0" "$T_STATUS" 0
+check "stream, no nvidia-smi: the reason said" "$(t_head "$T_DIR/gone.err")" \
+	grep -q '^lmprobe: warning: unable to run nvidia-smi: No such file or directory$' "$T_DIR/gone.err"
 
 t_done
