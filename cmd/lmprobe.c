@@ -1,9 +1,11 @@
 /* lmprobe: the board and the app's resources as wire lines: tegrastats,
- * nvidia-smi, /proc, one process tree and its cgroup. Samples every -i
+ * nvidia-smi, /proc, one process tree and its cgroup, the GPU memory of
+ * every process or of the app's. Samples every -i
  * seconds on the monotonic clock; external children have a deadline and
  * are killed and restarted with backoff; only the newest sample of each
  * source is kept. Lines go to lmtabled's socket, or to stdout (-o). */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lm_gpuproc.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
@@ -30,8 +33,8 @@ static const char usage[] =
 	"  tegrastats:-      read tegrastats lines on stdin\n"
 	"  tegrastats:FILE   follow FILE, written by tegrastats --logfile FILE\n"
 	"  nvidia-smi        run nvidia-smi --query-gpu=... -lms (the -i period)\n"
-	"  nvidia-smi-apps   run nvidia-smi --query-compute-apps=... once per period\n"
-	"  proc              RAM, swap, CPU load per core, load average (/proc)\n"
+	"  nvidia-smi-apps   GPU memory per process; with -p PID the app's, per GPU and in total\n"
+	"  proc              RAM, swap, CPU seconds per core and mode, load average (/proc)\n"
 	"  tree              the process tree of -p PID: memory, CPU, threads, I/O\n"
 	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU";
 
@@ -45,7 +48,7 @@ static const char usage[] =
 #define APPS_MAX 256             /* compute processes remembered */
 #define COMPLAIN_MAX 5           /* messages per kind of trouble */
 
-enum { C_TEGRA, C_NVSMI, C_APPS, C_N };
+enum { C_TEGRA, C_NVSMI, C_APPS, C_GPUS, C_N };
 
 struct child {
 	const char *name;
@@ -85,12 +88,18 @@ static size_t tegra_n;
 static int tegra_new;
 static unsigned long long tegra_lines, tegra_tokens, tegra_badlines, tegra_open_failed;
 
-static struct lm_nvsmi gpuq, appq;
+static struct lm_nvsmi gpuq, appq, idq;
 static struct { char key[LM_SAMPLE_TAGVAL + 1]; char line[LM_LINE_MAX + 1]; size_t n; int fresh; } gpus[GPUS_MAX];
 static size_t ngpus;
-static struct lm_samples apps_pending, apps_now;
+/* compute processes: rows of the run going on, of the last whole run */
+static struct lm_nvsmi_row apps_pending[LM_GPUPROC_ROWS], apps_now[LM_GPUPROC_ROWS];
+static size_t napps_pending, napps_now;
 static int apps_new;
-static struct { char gpu[LM_SAMPLE_TAGVAL + 1], proc[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
+static struct lm_gpuprocs gp;        /* the GPUs (from C_GPUS) and the rows */
+static struct lm_gpuprocs ids;       /* the GPUs of the C_GPUS run going on */
+static int ids_stale = 1, ids_bad;   /* run C_GPUS next period */
+/* board view: the processes of the previous sample, to send 0 once */
+static struct { char gpu[LM_GPUPROC_TEXT + 1], pid[24], comm[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
 static size_t napps_prev;
 
 #define KEY_MAX 512             /* bytes of a counter's key: name and tags */
@@ -332,21 +341,56 @@ static void nvsmi_keep(const char *s, size_t n)
 static void apps_keep(const char *s, size_t n)
 {
 	ch[C_APPS].lines++;
-	if (lm_nvsmi_app(&appq, s, n, &apps_pending) < 0) {
+	if (napps_pending == LM_GPUPROC_ROWS) {
+		ch[C_APPS].skipped++;
+		return;
+	}
+	if (lm_nvsmi_row(&appq, s, n, &apps_pending[napps_pending]) < 0 ||
+	    apps_pending[napps_pending].pid < 0) {
 		ch[C_APPS].skipped++;
 		if (ch[C_APPS].complained++ < COMPLAIN_MAX)
 			lm_warn("nvidia-smi-apps: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+		return;
 	}
+	napps_pending++;
 }
 
 static void apps_done(int st)
 {
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		apps_now = apps_pending;
+		memcpy(apps_now, apps_pending, napps_pending * sizeof apps_now[0]);
+		napps_now = napps_pending;
 		apps_new = 1;
 		ch[C_APPS].backoff = BACKOFF_MIN;
 	}
-	lm_samples_reset(&apps_pending);
+	napps_pending = 0;
+}
+
+/* the GPU ids: uuid, index, model */
+static void ids_keep(const char *s, size_t n)
+{
+	struct lm_nvsmi_row r;
+
+	ch[C_GPUS].lines++;
+	if (lm_nvsmi_row(&idq, s, n, &r) < 0 || !*r.uuid || !*r.index ||
+	    lm_gpuproc_gpu(&ids, r.uuid, r.index, r.name) < 0) {
+		ch[C_GPUS].skipped++;
+		ids_bad = 1;
+		if (ch[C_GPUS].complained++ < COMPLAIN_MAX)
+			lm_warn("nvidia-smi-gpus: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+	}
+}
+
+static void ids_done(int st)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !ids_bad) {
+		memcpy(gp.gpus, ids.gpus, sizeof gp.gpus);
+		gp.ngpus = ids.ngpus;
+		ids_stale = 0;
+		ch[C_GPUS].backoff = BACKOFF_MIN;
+	}
+	ids.ngpus = 0;
+	ids_bad = 0;
 }
 
 /* tegrastats on stdin or in a log file: read what is there */
@@ -520,6 +564,59 @@ static int same(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/* GPU memory per process (gp): the app's with -p, else the board's, where
+ * a process gone since the previous sample gets 0 once, then no more. */
+static void gpu_samples(void)
+{
+	struct lm_gpuapp a;
+	size_t i, j, first = out.n;
+
+	if (pid) {
+		if (lm_gpuapp_init(&a, root, pid) == 0) {
+			lm_gpuproc_app_samples(&gp, &a, root, &out);
+		} else {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "unable to read process %ld", pid);
+			if (!(warned & 16) && (warned |= 16))
+				lm_warn_sys("unable to read process %ld", pid);
+		}
+		return;
+	}
+	lm_gpuproc_board_samples(&gp, root, &out);
+	for (i = 0; i < napps_prev; i++)
+		apps_prev[i].seen = 0;
+	for (j = first; j < out.n; j++) {
+		const struct lm_sample *x = &out.s[j];
+		if (strcmp(x->name, "gpu_process_memory_bytes") || x->ntags != 3)
+			continue;
+		for (i = 0; i < napps_prev; i++)
+			if (same(apps_prev[i].gpu, x->val[0]) && same(apps_prev[i].pid, x->val[1]))
+				break;
+		if (i == napps_prev) {
+			if (napps_prev == APPS_MAX)
+				continue;
+			snprintf(apps_prev[i].gpu, sizeof apps_prev[i].gpu, "%s", x->val[0]);
+			snprintf(apps_prev[i].pid, sizeof apps_prev[i].pid, "%s", x->val[1]);
+			napps_prev++;
+		}
+		snprintf(apps_prev[i].comm, sizeof apps_prev[i].comm, "%s", x->val[2]);
+		apps_prev[i].seen = 1;
+	}
+	for (i = 0; i < napps_prev; ) {
+		struct lm_sample *x;
+		if (apps_prev[i].seen) {
+			i++;
+			continue;
+		}
+		if ((x = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0)) &&
+		    (lm_sample_tag(x, "gpu", apps_prev[i].gpu, strlen(apps_prev[i].gpu)) < 0 ||
+		    lm_sample_tag(x, "process_pid", apps_prev[i].pid, strlen(apps_prev[i].pid)) < 0 ||
+		    lm_sample_tag(x, "comm", apps_prev[i].comm, strlen(apps_prev[i].comm)) < 0))
+			lm_samples_drop(&out);
+		apps_prev[i] = apps_prev[--napps_prev];
+	}
+}
+
 /* one sample of every source; 0 ok, -1 a source had nothing to give */
 static int sample(void)
 {
@@ -557,41 +654,24 @@ static int sample(void)
 	}
 	if (ch[C_APPS].used) {
 		if (apps_new) {
-			/* processes gone since the last set: 0 once, then forgotten */
-			for (i = 0; i < napps_prev; i++)
-				apps_prev[i].seen = 0;
-			for (j = 0; j < apps_now.n; j++) {
-				const struct lm_sample *a = &apps_now.s[j];
-				out.n < LM_SAMPLES_MAX ? (void)(out.s[out.n++] = *a) : (void)out.full++;
-				for (i = 0; i < napps_prev; i++)
-					if (same(apps_prev[i].gpu, a->val[0]) && same(apps_prev[i].proc, a->val[a->ntags - 1]))
-						break;
-				if (i == napps_prev && napps_prev < APPS_MAX) {
-					strcpy(apps_prev[i].gpu, a->val[0]);
-					strcpy(apps_prev[i].proc, a->val[a->ntags - 1]);
-					napps_prev++;
-				}
-				if (i < APPS_MAX)
-					apps_prev[i].seen = 1;
+			lm_gpuproc_reset(&gp);
+			for (j = 0; j < napps_now; j++) {
+				const struct lm_nvsmi_row *r = &apps_now[j];
+				int g = lm_gpuproc_find(&gp, r->uuid);
+				if (g < 0)
+					ids_stale = 1;   /* a GPU we do not know: ask again */
+				if (!isnan(r->mem) && lm_gpuproc_add(&gp, r->pid, g, r->mem, r->name) < 0)
+					ch[C_APPS].skipped++;
 			}
-			for (i = 0; i < napps_prev; ) {
-				struct lm_sample *s;
-				if (apps_prev[i].seen) {
-					i++;
-					continue;
-				}
-				if ((s = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0))) {
-					lm_sample_tag(s, "gpu", apps_prev[i].gpu, strlen(apps_prev[i].gpu));
-					lm_sample_tag(s, "process", apps_prev[i].proc, strlen(apps_prev[i].proc));
-				}
-				apps_prev[i] = apps_prev[--napps_prev];
-			}
+			gpu_samples();
 			apps_new = 0;
 		} else if (oneshot) {
 			bad = 1;
 		}
 		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped,
 			ch[C_APPS].errors);
+		health("nvidia-smi-gpus", ch[C_GPUS].restarts, ch[C_GPUS].lines, ch[C_GPUS].skipped,
+			ch[C_GPUS].errors);
 	}
 	if (src_proc) {
 		if (lm_proc_meminfo(root, &out) < 0 || lm_proc_loadavg(root, &out) < 0 ||
@@ -710,6 +790,7 @@ int main(int argc, char **argv)
 	}
 	lm_nvsmi_query(&gpuq, LM_NVSMI_GPU_QUERY);
 	lm_nvsmi_query(&appq, LM_NVSMI_APP_QUERY);
+	lm_nvsmi_query(&idq, LM_NVSMI_ID_QUERY);
 	snprintf(ms, sizeof ms, "%ld", (long)(interval * 1000 + 0.5));
 
 	/* signals as a file descriptor; SIGPIPE: a write error instead */
@@ -745,6 +826,14 @@ int main(int argc, char **argv)
 	ch[C_APPS].periodic = 1;
 	ch[C_APPS].line = apps_keep;
 	ch[C_APPS].done = apps_done;
+	ch[C_GPUS].name = "nvidia-smi-gpus";
+	ch[C_GPUS].argv[0] = "nvidia-smi";
+	ch[C_GPUS].argv[1] = "--query-gpu=" LM_NVSMI_ID_QUERY;
+	ch[C_GPUS].argv[2] = "--format=csv,noheader,nounits";
+	ch[C_GPUS].periodic = 1;
+	ch[C_GPUS].line = ids_keep;
+	ch[C_GPUS].done = ids_done;
+	ch[C_GPUS].used = ch[C_APPS].used;
 	for (i = 0; i < C_N; i++) {
 		ch[i].fd = -1;
 		ch[i].backoff = BACKOFF_MIN;
@@ -772,7 +861,8 @@ int main(int argc, char **argv)
 		ready = oneshot && now >= next &&
 			(!ch[C_TEGRA].used && !tegra_file ? 1 : tegra_new || tegra_eof) &&
 			(!ch[C_NVSMI].used || (ch[C_NVSMI].pid == 0 && ch[C_NVSMI].fd < 0)) &&
-			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0));
+			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0)) &&
+			(!ch[C_GPUS].used || (ch[C_GPUS].pid == 0 && ch[C_GPUS].fd < 0));
 		if (oneshot && *failed) {   /* fail fast: no waiting for the others */
 			stopping = 1;
 			for (i = 0; i < C_N; i++)
@@ -792,7 +882,7 @@ int main(int argc, char **argv)
 		if (!oneshot && now >= next) {
 			for (i = 0; i < C_N; i++) {
 				struct child *k = &ch[i];
-				if (!k->used)
+				if (!k->used || (i == C_GPUS && !ids_stale && k->pid == 0))
 					continue;
 				if (k->pid > 0 && now - k->since > waitmax) {
 					if (k->complained++ < COMPLAIN_MAX)

@@ -1382,8 +1382,14 @@ static void start_probes(pid_t app)
 	lm_fmt_double(iv, interval_s);
 	tool("lmprobe", pr, sizeof pr);
 	if (app > 0) {
+		/* the app's tree, its GPU memory where nvidia-smi is, its container */
 		char *a[] = { pr, "-q", "-s", sock, "-a", name, "-i", iv, "-p", pidbuf,
-			"tree", image ? "cgroup" : NULL, NULL };
+			"tree", NULL, NULL, NULL };
+		size_t k = 11;
+		if (on_path("nvidia-smi"))
+			a[k++] = "nvidia-smi-apps";
+		if (image)
+			a[k++] = "cgroup";
 		snprintf(pidbuf, sizeof pidbuf, "%ld", (long)app);
 		spawn("lmprobe (app)", a, -1, -1);
 		return;

@@ -483,3 +483,12 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 		lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, w * 1e-6);
 	return 2;
 }
+
+ssize_t lm_proc_file(const char *root, const char *rel, char *buf, size_t cap)
+{
+	char path[PATH_MAX_];
+
+	if (mkpath(path, root, "%s", rel, 0) < 0)
+		return -1;
+	return slurp(path, buf, cap);
+}

@@ -6,6 +6,7 @@
 #ifndef LM_PROC_H
 #define LM_PROC_H
 #include <stddef.h>
+#include <sys/types.h>
 #include "lm_send.h"
 
 #define LM_PROC_CPU_CORES 48   /* cores with series of their own (8 each) */
@@ -41,4 +42,8 @@ void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out);
  * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counter
  * cgroup_cpu_seconds. Returns the cgroup version (1, 2), -1 errno. */
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out);
+
+/* The file root + rel (rel starts with '/') into buf, at most cap - 1
+ * bytes, NUL-terminated; its length (cap - 1: maybe more), or -1 errno. */
+ssize_t lm_proc_file(const char *root, const char *rel, char *buf, size_t cap);
 #endif

@@ -26,8 +26,11 @@ echo "$$ $*" >>"$here/starts"
 mode=$(cat "$here/mode" 2>/dev/null)
 case "$*" in
 *--query-compute-apps=*)
-	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 48213, 7406"
-	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 51877, [N/A]"
+	cat "$here/apps" 2>/dev/null
+	exit 0 ;;
+*--query-gpu=uuid,index,name\ *)
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, NVIDIA H100 80GB HBM3"
+	echo "GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d, 1, NVIDIA H100 80GB HBM3"
 	exit 0 ;;
 esac
 case $mode in
@@ -222,8 +225,8 @@ expect "-1 nvidia-smi: a row per GPU" 0 \
 	'~^gpu_power_watts:312.55\|g\|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,index:0$' ''
 check "[N/A] and [Not Supported] give no sample" "$(grep 'index:1' "$T_DIR/out" | head -n 3)" \
 	no_line "$T_DIR/out" '^gpu_(load_ratio|power_watts).*index:1'
-check "compute apps: per-process memory" "$(t_head "$T_DIR/out")" \
-	grep -q '^gpu_process_memory_bytes:7765753856|g|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,process:48213$' "$T_DIR/out"
+check "compute apps: no process, no sample" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" '^gpu_process_memory_bytes'
 check "one-shot nvidia-smi has no -lms" "$(cat "$BIN/starts")" no_line "$BIN/starts" '-lms'
 
 : >"$BIN/starts"
@@ -287,6 +290,70 @@ check "failing nvidia-smi: exit status reported" "$(t_head "$T_DIR/nv.err")" \
 check "failing nvidia-smi: its message skipped" "$(t_head "$T_DIR/nv.err")" \
 	grep -q 'skipped: NVIDIA-SMI has failed' "$T_DIR/nv.err"
 check "failing nvidia-smi: no gpu_ sample" "$(t_head "$T_DIR/nv.out")" no_line "$T_DIR/nv.out" '^gpu_'
+echo missing >"$BIN/mode"
+
+# ---- GPU memory per process: the app's (-p: its tree, per GPU, in total)
+# and the board's (every process, pid and comm); the stand-in lists real
+# processes: the app, its child, and this shell (not the app's)
+echo ok >"$BIN/mode"
+t_bg sh -c 'sleep 300 & wait'
+APP=$T_PID
+kid() {
+	KID=$(cat /proc/"$APP"/task/*/children 2>/dev/null | awk '{ print $1 }')
+	[ -n "$KID" ]
+}
+check "the stand-in app has a child" "none" wait_for 5 kid
+G0=GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13
+G1=GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d
+{
+	echo "$G0, $KID, 1000, /bin/sleep"
+	echo "$G1, $APP, 500, /bin/sh"
+	echo "$G0, $$, 7406, /usr/bin/python3"
+	echo "$G1, $KID, [N/A], /bin/sleep"
+} >"$BIN/apps"
+M=model:NVIDIA_H100_80GB_HBM3
+t_run "$PR" -1 -o -a app -p "$APP" nvidia-smi-apps
+expect "-p: the app's GPU memory on GPU 0 (its child)" 0 \
+	"~^gpu_memory_bytes:1048576000\\|g\\|#app:app,gpu:0,$M\$" ''
+check "-p: on GPU 1 (the app)" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_memory_bytes:524288000|g|#app:app,gpu:1,$M\$" "$T_DIR/out"
+check "-p: in total, no labels" "$(t_head "$T_DIR/out")" \
+	grep -q '^gpu_memory_bytes:1572864000|g|#app:app$' "$T_DIR/out"
+check "-p: the uuid in gpu_info only" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_info:1|g|#app:app,gpu:1,$M,uuid:$G1\$" "$T_DIR/out"
+check "-p: no per-process series" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'process_pid'
+eq "-p: 2 GPUs, a total, 2 gpu_info" "$(grep -c '^gpu_' "$T_DIR/out")" 5
+t_run "$PR" -1 -o nvidia-smi-apps
+expect "board: every process, with pid and comm" 0 \
+	"~^gpu_process_memory_bytes:7765753856\\|g\\|#gpu:0,process_pid:$$,comm:[^,]+\$" ''
+check "board: the app's child by its comm" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_process_memory_bytes:1048576000|g|#gpu:0,process_pid:$KID,comm:sleep\$" "$T_DIR/out"
+check "board: [N/A] memory gives no sample" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" "gpu:1,process_pid:$KID,"
+: >"$BIN/starts"
+t_bg "$PR" -o -i 0.2 nvidia-smi-apps >"$T_DIR/apps.out" 2>"$T_DIR/apps.err"
+P=$T_PID
+seen_pid() {
+	grep -q "^gpu_process_memory_bytes:$2|g|#gpu:0,process_pid:$1," "$T_DIR/apps.out"
+}
+check "board loop: the process is listed" "$(t_head "$T_DIR/apps.err")" wait_for 5 seen_pid "$$" 7765753856
+grep -v "^$G0, $$, " "$BIN/apps" >"$BIN/apps.new"
+mv "$BIN/apps.new" "$BIN/apps"
+check "board loop: a process gone: 0 once" "$(tail -n 3 "$T_DIR/apps.out")" wait_for 5 seen_pid "$$" 0
+n0=$(grep -c "process_pid:$$," "$T_DIR/apps.out")
+more_of() {
+	[ "$(grep -c "process_pid:$KID," "$T_DIR/apps.out")" -ge "$1" ]
+}
+k=$(grep -c "process_pid:$KID," "$T_DIR/apps.out")
+check "board loop: two samples later" "none" wait_for 5 more_of $((k + 2))
+eq "board loop: then never again" "$(grep -c "process_pid:$$," "$T_DIR/apps.out")" "$n0"
+t_stop "$P"
+check "board loop: the GPU ids asked once, not every period" "$(cat "$BIN/starts")" \
+	test "$(grep -c 'query-gpu=uuid,index,name ' "$BIN/starts")" -eq 1
+kill "$KID"
+t_stop "$APP"
+check "the stand-in app's child is gone" "pid $KID runs" t_wait_gone "$KID" 2
+: >"$BIN/apps"
 echo missing >"$BIN/mode"
 
 # fail fast: a source that cannot start ends -1 at once (-w 60 is never

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "t.h"
 #include "lm_buf.h"
+#include "lm_gpuproc.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
@@ -167,7 +168,17 @@ static void nvsmi_file(const char *name)
 			continue;
 		}
 		lm_samples_reset(&ss);
-		r = apps ? lm_nvsmi_app(&q, p, n, &ss) : lm_nvsmi_gpu(&q, p, n, &ss);
+		if (apps) {
+			struct lm_nvsmi_row row;
+			char line[512];
+			r = lm_nvsmi_row(&q, p, n, &row);
+			snprintf(line, sizeof line, "row uuid=%s index=%s pid=%ld mem=%.17g name=%s\n",
+				row.uuid, row.index, row.pid, row.mem, row.name);
+			if (r == 0)
+				lm_buf_adds(&b, line);
+		} else {
+			r = lm_nvsmi_gpu(&q, p, n, &ss);
+		}
 		if (r < 0)
 			lm_buf_adds(&b, "! not a row\n");
 		add_lines(&b, &ss);
@@ -407,7 +418,27 @@ static void odd_rows(void)
 		"GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,0,1,0,0,0,0,0,0,0,0,0",
 		"  GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13 ,\t0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0  ",
 	};
+	/* --query-compute-apps rows: gpu_uuid, pid, used_memory, process_name */
+	static const struct { const char *s; int r; const char *name; } app_rows[] = {
+		{ "GPU-5d1e, 48213, 7406, python3", 0, "python3" },
+		{ "GPU-5d1e, 48213, [N/A], python3", 0, "python3" },
+		{ "GPU-5d1e, 48213, 7406, /opt/a,b/run, then", 0, "run, then" },
+		{ "GPU-5d1e, 48213, 7406, /opt/app/a-very-long-process-name", 0, "a-very-long-pro" },
+		{ "GPU-5d1e, 48213, 7406, [N/A]", 0, "" },
+		{ "GPU-5d1e, 48213, 7406, ", 0, "" },
+		{ "GPU-5d1e, 48213, 7406, tab\there", -1, NULL },
+		{ "GPU-5d1e, 0, 7406, x", -1, NULL },
+		{ "GPU-5d1e, 4194305, 7406, x", -1, NULL },
+		{ "GPU-5d1e, -1, 7406, x", -1, NULL },
+		{ "GPU-5d1e, 12, MiB, x", -1, NULL },
+		{ "GPU-5d1e, 12, 1e999, x", -1, NULL },
+		{ "GPU-5d1e, 12, 5", -1, NULL },
+		{ "bogus, 12, 5, x", -1, NULL },
+		{ "No running processes found", -1, NULL },
+		{ "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13x, 1, 1, x", -1, NULL },
+	};
 	struct lm_nvsmi q;
+	struct lm_nvsmi_row row;
 	const char *k;
 	size_t i, kn;
 
@@ -427,13 +458,15 @@ static void odd_rows(void)
 	}
 	/* fuzz_nvsmi: an app's memory finite in MiB, Inf in bytes: not a row */
 	lm_nvsmi_query(&q, LM_NVSMI_APP_QUERY);
-	lm_samples_reset(&ss);
-	T_OK(lm_nvsmi_app(&q, "GPU-5da13,213,3E306", 19, &ss) < 0 && ss.n == 0,
+	T_OK(lm_nvsmi_row(&q, "GPU-5da13,213,3E306,x", 21, &row) < 0,
 		"app memory out of range in bytes: not a row");
-	lm_samples_reset(&ss);
-	T_OK(lm_nvsmi_app(&q, "GPU-5da13,213,3E6", 17, &ss) == 0 && ss.n == 1 &&
-		val("gpu_process_memory_bytes", "process:213") == 3e6 * 1048576,
-		"app memory in range: a sample");
+	T_OK(lm_nvsmi_row(&q, "GPU-5da13,213,3E6,/usr/bin/python3.12", 37, &row) == 0 &&
+		row.mem == 3e6 * 1048576 && row.pid == 213 && !strcmp(row.name, "python3.12") &&
+		!strcmp(row.uuid, "GPU-5da13"), "app memory in range, process name's last part");
+	for (i = 0; i < sizeof app_rows / sizeof app_rows[0]; i++)
+		T_OK(lm_nvsmi_row(&q, app_rows[i].s, strlen(app_rows[i].s), &row) == app_rows[i].r &&
+			(app_rows[i].r < 0 || !strcmp(row.name, app_rows[i].name)),
+			"app row [%s]: %d", app_rows[i].s, app_rows[i].r);
 	lm_nvsmi_query(&q, LM_NVSMI_GPU_QUERY);
 	for (i = 0; i < sizeof ok_rows / sizeof ok_rows[0]; i++) {
 		lm_samples_reset(&ss);
@@ -490,6 +523,84 @@ static void cost(void)
 	T_OK(dt / (double)n < 1e-3, "a line parses in well under 1 ms of CPU");
 }
 
+/* the app's GPU memory: tree and container cgroup, per GPU and in total */
+static void gpuproc(void)
+{
+	static struct lm_gpuprocs g;
+	static const struct { long app, pid; int member; const char *why; } members[] = {
+		{ 100, 100, 1, "the app itself" },
+		{ 100, 101, 1, "a child (comm with parens)" },
+		{ 100, 102, 1, "a grandchild" },
+		{ 100, 300, 1, "not a descendant, in the app's container cgroup" },
+		{ 100, 200, 0, "another user's session" },
+		{ 100, 400, 0, "no such process (another pid namespace, gone)" },
+		{ 200, 300, 0, "a session scope is no container" },
+		{ 200, 200, 1, "the app itself, no container" },
+		{ 500, 501, 1, "cgroup v1: the memory controller's path" },
+		{ 500, 100, 0, "cgroup v1 against v2: another container" },
+	};
+	static const struct { const char *s; int c; } cg[] = {
+		{ "/system.slice/docker-4f1c.scope", 1 }, { "/docker/77aa", 1 },
+		{ "/kubepods/burstable/pod1/abc", 1 }, { "/machine.slice/libpod-9f.scope", 1 },
+		{ "/system.slice/crio-77.scope", 1 }, { "/system.slice/containerd.service", 1 },
+		{ "/user.slice/user-1000.slice/session-3.scope", 0 }, { "/", 0 }, { "", 0 },
+		{ "/init.scope", 0 },
+	};
+	struct lm_gpuapp a;
+	size_t i;
+	int g0, g1;
+
+	for (i = 0; i < sizeof cg / sizeof cg[0]; i++)
+		T_OK(lm_gpuproc_container(cg[i].s, strlen(cg[i].s)) == cg[i].c, "container cgroup %s: %d",
+			cg[i].s, cg[i].c);
+	for (i = 0; i < sizeof members / sizeof members[0]; i++)
+		T_OK(lm_gpuapp_init(&a, DATA "root-gpu", members[i].app) == 0 &&
+			lm_gpuapp_member(&a, DATA "root-gpu", members[i].pid) == members[i].member,
+			"app %ld, pid %ld: %s", members[i].app, members[i].pid, members[i].why);
+	T_OK(lm_gpuapp_init(&a, DATA "root-gpu", 999) < 0, "an app that is gone: -1");
+
+	g0 = lm_gpuproc_gpu(&g, "GPU-5d1e", "0", "NVIDIA H100 80GB HBM3");
+	g1 = lm_gpuproc_gpu(&g, "GPU-0a9b", "1", "NVIDIA H100 80GB HBM3");
+	T_OK(g0 == 0 && g1 == 1 && lm_gpuproc_gpu(&g, "GPU-0a9b", "1", "NVIDIA H100") == 1 &&
+		g.ngpus == 2 && lm_gpuproc_find(&g, "GPU-0a9b") == 1 && lm_gpuproc_find(&g, "GPU-x") < 0,
+		"GPUs by uuid, updated in place");
+	T_OK(lm_gpuproc_gpu(&g, "", "", "x") < 0 && g.dropped == 1, "a GPU with no key: refused, counted");
+	lm_gpuproc_reset(&g);
+	lm_gpuproc_add(&g, 101, g0, 1e9, NULL);
+	lm_gpuproc_add(&g, 101, g0, 0.25e9, NULL);
+	lm_gpuproc_add(&g, 200, g0, 2e9, "other");
+	lm_gpuproc_add(&g, 300, g0, 0.5e9, NULL);
+	lm_gpuproc_add(&g, 102, g1, 3e9, NULL);
+	lm_gpuproc_add(&g, 400, g1, 1e9, "gone");
+	lm_gpuproc_add(&g, 102, -1, 7e9, NULL);
+	T_OK(g.n == 6, "rows of one pid and GPU add up (%zu rows)", g.n);
+	lm_gpuapp_init(&a, DATA "root-gpu", 100);
+	lm_samples_reset(&ss);
+	lm_gpuproc_app_samples(&g, &a, DATA "root-gpu", &ss);
+	T_OK(near(val2("gpu_memory_bytes", "gpu:0", "model:NVIDIA_H100_80GB_HBM3"), 1.75e9) &&
+		near(val2("gpu_memory_bytes", "gpu:1", "model:NVIDIA_H100"), 3e9),
+		"app: per GPU, its tree and its container only");
+	T_OK(ss.n == 5 && !strcmp(ss.s[2].name, "gpu_memory_bytes") && ss.s[2].ntags == 0 &&
+		near(ss.s[2].v, 11.75e9), "app: the total, no labels, a GPU not in the set included");
+	T_OK(near(val2("gpu_info", "gpu:1", "uuid:GPU-0a9b"), 1), "gpu_info carries the uuid");
+	lm_gpuapp_init(&a, DATA "root-gpu", 200);
+	lm_samples_reset(&ss);
+	lm_gpuproc_app_samples(&g, &a, DATA "root-gpu", &ss);
+	T_OK(near(val2("gpu_memory_bytes", "gpu:0", "model:NVIDIA_H100_80GB_HBM3"), 2e9) &&
+		near(val2("gpu_memory_bytes", "gpu:1", "model:NVIDIA_H100"), 0),
+		"another app: its own, and 0 where it has none");
+	lm_samples_reset(&ss);
+	lm_gpuproc_board_samples(&g, DATA "root-gpu", &ss);
+	T_OK(near(val2("gpu_process_memory_bytes", "process_pid:101", "comm:python3_(w)"), 1.25e9) &&
+		near(val2("gpu_process_memory_bytes", "process_pid:400", "comm:gone"), 1e9) &&
+		near(val2("gpu_process_memory_bytes", "gpu:?", "process_pid:102"), 7e9),
+		"board: per process, comm from /proc, else the source's; unknown GPU ?");
+	T_OK(ss.n == 8, "board: 6 processes, 2 gpu_info (got %zu)", ss.n);
+	for (i = 0; i < LM_GPUPROC_ROWS + 3; i++)
+		lm_gpuproc_add(&g, 1000 + (long)i, 0, 1, NULL);
+	T_OK(g.n == LM_GPUPROC_ROWS && g.dropped == 9, "rows past the cap counted (%zu)", g.dropped);
+}
+
 int main(int argc, char **argv)
 {
 	t_file = "test_probe";
@@ -508,6 +619,7 @@ int main(int argc, char **argv)
 	odd_rows();
 	odd_tegra();
 	procfs();
+	gpuproc();
 	live();
 	cost();
 	return T_DONE();
