@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lm_gpuproc.h"
+#include "lm_jetson.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
@@ -36,7 +37,8 @@ static const char usage[] =
 	"  nvidia-smi-apps   GPU memory per process; with -p PID the app's, per GPU and in total\n"
 	"  proc              RAM, swap, CPU seconds per core and mode, load average (/proc)\n"
 	"  tree              the process tree of -p PID: memory, CPU, threads, I/O\n"
-	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU";
+	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU\n"
+	"  jetson            power mode, jetson_clocks, fan, GPU and EMC clocks, L4T (sysfs, /etc)";
 
 #define APP_DEFAULT "board"
 #define SEND_WAIT_MS 1000
@@ -74,7 +76,8 @@ static double interval = 1, waitmax = -1;
 static int oneshot, to_stdout, quiet, verbose;
 static const char *root = "";
 static long pid;
-static int src_proc, src_tree, src_cgroup, stopping, warned;
+static int src_proc, src_tree, src_cgroup, src_jetson, stopping, warned;
+static unsigned long long jetson_denied;   /* files the jetson source may not read */
 static char failed[256];         /* -1: why a source cannot start */
 static const char *tegra_file;   /* "-" or a path */
 static int tegra_fd = -1;
@@ -699,6 +702,22 @@ static int sample(void)
 		if (!(warned & 8) && (warned |= 8))
 			lm_warn_sys("unable to read the cgroup of %ld", pid ? pid : (long)getpid());
 	}
+	if (src_jetson) {
+		struct lm_jetson_stat js;
+		struct lm_sample *x;
+		if (lm_jetson_read(root, &out, &js) < 0) {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "no Jetson facts under %s/", *root ? root : "");
+			if (!(warned & 32) && (warned |= 32))
+				lm_warn_sys("no Jetson facts under %s/", *root ? root : "");
+		}
+		if (js.denied && !(warned & 64) && (warned |= 64))
+			lm_warn("jetson: %u files may not be read (the EMC clock is root's); "
+				"the rest is read, the refusals counted", js.denied);
+		jetson_denied += js.denied;
+		if ((x = lm_samples_add(&out, "lmprobe_source_errors", LM_COUNTER, (double)jetson_denied)))
+			lm_sample_tag(x, "source", "jetson", 6);
+	}
 	if (out.full)
 		lm_samples_add(&out, "lmprobe_samples_dropped", LM_COUNTER, (double)out.full);
 	emit();
@@ -725,6 +744,8 @@ static void add_source(const char *s)
 		src_tree = 1;
 	} else if (!strcmp(s, "cgroup")) {
 		src_cgroup = 1;
+	} else if (!strcmp(s, "jetson")) {
+		src_jetson = 1;
 	} else {
 		lm_warn("unknown source: %s", s);
 		lm_usage(usage);
@@ -894,7 +915,7 @@ int main(int argc, char **argv)
 			}
 			sample();
 			if (tegra_eof && !ch[C_TEGRA].used && !ch[C_NVSMI].used && !ch[C_APPS].used &&
-			    !src_proc && !src_tree && !src_cgroup)
+			    !src_proc && !src_tree && !src_cgroup && !src_jetson)
 				break;   /* stdin was the only source and it ended */
 			next += interval;
 			if (next <= now)

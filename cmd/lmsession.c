@@ -54,8 +54,8 @@ static const char help[] =
 	"  -E, --env VAR=VALUE     set VAR in the app's environment (repeatable)\n"
 	"  -w, --wrap PREFIX       run the app under a profiler command prefix, e.g.\n"
 	"                          'perf stat -o {out}/perf.txt --' (repeatable; the first is outermost)\n"
-	"  -p, --probe SOURCE      lmprobe source for the board (default: tegrastats or nvidia-smi when\n"
-	"                          found, and proc); 'none': no board probe\n"
+	"  -p, --probe SOURCE      lmprobe source for the board (default: tegrastats and jetson, or\n"
+	"                          nvidia-smi, when found, and proc); 'none': no board probe\n"
 	"  -I, --image IMAGE       run a container image (default $app_name when no CMD)\n"
 	"  -R, --runtime RUNTIME   container runtime command (default $LM_RUNTIME, else docker)\n"
 	"  -A, --docker-args ARGS  runtime run arguments (default $app_docker_args)\n"
@@ -1411,8 +1411,10 @@ static void start_probes(pid_t app)
 			argv[n++] = (char *)probes[i];
 	}
 	if (!nprobes) {
-		if (on_path("tegrastats"))
+		if (on_path("tegrastats")) {
 			tegra = 1;
+			argv[n++] = "jetson";   /* what tegrastats does not print */
+		}
 		else if (on_path("nvidia-smi"))
 			argv[n++] = "nvidia-smi";
 		argv[n++] = "proc";

@@ -119,6 +119,46 @@ else
 	skip "mandoc -Tlint lmprobe.1" "no mandoc"
 fi
 
+# ---- the jetson source on fixture trees (the golden lines are test_probe's)
+J=$DATA/jetson
+t_run "$PR" -1 -o -r "$J/agx-orin" jetson
+expect "jetson, AGX Orin: the power mode" 0 '~^board_power_mode:0\|g\|#name:MAXN$' ''
+check "jetson, AGX Orin: jetson_clocks on" "$(t_head "$T_DIR/out")" grep -q '^board_jetson_clocks:1|g$' "$T_DIR/out"
+check "jetson, AGX Orin: board model, L4T and JetPack" "$(t_head "$T_DIR/out")" \
+	grep -q '^board_info:1|g|#model:Jetson_AGX_Orin_Developer_Kit,l4t:36.4.0,jetpack:6.1$' "$T_DIR/out"
+t_run "$PR" -1 -o -r "$J/xavier-nx" jetson
+expect "jetson, Xavier NX: fan PWM and RPM" 0 '~^board_fan_rpm:2217\|g\|#fan:pwm_tach$' ''
+check "jetson, Xavier NX: jetson_clocks off" "$(t_head "$T_DIR/out")" grep -q '^board_jetson_clocks:0|g$' "$T_DIR/out"
+check "jetson, Xavier NX: GPU governor" "$(t_head "$T_DIR/out")" \
+	grep -q '^board_gpu_governor_info:1|g|#gpu:gv11b,governor:nvhost_podgov$' "$T_DIR/out"
+t_run "$PR" -1 -o -r "$J/orin-nano" jetson
+expect "jetson, Orin Nano: the default power mode without a status file" 0 '~^board_power_mode:0\|g\|#name:15W$' ''
+t_case "jetson -1 on a tree that is no Jetson: exit 111" 111 '' \
+	'~^lmprobe: fatal: no Jetson facts under ' "$PR" -1 -o -r "$DATA/root-v2" jetson
+t_run "$PR" -1 -o -r "$J/thor" -p 100 jetson tree
+expect "jetson beside another source: the other one fails alone" 111 '' '~unable to read the process tree'
+# a file it may not read: as another user (root reads every file)
+AS=
+if [ "$(id -u)" -eq 0 ] && have setpriv; then
+	AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	chmod 755 "$T_DIR"
+fi
+if [ "$(id -u)" -ne 0 ] || [ -n "$AS" ]; then
+	cp -R "$J/agx-orin" "$T_DIR/noroot"
+	chmod -R a+rX "$T_DIR/noroot"
+	chmod 000 "$T_DIR/noroot/sys/kernel/debug/bpmp/debug/clk/emc/max_rate"
+	# shellcheck disable=SC2086 # AS is a command prefix or nothing
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" jetson
+	expect "jetson, debugfs not readable: the rest is read" 0 '~^board_power_mode:0' \
+		'~^lmprobe: warning: jetson: 1 files may not be read'
+	check "jetson, debugfs not readable: counted" "$(t_head "$T_DIR/out")" \
+		grep -q '^lmprobe_source_errors:1|c|#source:jetson$' "$T_DIR/out"
+	check "jetson, debugfs not readable: the EMC minimum still read" "$(t_head "$T_DIR/out")" \
+		grep -q '^board_emc_frequency_min_hertz:3199000000|g$' "$T_DIR/out"
+else
+	skip "jetson, debugfs not readable" "root, and no setpriv to drop it"
+fi
+
 # ---- stream mode: the newest line only, no app tag unless -a
 t_run "$PR" -1 -o tegrastats:- <"$DATA/tegra-sample.txt"
 expect "-1 -o tegrastats:- prints wire lines" 0 '~^board_ram_used_bytes:22055747584\|g$' ''

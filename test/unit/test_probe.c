@@ -5,6 +5,7 @@
  * fixture trees test/data/probe/root-*; the live machine's /proc.
  * Run from the repository root. "test_probe -w" rewrites the golden
  * files (review the diff before committing). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "t.h"
 #include "lm_buf.h"
 #include "lm_gpuproc.h"
+#include "lm_jetson.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
@@ -523,6 +525,125 @@ static void cost(void)
 	T_OK(dt / (double)n < 1e-3, "a line parses in well under 1 ms of CPU");
 }
 
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the jetson source on every fixture tree under test/data/probe/jetson,
+ * against jetson.golden (lines sorted: directory order is the file
+ * system's) */
+static void jetson_trees(void)
+{
+	static const char *gens[] = { "xavier-nx", "agx-orin", "orin-nano", "thor", "tx2-jp4" };
+	char line[LM_LINE_MAX + 1], root[256], cnt[128], *lines[LM_SAMPLES_MAX];
+	struct lm_jetson_stat st;
+	struct lm_line l;
+	struct lm_buf b;
+	size_t i, k;
+	int r;
+
+	lm_buf_init(&b, 0);
+	for (i = 0; i < sizeof gens / sizeof gens[0]; i++) {
+		snprintf(root, sizeof root, DATA "jetson/%s", gens[i]);
+		lm_buf_adds(&b, "< ");
+		lm_buf_adds(&b, gens[i]);
+		lm_buf_addc(&b, '\n');
+		lm_samples_reset(&ss);
+		r = lm_jetson_read(root, &ss, &st);
+		for (k = 0; k < ss.n; k++) {
+			lm_sample_line(&ss.s[k], NULL, &l);
+			lm_format_line(line, sizeof line, &l);
+			lines[k] = strdup(line);
+		}
+		qsort(lines, ss.n, sizeof lines[0], cmpstr);
+		for (k = 0; k < ss.n; k++) {
+			lm_buf_adds(&b, lines[k]);
+			lm_buf_addc(&b, '\n');
+			free(lines[k]);
+		}
+		snprintf(cnt, sizeof cnt, "= %d found %u denied %u\n", r, st.found, st.denied);
+		lm_buf_adds(&b, cnt);
+	}
+	golden("jetson", &b);
+	lm_buf_free(&b);
+}
+
+/* the jetson parsers: rows of mostly invalid input */
+static void jetson_parsers(void)
+{
+	static const char conf[] = "< POWER_MODEL ID=0 NAME=MAXN >\nCPU 1\n< POWER_MODEL ID=12 NAME=MODE_15W >\n"
+		"< POWER_MODEL ID=3 NAME= >\n< POWER_MODEL ID=4 NAME=a\x01b >\n< PM_CONFIG DEFAULT=12 >\n";
+	static const struct { const char *conf, *status; int r; long id; const char *name; } modes[] = {
+		{ conf, "pmode:0000", 0, 0, "MAXN" },
+		{ conf, "pmode:0012 fmode:quiet\n", 0, 12, "MODE_15W" },
+		{ conf, NULL, 0, 12, "MODE_15W" },
+		{ conf, "", 0, 12, "MODE_15W" },
+		{ conf, "pmode:", 0, 12, "MODE_15W" },
+		{ conf, "pmode:0007", 0, 7, "" },
+		{ conf, "pmode:0003", 0, 3, "" },
+		{ conf, "pmode:0004", 0, 4, "" },
+		{ conf, "pmode:99999999999", 0, 12, "MODE_15W" },
+		{ "", NULL, -1, 0, NULL },
+		{ "< PM_CONFIG DEFAULT= >", NULL, -1, 0, NULL },
+		{ "< POWER_MODEL ID=0 NAME=MAXN >", "pmode:-1", -1, 0, NULL },
+		{ "< POWER_MODEL ID=0 NAME=0123456789012345678901234567890123456789012345678901234567890123456789 >",
+		  "pmode:0", 0, 0, "" },
+	};
+	static const struct { const char *text; int r; const char *l4t, *jp; } rel[] = {
+		{ "# R35 (release), REVISION: 4.1, GCID: 33958178, BOARD: t186ref", 0, "35.4.1", "5.1.2" },
+		{ "# R36 (release), REVISION: 4.3, GCID: 38968081", 0, "36.4.3", "6.2" },
+		{ "# R32 (release), REVISION: 7.1, GCID: 29818004", 0, "32.7.1", "4.6.1" },
+		{ "# R38 (release), REVISION: 2.0, GCID: 1", 0, "38.2.0", "7.0" },
+		{ "# R35 (release), REVISION: 1, GCID: 1", 0, "35.1.0", "5.0.2" },
+		{ "# R99 (release), REVISION: 9.9", 0, "99.9.9", NULL },
+		{ "R35 (release), REVISION: 4.1", -1, NULL, NULL },
+		{ "# R (release), REVISION: 4.1", -1, NULL, NULL },
+		{ "# R35 (release)", -1, NULL, NULL },
+		{ "# R35 (release), REVISION: x", -1, NULL, NULL },
+		{ "# R35 (release), REVISION: 4.x", -1, NULL, NULL },
+		{ "# R35 (release), REVISION: -4.1", -1, NULL, NULL },
+		{ "# R99999999999 (release), REVISION: 4.1", -1, NULL, NULL },
+		{ "", -1, NULL, NULL },
+	};
+	static const struct { const char *text; int r; double v; } nums[] = {
+		{ "1300500000\n", 0, 1300500000 }, { " 7 ", 0, 7 }, { "0", 0, 0 },
+		{ "", -1, 0 }, { "\n", -1, 0 }, { "-1", -1, 0 }, { "1e9", -1, 0 }, { "12 34", -1, 0 },
+		{ "0x10", -1, 0 }, { "99999999999999999999999", -1, 0 }, { "nvhost_podgov", -1, 0 },
+	};
+	char name[LM_JETSON_TEXT + 1], l4t[LM_JETSON_TEXT + 1];
+	size_t i;
+	long id;
+	double v;
+	int r;
+
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		id = -5;
+		r = lm_jetson_nvpmodel(modes[i].conf, modes[i].status, &id, name);
+		T_OK(r == modes[i].r && (r < 0 || (id == modes[i].id && !strcmp(name, modes[i].name))),
+			"nvpmodel row %zu: %d, id %ld, name [%s]", i, r, id, r == 0 ? name : "");
+	}
+	for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		const char *jp;
+		r = lm_jetson_release(rel[i].text, l4t);
+		jp = r == 0 ? lm_jetson_jetpack(l4t) : NULL;
+		T_OK(r == rel[i].r && (r < 0 || (!strcmp(l4t, rel[i].l4t) &&
+			(jp && rel[i].jp ? !strcmp(jp, rel[i].jp) : jp == rel[i].jp))),
+			"release [%s]: %d %s", rel[i].text, r, r == 0 ? l4t : "");
+	}
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		v = -1;
+		r = lm_jetson_number(nums[i].text, &v);
+		T_OK(r == nums[i].r && (r < 0 || v == nums[i].v), "number row %zu: %d", i, r);
+	}
+	lm_samples_reset(&ss);
+	{
+		struct lm_jetson_stat st;
+		T_OK(lm_jetson_read(DATA "root-v2", &ss, &st) < 0 && errno == ENOENT && ss.n == 0,
+			"not a Jetson: -1 ENOENT, no sample");
+	}
+}
+
 /* the app's GPU memory: tree and container cgroup, per GPU and in total */
 static void gpuproc(void)
 {
@@ -612,6 +733,7 @@ int main(int argc, char **argv)
 	tegra_file("tegra-odd");
 	nvsmi_file("nvsmi");
 	nvsmi_file("nvsmi-apps");
+	jetson_trees();
 	if (rewrite)
 		return T_DONE();
 	generations();
@@ -620,6 +742,7 @@ int main(int argc, char **argv)
 	odd_tegra();
 	procfs();
 	gpuproc();
+	jetson_parsers();
 	live();
 	cost();
 	return T_DONE();
