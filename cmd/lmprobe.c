@@ -20,6 +20,7 @@
 #include "lm_jetson.h"
 #include "lm_msg.h"
 #include "lm_num.h"
+#include "lm_nvmap.h"
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
 #include "lm_send.h"
@@ -38,7 +39,8 @@ static const char usage[] =
 	"  proc              RAM, swap, CPU seconds per core and mode, load average (/proc)\n"
 	"  tree              the process tree of -p PID: memory, CPU, threads, I/O\n"
 	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU\n"
-	"  jetson            power mode, jetson_clocks, fan, GPU and EMC clocks, L4T (sysfs, /etc)";
+	"  jetson            power mode, jetson_clocks, fan, GPU and EMC clocks, L4T (sysfs, /etc)\n"
+	"  nvmap             Jetson GPU memory per process (debugfs nvmap); with -p PID the app's";
 
 #define APP_DEFAULT "board"
 #define SEND_WAIT_MS 1000
@@ -76,7 +78,7 @@ static double interval = 1, waitmax = -1;
 static int oneshot, to_stdout, quiet, verbose;
 static const char *root = "";
 static long pid;
-static int src_proc, src_tree, src_cgroup, src_jetson, stopping, warned;
+static int src_proc, src_tree, src_cgroup, src_jetson, src_nvmap, stopping, warned;
 static unsigned long long jetson_denied;   /* files the jetson source may not read */
 static char failed[256];         /* -1: why a source cannot start */
 static const char *tegra_file;   /* "-" or a path */
@@ -101,9 +103,15 @@ static int apps_new;
 static struct lm_gpuprocs gp;        /* the GPUs (from C_GPUS) and the rows */
 static struct lm_gpuprocs ids;       /* the GPUs of the C_GPUS run going on */
 static int ids_stale = 1, ids_bad;   /* run C_GPUS next period */
-/* board view: the processes of the previous sample, to send 0 once */
-static struct { char gpu[LM_GPUPROC_TEXT + 1], pid[24], comm[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
-static size_t napps_prev;
+/* board view: the processes of a source's previous sample, to send 0 once */
+struct seen {
+	size_t n;
+	struct { char gpu[LM_GPUPROC_TEXT + 1], pid[24], comm[LM_SAMPLE_TAGVAL + 1]; int seen; } p[APPS_MAX];
+};
+static struct seen apps_prev, nvmap_prev;
+static struct lm_gpuprocs nvmap_gp;  /* the Jetson's GPU and its nvmap clients */
+static char *nvmap_buf;
+static unsigned long long nvmap_rows, nvmap_bad, nvmap_errors;
 
 #define KEY_MAX 512             /* bytes of a counter's key: name and tags */
 static struct { char key[KEY_MAX]; double last; } counters[COUNTERS_MAX];
@@ -567,16 +575,16 @@ static int same(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* GPU memory per process (gp): the app's with -p, else the board's, where
- * a process gone since the previous sample gets 0 once, then no more. */
-static void gpu_samples(void)
+/* GPU memory per process (g): the app's with -p, else the board's, where
+ * a process gone since the previous sample (prev) gets 0 once, then no more. */
+static void gpu_samples(const struct lm_gpuprocs *g, struct seen *prev)
 {
 	struct lm_gpuapp a;
 	size_t i, j, first = out.n;
 
 	if (pid) {
 		if (lm_gpuapp_init(&a, root, pid) == 0) {
-			lm_gpuproc_app_samples(&gp, &a, root, &out);
+			lm_gpuproc_app_samples(g, &a, root, &out);
 		} else {
 			if (oneshot)
 				lm_die_sys(LM_EXIT_SYS, "unable to read process %ld", pid);
@@ -585,39 +593,79 @@ static void gpu_samples(void)
 		}
 		return;
 	}
-	lm_gpuproc_board_samples(&gp, root, &out);
-	for (i = 0; i < napps_prev; i++)
-		apps_prev[i].seen = 0;
+	lm_gpuproc_board_samples(g, root, &out);
+	for (i = 0; i < prev->n; i++)
+		prev->p[i].seen = 0;
 	for (j = first; j < out.n; j++) {
 		const struct lm_sample *x = &out.s[j];
 		if (strcmp(x->name, "gpu_process_memory_bytes") || x->ntags != 3)
 			continue;
-		for (i = 0; i < napps_prev; i++)
-			if (same(apps_prev[i].gpu, x->val[0]) && same(apps_prev[i].pid, x->val[1]))
+		for (i = 0; i < prev->n; i++)
+			if (same(prev->p[i].gpu, x->val[0]) && same(prev->p[i].pid, x->val[1]))
 				break;
-		if (i == napps_prev) {
-			if (napps_prev == APPS_MAX)
+		if (i == prev->n) {
+			if (prev->n == APPS_MAX)
 				continue;
-			snprintf(apps_prev[i].gpu, sizeof apps_prev[i].gpu, "%s", x->val[0]);
-			snprintf(apps_prev[i].pid, sizeof apps_prev[i].pid, "%s", x->val[1]);
-			napps_prev++;
+			snprintf(prev->p[i].gpu, sizeof prev->p[i].gpu, "%s", x->val[0]);
+			snprintf(prev->p[i].pid, sizeof prev->p[i].pid, "%s", x->val[1]);
+			prev->n++;
 		}
-		snprintf(apps_prev[i].comm, sizeof apps_prev[i].comm, "%s", x->val[2]);
-		apps_prev[i].seen = 1;
+		snprintf(prev->p[i].comm, sizeof prev->p[i].comm, "%s", x->val[2]);
+		prev->p[i].seen = 1;
 	}
-	for (i = 0; i < napps_prev; ) {
+	for (i = 0; i < prev->n; ) {
 		struct lm_sample *x;
-		if (apps_prev[i].seen) {
+		if (prev->p[i].seen) {
 			i++;
 			continue;
 		}
 		if ((x = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0)) &&
-		    (lm_sample_tag(x, "gpu", apps_prev[i].gpu, strlen(apps_prev[i].gpu)) < 0 ||
-		    lm_sample_tag(x, "process_pid", apps_prev[i].pid, strlen(apps_prev[i].pid)) < 0 ||
-		    lm_sample_tag(x, "comm", apps_prev[i].comm, strlen(apps_prev[i].comm)) < 0))
+		    (lm_sample_tag(x, "gpu", prev->p[i].gpu, strlen(prev->p[i].gpu)) < 0 ||
+		    lm_sample_tag(x, "process_pid", prev->p[i].pid, strlen(prev->p[i].pid)) < 0 ||
+		    lm_sample_tag(x, "comm", prev->p[i].comm, strlen(prev->p[i].comm)) < 0))
 			lm_samples_drop(&out);
-		apps_prev[i] = apps_prev[--napps_prev];
+		prev->p[i] = prev->p[--prev->n];
 	}
+}
+
+/* the nvmap clients of a Jetson (debugfs, root): read each period */
+static void nvmap_sample(void)
+{
+	const char *const *p;
+	ssize_t n = -1;
+	int err = ENOENT;
+	size_t bad = 0;
+
+	if (!nvmap_buf && !(nvmap_buf = malloc(LM_NVMAP_FILE)))
+		lm_die_sys(LM_EXIT_SYS, "unable to allocate");
+	for (p = lm_nvmap_paths; *p && n < 0; p++)
+		if ((n = lm_proc_file(root, *p, nvmap_buf, LM_NVMAP_FILE)) < 0 && errno != ENOENT)
+			err = errno;   /* there, but not ours to read */
+	if (n < 0) {
+		nvmap_errors++;
+		if (oneshot) {
+			errno = err;
+			lm_die_sys(LM_EXIT_SYS, "unable to read %s%s", root, lm_nvmap_paths[0]);
+		}
+		if (!(warned & 128) && (warned |= 128)) {
+			errno = err;
+			lm_warn_sys("unable to read %s%s%s", root, lm_nvmap_paths[0],
+				err == ENOENT ? " (no nvgpu, or no debugfs)" : " (it is root's); counted");
+		}
+		return;
+	}
+	if ((size_t)n == LM_NVMAP_FILE - 1)
+		bad++;   /* longer than we read: the cut line is refused, the rest kept */
+	if (nvmap_gp.ngpus == 0) {
+		char model[LM_JETSON_TEXT + 1];
+		if (lm_jetson_igpu(root, model) < 0)
+			strcpy(model, "iGPU");
+		lm_gpuproc_gpu(&nvmap_gp, "", "0", model);
+	}
+	lm_gpuproc_reset(&nvmap_gp);
+	nvmap_rows += lm_nvmap_parse(nvmap_buf, &nvmap_gp, 0, &bad);
+	nvmap_bad += bad + nvmap_gp.dropped;
+	gpu_samples(&nvmap_gp, &nvmap_prev);
 }
 
 /* one sample of every source; 0 ok, -1 a source had nothing to give */
@@ -666,7 +714,7 @@ static int sample(void)
 				if (!isnan(r->mem) && lm_gpuproc_add(&gp, r->pid, g, r->mem, r->name) < 0)
 					ch[C_APPS].skipped++;
 			}
-			gpu_samples();
+			gpu_samples(&gp, &apps_prev);
 			apps_new = 0;
 		} else if (oneshot) {
 			bad = 1;
@@ -701,6 +749,10 @@ static int sample(void)
 			lm_die_sys(LM_EXIT_SYS, "unable to read the cgroup of %ld", pid ? pid : (long)getpid());
 		if (!(warned & 8) && (warned |= 8))
 			lm_warn_sys("unable to read the cgroup of %ld", pid ? pid : (long)getpid());
+	}
+	if (src_nvmap) {
+		nvmap_sample();
+		health("nvmap", 0, nvmap_rows, nvmap_bad, nvmap_errors);
 	}
 	if (src_jetson) {
 		struct lm_jetson_stat js;
@@ -746,6 +798,8 @@ static void add_source(const char *s)
 		src_cgroup = 1;
 	} else if (!strcmp(s, "jetson")) {
 		src_jetson = 1;
+	} else if (!strcmp(s, "nvmap")) {
+		src_nvmap = 1;
 	} else {
 		lm_warn("unknown source: %s", s);
 		lm_usage(usage);
@@ -915,7 +969,7 @@ int main(int argc, char **argv)
 			}
 			sample();
 			if (tegra_eof && !ch[C_TEGRA].used && !ch[C_NVSMI].used && !ch[C_APPS].used &&
-			    !src_proc && !src_tree && !src_cgroup && !src_jetson)
+			    !src_proc && !src_tree && !src_cgroup && !src_jetson && !src_nvmap)
 				break;   /* stdin was the only source and it ended */
 			next += interval;
 			if (next <= now)

@@ -1388,6 +1388,8 @@ static void start_probes(pid_t app)
 		size_t k = 11;
 		if (on_path("nvidia-smi"))
 			a[k++] = "nvidia-smi-apps";
+		else if (on_path("tegrastats"))
+			a[k++] = "nvmap";   /* a Jetson before Thor: debugfs, root */
 		if (image)
 			a[k++] = "cgroup";
 		snprintf(pidbuf, sizeof pidbuf, "%ld", (long)app);

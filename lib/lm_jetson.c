@@ -212,41 +212,61 @@ static int freqs(const char *root, const char *dir, const struct clock *c, const
 	return got;
 }
 
-/* the GPU's devfreq folder: of_node name in gpus; 1 found */
-static int gpu(const char *root, struct lm_samples *out, struct lm_jetson_stat *st, int *locked)
+/* the first devfreq device whose of_node name is an integrated GPU's:
+ * its folder name into dir (256 bytes), the of_node name into name */
+static int igpu(const char *root, char *dir, char *name, struct lm_jetson_stat *st)
 {
-	char rel[512], buf[128], path[4096];
+	char rel[512], path[4096];
 	struct dirent *de;
 	DIR *d;
-	int found = 0, n = 0;
+	int n = 0, found = 0;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/sys/class/devfreq",
 	    root && strcmp(root, "/") ? root : "") >= sizeof path || !(d = opendir(path)))
-		return 0;
-	while ((de = readdir(d)) && n++ < LM_JETSON_DIRS) {
+		return -1;
+	while (!found && (de = readdir(d)) && n++ < LM_JETSON_DIRS) {
 		size_t k, i;
-		double mn = -1, mx = -2;
 		if (de->d_name[0] == '.' || strlen(de->d_name) > 200)
 			continue;
 		snprintf(rel, sizeof rel, "/sys/class/devfreq/%s/device/of_node/name", de->d_name);
-		if (file(root, rel, buf, sizeof buf, st) < 0)
+		if (file(root, rel, name, LM_JETSON_TEXT + 1, st) < 0)
 			continue;
-		for (k = 0; buf[k] && buf[k] != '\n'; k++)
+		for (k = 0; name[k] && name[k] != '\n'; k++)
 			;
-		buf[k] = 0;
-		for (i = 0; igpus[i] && strcmp(igpus[i], buf); i++)
+		name[k] = 0;
+		for (i = 0; igpus[i] && strcmp(igpus[i], name); i++)
 			;
-		if (!igpus[i])
-			continue;
-		snprintf(rel, sizeof rel, "/sys/class/devfreq/%s", de->d_name);
-		if (freqs(root, rel, &gpu_clock, "gpu", buf, "min_freq", "max_freq", &mn, &mx, out, st) > 0) {
+		if (igpus[i]) {
+			snprintf(dir, 256, "%s", de->d_name);
 			found = 1;
-			if (mn != mx)
-				*locked = 0;
 		}
 	}
 	closedir(d);
-	return found;
+	return found ? 0 : -1;
+}
+
+int lm_jetson_igpu(const char *root, char *name)
+{
+	struct lm_jetson_stat st;
+	char dir[256];
+
+	return igpu(root, dir, name, &st);
+}
+
+/* the GPU's clock range and governor; 1 found */
+static int gpu(const char *root, struct lm_samples *out, struct lm_jetson_stat *st, int *locked)
+{
+	char rel[512], dir[256], name[LM_JETSON_TEXT + 1];
+	double mn = -1, mx = -2;
+
+	if (igpu(root, dir, name, st) < 0)
+		return 0;
+	snprintf(rel, sizeof rel, "/sys/class/devfreq/%s", dir);
+	if (freqs(root, rel, &gpu_clock, "gpu", name, "min_freq", "max_freq", &mn, &mx, out, st) == 0)
+		return 0;
+	if (mn != mx)
+		*locked = 0;
+	return 1;
 }
 
 /* EMC: bpmp debugfs (Xavier, Orin; root), else devfreq bwmgr (Thor) */

@@ -26,6 +26,10 @@ struct lm_jetson_stat {
  * no release file, no GPU or EMC clock, no model). */
 int lm_jetson_read(const char *root, struct lm_samples *out, struct lm_jetson_stat *st);
 
+/* The of_node name of the integrated GPU's devfreq device (ga10b on
+ * Orin, gv11b on Xavier) into name (LM_JETSON_TEXT + 1 bytes). 0, -1. */
+int lm_jetson_igpu(const char *root, char *name);
+
 /* ---- the parsers under it, each on NUL-terminated text */
 
 /* The power mode: the id from /var/lib/nvpmodel/status ("pmode:0002"),

@@ -159,6 +159,45 @@ else
 	skip "jetson, debugfs not readable" "root, and no setpriv to drop it"
 fi
 
+# ---- Jetson GPU memory per process: the nvmap clients (debugfs)
+t_run "$PR" -1 -o -a det -r "$J/agx-orin" -p 4242 nvmap
+expect "nvmap -p: the app's tree (two clients of one pid, a child)" 0 \
+	'~^gpu_memory_bytes:1612709888\|g\|#app:det,gpu:0,model:ga10b$' ''
+check "nvmap -p: in total" "$(t_head "$T_DIR/out")" grep -q '^gpu_memory_bytes:1612709888|g|#app:det$' "$T_DIR/out"
+check "nvmap -p: another user's python3 is not the app's" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" 'process_pid'
+t_run "$PR" -1 -o -r "$J/orin-nano" nvmap
+expect "nvmap, Orin Nano iovmm/maps: per process" 0 \
+	'~^gpu_process_memory_bytes:67108864\|g\|#gpu:0,process_pid:2890,comm:gst-launch-1.0$' ''
+t_run "$PR" -1 -o -r "$J/xavier-nx" nvmap
+expect "nvmap, Xavier NX: a comm with a space" 0 \
+	'~^gpu_process_memory_bytes:4194304\|g\|#gpu:0,process_pid:3012,comm:Web_Content$' ''
+check "nvmap: kernel clients are no process" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'process_pid:0,'
+t_case "nvmap -1 without the table: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to read .*/sys/kernel/debug/nvmap/iovmm/clients: No such file' \
+	"$PR" -1 -o -r "$J/thor" nvmap
+t_bg "$PR" -o -i 0.1 -r "$J/thor" nvmap jetson >"$T_DIR/nvm.out" 2>"$T_DIR/nvm.err"
+P=$T_PID
+nvm_errs() {   # counters travel as increases: 1 each period
+	[ "$(grep -c '^lmprobe_source_errors:1|c|#source:nvmap$' "$T_DIR/nvm.out")" -ge 2 ]
+}
+check "nvmap loop without the table: counted each period" "$(t_head "$T_DIR/nvm.out")" wait_for 5 nvm_errs
+t_stop "$P"
+check "nvmap loop: the other source goes on" "$(t_head "$T_DIR/nvm.out")" \
+	grep -q '^board_power_mode:1|g|#name:120W$' "$T_DIR/nvm.out"
+eq "nvmap loop: said once" "$(grep -c 'unable to read' "$T_DIR/nvm.err")" 1
+if [ -n "$AS" ] || [ "$(id -u)" -ne 0 ]; then
+	chmod 000 "$T_DIR/noroot/sys/kernel/debug/nvmap/iovmm/clients"
+	# shellcheck disable=SC2086 # AS is a command prefix or nothing
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" nvmap
+	expect "nvmap -1, not root: exit 111 with the reason" 111 '' '~Permission denied$'
+	# shellcheck disable=SC2086
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" -p 4242 tree nvmap
+	expect "nvmap, not root: -1 ends before the other sources' sample" 111 '' '~Permission denied$'
+else
+	skip "nvmap, not root" "root, and no setpriv to drop it"
+fi
+
 # ---- stream mode: the newest line only, no app tag unless -a
 t_run "$PR" -1 -o tegrastats:- <"$DATA/tegra-sample.txt"
 expect "-1 -o tegrastats:- prints wire lines" 0 '~^board_ram_used_bytes:22055747584\|g$' ''

@@ -16,6 +16,7 @@
 #include "lm_buf.h"
 #include "lm_gpuproc.h"
 #include "lm_jetson.h"
+#include "lm_nvmap.h"
 #include "lm_num.h"
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
@@ -569,6 +570,91 @@ static void jetson_trees(void)
 	lm_buf_free(&b);
 }
 
+/* the nvmap tables of the fixture trees, against nvmap.golden */
+static void nvmap_trees(void)
+{
+	static const char *tables[] = {
+		"xavier-nx/sys/kernel/debug/nvmap/iovmm/clients",
+		"agx-orin/sys/kernel/debug/nvmap/iovmm/clients",
+		"orin-nano/sys/kernel/debug/nvmap/iovmm/maps",
+	};
+	static struct lm_gpuprocs g;
+	char path[256], line[128], *text;
+	struct lm_buf b;
+	size_t i, k, len, bad, rows;
+
+	lm_buf_init(&b, 0);
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		snprintf(path, sizeof path, DATA "jetson/%s", tables[i]);
+		lm_buf_adds(&b, "< ");
+		lm_buf_adds(&b, tables[i]);
+		lm_buf_addc(&b, '\n');
+		text = slurp(path, &len);
+		T_OK(text != NULL, "%s readable", path);
+		if (!text)
+			continue;
+		lm_gpuproc_reset(&g);
+		bad = 0;
+		rows = lm_nvmap_parse(text, &g, 0, &bad);
+		for (k = 0; k < g.n; k++) {
+			snprintf(line, sizeof line, "pid %ld bytes %.17g comm [%s]\n", g.r[k].pid,
+				g.r[k].bytes, g.r[k].comm);
+			lm_buf_adds(&b, line);
+		}
+		snprintf(line, sizeof line, "= rows %zu bad %zu\n", rows, bad);
+		lm_buf_adds(&b, line);
+		free(text);
+	}
+	golden("nvmap", &b);
+	lm_buf_free(&b);
+}
+
+/* nvmap lines: mostly invalid */
+static void nvmap_lines(void)
+{
+	static const struct { const char *s; int r; long pid; double bytes; const char *comm; } rows[] = {
+		{ "user                          python3     2771     409600K", 1, 2771, 409600.0 * 1024, "python3" },
+		{ "user  Web Content  3012  4096K", 1, 3012, 4096.0 * 1024, "Web Content" },
+		{ "nvargus_daemon nvargus-daemon 2210 12M\r", 1, 2210, 12.0 * 1048576, "nvargus-daemon" },
+		{ "user python3 2771 1G", 1, 2771, 1073741824.0, "python3" },
+		{ "user python3 2771 7B", 1, 2771, 7, "python3" },
+		{ "user python3 2771 0K   ", 1, 2771, 0, "python3" },
+		{ "CLIENT                        PROCESS      PID        SIZE", 0, 0, 0, NULL },
+		{ "total                                              475136K", 0, 0, 0, NULL },
+		{ "                          0x100000000  409600K        0x0", 0, 0, 0, NULL },
+		{ "\t0x1 1K", 0, 0, 0, NULL },
+		{ "kernel                         kernel        0      40960K", 0, 0, 0, NULL },
+		{ "", 0, 0, 0, NULL },
+		{ "user python3 2771 409600", -1, 0, 0, NULL },
+		{ "user python3 2771 409600X", -1, 0, 0, NULL },
+		{ "user python3 2771 K", -1, 0, 0, NULL },
+		{ "user python3 x 4K", -1, 0, 0, NULL },
+		{ "user python3 4194305 4K", -1, 0, 0, NULL },
+		{ "user 2771 4K", -1, 0, 0, NULL },
+		{ "user2771 4K", -1, 0, 0, NULL },
+		{ "user a-comm-longer-than-15 2771 4K", -1, 0, 0, NULL },
+		{ "user py\001thon 2771 4K", -1, 0, 0, NULL },
+		{ "user python3 2771 99999999999999999999999K", -1, 0, 0, NULL },
+		{ "user python3 2771 -4K", -1, 0, 0, NULL },
+		{ "user", -1, 0, 0, NULL },
+	};
+	char comm[16];
+	double bytes;
+	size_t i;
+	long p;
+	int r;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		p = -7;
+		bytes = -1;
+		strcpy(comm, "?");
+		r = lm_nvmap_line(rows[i].s, strlen(rows[i].s), &p, &bytes, comm);
+		T_OK(r == rows[i].r && (r < 1 || (p == rows[i].pid && bytes == rows[i].bytes &&
+			!strcmp(comm, rows[i].comm))), "nvmap row %zu: %d pid %ld comm [%s]", i, r, p,
+			r == 1 ? comm : "");
+	}
+}
+
 /* the jetson parsers: rows of mostly invalid input */
 static void jetson_parsers(void)
 {
@@ -734,6 +820,7 @@ int main(int argc, char **argv)
 	nvsmi_file("nvsmi");
 	nvsmi_file("nvsmi-apps");
 	jetson_trees();
+	nvmap_trees();
 	if (rewrite)
 		return T_DONE();
 	generations();
@@ -743,6 +830,7 @@ int main(int argc, char **argv)
 	procfs();
 	gpuproc();
 	jetson_parsers();
+	nvmap_lines();
 	live();
 	cost();
 	return T_DONE();
