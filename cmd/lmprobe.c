@@ -778,6 +778,19 @@ static int sample(void)
 
 /* ---- set-up */
 
+/* an nvidia-smi query that runs to its end once per period */
+static void query_child(struct child *c, const char *name, char *query,
+	void (*line)(const char *s, size_t n), void (*done)(int st))
+{
+	c->name = name;
+	c->argv[0] = "nvidia-smi";
+	c->argv[1] = query;
+	c->argv[2] = "--format=csv,noheader,nounits";
+	c->periodic = 1;
+	c->line = line;
+	c->done = done;
+}
+
 static void add_source(const char *s)
 {
 	if (!strcmp(s, "tegrastats")) {
@@ -894,20 +907,10 @@ int main(int argc, char **argv)
 		ch[C_NVSMI].argv[4] = ms;
 	}
 	ch[C_NVSMI].line = nvsmi_keep;
-	ch[C_APPS].name = "nvidia-smi-apps";
-	ch[C_APPS].argv[0] = "nvidia-smi";
-	ch[C_APPS].argv[1] = "--query-compute-apps=" LM_NVSMI_APP_QUERY;
-	ch[C_APPS].argv[2] = "--format=csv,noheader,nounits";
-	ch[C_APPS].periodic = 1;
-	ch[C_APPS].line = apps_keep;
-	ch[C_APPS].done = apps_done;
-	ch[C_GPUS].name = "nvidia-smi-gpus";
-	ch[C_GPUS].argv[0] = "nvidia-smi";
-	ch[C_GPUS].argv[1] = "--query-gpu=" LM_NVSMI_ID_QUERY;
-	ch[C_GPUS].argv[2] = "--format=csv,noheader,nounits";
-	ch[C_GPUS].periodic = 1;
-	ch[C_GPUS].line = ids_keep;
-	ch[C_GPUS].done = ids_done;
+	query_child(&ch[C_APPS], "nvidia-smi-apps", "--query-compute-apps=" LM_NVSMI_APP_QUERY,
+		apps_keep, apps_done);
+	query_child(&ch[C_GPUS], "nvidia-smi-gpus", "--query-gpu=" LM_NVSMI_ID_QUERY,
+		ids_keep, ids_done);
 	ch[C_GPUS].used = ch[C_APPS].used;
 	for (i = 0; i < C_N; i++) {
 		ch[i].fd = -1;
