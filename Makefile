@@ -13,7 +13,8 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
-	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o
+	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
+	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
 	$(O)/test_acct $(O)/observe $(O)/pbdump \
@@ -66,6 +67,12 @@ $(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/l
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
 $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
+$(O)/lm_gpuproc.o: lib/lm_gpuproc.c lib/lm_gpuproc.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_gpuproc.c
+$(O)/lm_jetson.o: lib/lm_jetson.c lib/lm_jetson.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_jetson.c
+$(O)/lm_nvmap.o: lib/lm_nvmap.c lib/lm_nvmap.h lib/lm_gpuproc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvmap.c
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
 $(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
@@ -183,16 +190,19 @@ bench:
 # fuzzing: not part of make test; clang with libFuzzer (+ASan/UBSan).
 # Targets: tegra, nvsmi (lmprobe's parsers; seeds: each line of
 # test/data/probe/ as a file), wire, table, http, knob, report (seeds:
-# test/fuzz/seeds/TARGET/). Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
+# test/fuzz/seeds/TARGET/), gpuproc (the /proc texts of the app's GPU
+# processes), jetson (the jetson source's nvpmodel, release and number
+# parsers), nvmap (Jetson nvmap client tables; seeds: test/fuzz/seeds/TARGET/).
+# Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob report
+FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
-	lib/lm_expo_le.c lib/lm_usage.c
+	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

@@ -1,9 +1,11 @@
 /* lmprobe: the board and the app's resources as wire lines: tegrastats,
- * nvidia-smi, /proc, one process tree and its cgroup. Samples every -i
+ * nvidia-smi, /proc, one process tree and its cgroup, the GPU memory of
+ * every process or of the app's. Samples every -i
  * seconds on the monotonic clock; external children have a deadline and
  * are killed and restarted with backoff; only the newest sample of each
  * source is kept. Lines go to lmtabled's socket, or to stdout (-o). */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,8 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lm_acct.h"
+#include "lm_gpuproc.h"
+#include "lm_jetson.h"
 #include "lm_msg.h"
 #include "lm_num.h"
+#include "lm_nvmap.h"
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
 #include "lm_send.h"
@@ -31,10 +36,12 @@ static const char usage[] =
 	"  tegrastats:-      read tegrastats lines on stdin\n"
 	"  tegrastats:FILE   follow FILE, written by tegrastats --logfile FILE\n"
 	"  nvidia-smi        run nvidia-smi --query-gpu=... -lms (the -i period)\n"
-	"  nvidia-smi-apps   run nvidia-smi --query-compute-apps=... once per period\n"
-	"  proc              RAM, swap, CPU load per core, load average (/proc)\n"
+	"  nvidia-smi-apps   GPU memory per process; with -p PID the app's, per GPU and in total\n"
+	"  proc              RAM, swap, CPU seconds per core and mode, load average (/proc)\n"
 	"  tree              the process tree of -p PID: memory, CPU, threads, I/O\n"
-	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU";
+	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU\n"
+	"  jetson            power mode, jetson_clocks, fan, GPU and EMC clocks, L4T (sysfs, /etc)\n"
+	"  nvmap             Jetson GPU memory per process (debugfs nvmap); with -p PID the app's";
 
 #define APP_DEFAULT "board"
 #define SEND_WAIT_MS 1000
@@ -42,11 +49,11 @@ static const char usage[] =
 #define BACKOFF_MAX 60.0
 #define KILL_GRACE 0.3           /* SIGTERM, then SIGKILL after this */
 #define GPUS_MAX 16              /* GPUs whose newest row is kept */
-#define COUNTERS_MAX 256         /* counter series turned into deltas */
+#define COUNTERS_MAX 1024        /* counter series turned into deltas */
 #define APPS_MAX 256             /* compute processes remembered */
 #define COMPLAIN_MAX 5           /* messages per kind of trouble */
 
-enum { C_TEGRA, C_NVSMI, C_APPS, C_N };
+enum { C_TEGRA, C_NVSMI, C_APPS, C_GPUS, C_N };
 
 struct child {
 	const char *name;
@@ -62,6 +69,7 @@ struct child {
 	double backoff;
 	int complained;
 	unsigned long long restarts, lines, skipped;
+	unsigned long long errors;   /* starts that failed: exec, permission */
 	void (*line)(const char *s, size_t n);
 	void (*done)(int status);
 };
@@ -71,7 +79,9 @@ static double interval = 1, waitmax = -1;
 static int oneshot, to_stdout, quiet, verbose;
 static const char *root = "";
 static long pid;
-static int src_proc, src_tree, src_cgroup, stopping, warned;
+static int src_proc, src_tree, src_cgroup, src_jetson, src_nvmap, stopping, warned;
+static unsigned long long jetson_denied;   /* files the jetson source may not read */
+static char failed[256];         /* -1: why a source cannot start */
 static const char *tegra_file;   /* "-" or a path */
 static int tegra_fd = -1;
 static off_t tegra_off;
@@ -82,22 +92,33 @@ static int tskipping, tegra_eof;
 static char tegra_line[LM_LINE_MAX + 1];
 static size_t tegra_n;
 static int tegra_new;
-static unsigned long long tegra_lines, tegra_tokens, tegra_badlines;
+static unsigned long long tegra_lines, tegra_tokens, tegra_badlines, tegra_open_failed;
 
-static struct lm_nvsmi gpuq, appq;
+static struct lm_nvsmi gpuq, appq, idq;
 static struct { char key[LM_SAMPLE_TAGVAL + 1]; char line[LM_LINE_MAX + 1]; size_t n; int fresh; } gpus[GPUS_MAX];
 static size_t ngpus;
-static struct lm_samples apps_pending, apps_now, scratch;
+/* compute processes: rows of the run going on, of the last whole run */
+static struct lm_nvsmi_row apps_pending[LM_GPUPROC_ROWS], apps_now[LM_GPUPROC_ROWS];
+static size_t napps_pending, napps_now;
 static int apps_new;
-static struct { char gpu[LM_SAMPLE_TAGVAL + 1], proc[LM_SAMPLE_TAGVAL + 1]; int seen; } apps_prev[APPS_MAX];
-static size_t napps_prev;
+static struct lm_gpuprocs gp;        /* the GPUs (from C_GPUS) and the rows */
+static struct lm_gpuprocs ids;       /* the GPUs of the C_GPUS run going on */
+static int ids_stale = 1, ids_bad;   /* run C_GPUS next period */
+/* board view: the processes of a source's previous sample, to send 0 once */
+struct seen {
+	size_t n;
+	struct { char gpu[LM_GPUPROC_TEXT + 1], pid[24], comm[LM_SAMPLE_TAGVAL + 1]; int seen; } p[APPS_MAX];
+};
+static struct seen apps_prev, nvmap_prev;
+static struct lm_gpuprocs nvmap_gp;  /* the Jetson's GPU and its nvmap clients */
+static char *nvmap_buf;
+static unsigned long long nvmap_rows, nvmap_bad, nvmap_errors;
 
 #define KEY_MAX 512             /* bytes of a counter's key: name and tags */
 static struct { char key[KEY_MAX]; double last; } counters[COUNTERS_MAX];
 static size_t ncounters;
 
 static struct lm_samples out;
-static struct lm_cpustat cpu;
 static struct lm_sender sender;
 static const char *sockpath;
 static char app[LM_TAGVAL_MAX + 1];
@@ -117,10 +138,18 @@ static double number(const char *s, const char *what, double min, double max)
 static void child_start(struct child *c, double now)
 {
 	sigset_t all;
-	int p[2];
+	int p[2], e[2], err = 0;
+	ssize_t n;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		lm_warn_sys("unable to create a pipe");
+		c->restart_at = now + c->backoff;
+		return;
+	}
+	if (pipe2(e, O_CLOEXEC) < 0) {   /* exec's errno comes back here */
+		lm_warn_sys("unable to create a pipe");
+		close(p[0]);
+		close(p[1]);
 		c->restart_at = now + c->backoff;
 		return;
 	}
@@ -129,6 +158,8 @@ static void child_start(struct child *c, double now)
 		lm_warn_sys("unable to fork");
 		close(p[0]);
 		close(p[1]);
+		close(e[0]);
+		close(e[1]);
 		c->restart_at = now + c->backoff;
 		return;
 	}
@@ -144,17 +175,32 @@ static void child_start(struct child *c, double now)
 		}
 		dup2(p[1], 1);
 		execvp(c->argv[0], c->argv);
-		lm_warn_sys("unable to run %s", c->argv[0]);
-		_exit(errno == ENOENT ? 127 : 126);
+		err = errno;
+		if (write(e[1], &err, sizeof err) < 0)
+			_exit(126);
+		_exit(err == ENOENT ? 127 : 126);
 	}
 	setpgid(c->pid, c->pid);
 	close(p[1]);
+	close(e[1]);
+	/* EOF once exec succeeded (the pipe is close-on-exec), else its errno */
+	while ((n = read(e[0], &err, sizeof err)) < 0 && errno == EINTR)
+		;
+	close(e[0]);
+	if (n == (ssize_t)sizeof err) {
+		errno = err;
+		c->errors++;
+		if (oneshot)
+			snprintf(failed, sizeof failed, "unable to run %s: %s", c->argv[0], strerror(err));
+		else if (c->complained < COMPLAIN_MAX)
+			lm_warn_sys("unable to run %s", c->argv[0]);
+	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	c->fd = p[0];
 	c->len = 0;
 	c->skipping = 0;
 	c->since = now;
-	if (verbose)
+	if (verbose && n == 0)
 		lm_info("%s: started, pid %ld", c->name, (long)c->pid);
 }
 
@@ -171,6 +217,12 @@ static void child_gone(struct child *c, int st, double now)
 		return;
 	if (c->periodic && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return;   /* ran to its end: runs again next period */
+	if (oneshot && !(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !*failed) {
+		if (WIFEXITED(st))
+			snprintf(failed, sizeof failed, "%s exited with status %d", c->name, WEXITSTATUS(st));
+		else
+			snprintf(failed, sizeof failed, "%s ended by signal %d", c->name, WTERMSIG(st));
+	}
 	if (!oneshot && c->complained++ < COMPLAIN_MAX) {
 		if (WIFEXITED(st))
 			lm_warn("%s exited with status %d; restart in %gs", c->name,
@@ -301,21 +353,56 @@ static void nvsmi_keep(const char *s, size_t n)
 static void apps_keep(const char *s, size_t n)
 {
 	ch[C_APPS].lines++;
-	if (lm_nvsmi_app(&appq, s, n, &apps_pending) < 0) {
+	if (napps_pending == LM_GPUPROC_ROWS) {
+		ch[C_APPS].skipped++;
+		return;
+	}
+	if (lm_nvsmi_row(&appq, s, n, &apps_pending[napps_pending]) < 0 ||
+	    apps_pending[napps_pending].pid < 0) {
 		ch[C_APPS].skipped++;
 		if (ch[C_APPS].complained++ < COMPLAIN_MAX)
 			lm_warn("nvidia-smi-apps: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+		return;
 	}
+	napps_pending++;
 }
 
 static void apps_done(int st)
 {
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		apps_now = apps_pending;
+		memcpy(apps_now, apps_pending, napps_pending * sizeof apps_now[0]);
+		napps_now = napps_pending;
 		apps_new = 1;
 		ch[C_APPS].backoff = BACKOFF_MIN;
 	}
-	lm_samples_reset(&apps_pending);
+	napps_pending = 0;
+}
+
+/* the GPU ids: uuid, index, model */
+static void ids_keep(const char *s, size_t n)
+{
+	struct lm_nvsmi_row r;
+
+	ch[C_GPUS].lines++;
+	if (lm_nvsmi_row(&idq, s, n, &r) < 0 || !*r.uuid || !*r.index ||
+	    lm_gpuproc_gpu(&ids, r.uuid, r.index, r.name) < 0) {
+		ch[C_GPUS].skipped++;
+		ids_bad = 1;
+		if (ch[C_GPUS].complained++ < COMPLAIN_MAX)
+			lm_warn("nvidia-smi-gpus: skipped: %.*s", (int)(n > 200 ? 200 : n), s);
+	}
+}
+
+static void ids_done(int st)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !ids_bad) {
+		memcpy(gp.gpus, ids.gpus, sizeof gp.gpus);
+		gp.ngpus = ids.ngpus;
+		ids_stale = 0;
+		ch[C_GPUS].backoff = BACKOFF_MIN;
+	}
+	ids.ngpus = 0;
+	ids_bad = 0;
 }
 
 /* tegrastats on stdin or in a log file: read what is there */
@@ -377,8 +464,12 @@ static void tegra_follow(void)
 	if (tegra_fd < 0) {
 		tegra_fd = open(tegra_file, O_RDONLY | O_CLOEXEC);
 		if (tegra_fd < 0) {
-			if (tegra_ino == 0 && !(warned & 1) && (warned |= 1))
+			if (oneshot && tegra_ino == 0)
+				snprintf(failed, sizeof failed, "unable to open %s: %s", tegra_file,
+					strerror(errno));
+			else if (tegra_ino == 0 && !(warned & 1) && (warned |= 1))
 				lm_warn_sys("unable to open %s", tegra_file);
+			tegra_open_failed++;
 			return;
 		}
 		if (fstat(tegra_fd, &b) == 0) {
@@ -465,9 +556,12 @@ static void emit(void)
 }
 
 static void health(const char *src, unsigned long long restarts,
-	unsigned long long lines, unsigned long long skipped)
+	unsigned long long lines, unsigned long long skipped, unsigned long long errors)
 {
 	struct lm_sample *s;
+
+	if ((s = lm_samples_add(&out, "lmprobe_source_errors", LM_COUNTER, (double)errors)))
+		lm_sample_tag(s, "source", src, strlen(src));
 
 	if ((s = lm_samples_add(&out, "lmprobe_child_restarts", LM_COUNTER, (double)restarts)))
 		lm_sample_tag(s, "source", src, strlen(src));
@@ -480,6 +574,99 @@ static void health(const char *src, unsigned long long restarts,
 static int same(const char *a, const char *b)
 {
 	return !strcmp(a, b);
+}
+
+/* GPU memory per process (g): the app's with -p, else the board's, where
+ * a process gone since the previous sample (prev) gets 0 once, then no more. */
+static void gpu_samples(const struct lm_gpuprocs *g, struct seen *prev)
+{
+	struct lm_gpuapp a;
+	size_t i, j, first = out.n;
+
+	if (pid) {
+		if (lm_gpuapp_init(&a, root, pid) == 0) {
+			lm_gpuproc_app_samples(g, &a, root, &out);
+		} else {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "unable to read process %ld", pid);
+			if (!(warned & 16) && (warned |= 16))
+				lm_warn_sys("unable to read process %ld", pid);
+		}
+		return;
+	}
+	lm_gpuproc_board_samples(g, root, &out);
+	for (i = 0; i < prev->n; i++)
+		prev->p[i].seen = 0;
+	for (j = first; j < out.n; j++) {
+		const struct lm_sample *x = &out.s[j];
+		if (strcmp(x->name, "gpu_process_memory_bytes") || x->ntags != 3)
+			continue;
+		for (i = 0; i < prev->n; i++)
+			if (same(prev->p[i].gpu, x->val[0]) && same(prev->p[i].pid, x->val[1]))
+				break;
+		if (i == prev->n) {
+			if (prev->n == APPS_MAX)
+				continue;
+			snprintf(prev->p[i].gpu, sizeof prev->p[i].gpu, "%s", x->val[0]);
+			snprintf(prev->p[i].pid, sizeof prev->p[i].pid, "%s", x->val[1]);
+			prev->n++;
+		}
+		snprintf(prev->p[i].comm, sizeof prev->p[i].comm, "%s", x->val[2]);
+		prev->p[i].seen = 1;
+	}
+	for (i = 0; i < prev->n; ) {
+		struct lm_sample *x;
+		if (prev->p[i].seen) {
+			i++;
+			continue;
+		}
+		if ((x = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0)) &&
+		    (lm_sample_tag(x, "gpu", prev->p[i].gpu, strlen(prev->p[i].gpu)) < 0 ||
+		    lm_sample_tag(x, "process_pid", prev->p[i].pid, strlen(prev->p[i].pid)) < 0 ||
+		    lm_sample_tag(x, "comm", prev->p[i].comm, strlen(prev->p[i].comm)) < 0))
+			lm_samples_drop(&out);
+		prev->p[i] = prev->p[--prev->n];
+	}
+}
+
+/* the nvmap clients of a Jetson (debugfs, root): read each period */
+static void nvmap_sample(void)
+{
+	const char *const *p;
+	ssize_t n = -1;
+	int err = ENOENT;
+	size_t bad = 0;
+
+	if (!nvmap_buf && !(nvmap_buf = malloc(LM_NVMAP_FILE)))
+		lm_die_sys(LM_EXIT_SYS, "unable to allocate");
+	for (p = lm_nvmap_paths; *p && n < 0; p++)
+		if ((n = lm_proc_file(root, *p, nvmap_buf, LM_NVMAP_FILE)) < 0 && errno != ENOENT)
+			err = errno;   /* there, but not ours to read */
+	if (n < 0) {
+		nvmap_errors++;
+		if (oneshot) {
+			errno = err;
+			lm_die_sys(LM_EXIT_SYS, "unable to read %s%s", root, lm_nvmap_paths[0]);
+		}
+		if (!(warned & 128) && (warned |= 128)) {
+			errno = err;
+			lm_warn_sys("unable to read %s%s%s", root, lm_nvmap_paths[0],
+				err == ENOENT ? " (no nvgpu, or no debugfs)" : " (it is root's); counted");
+		}
+		return;
+	}
+	if ((size_t)n == LM_NVMAP_FILE - 1)
+		bad++;   /* longer than we read: the cut line is refused, the rest kept */
+	if (nvmap_gp.ngpus == 0) {
+		char model[LM_JETSON_TEXT + 1];
+		if (lm_jetson_igpu(root, model) < 0)
+			strcpy(model, "iGPU");
+		lm_gpuproc_gpu(&nvmap_gp, "", "0", model);
+	}
+	lm_gpuproc_reset(&nvmap_gp);
+	nvmap_rows += lm_nvmap_parse(nvmap_buf, &nvmap_gp, 0, &bad);
+	nvmap_bad += bad + nvmap_gp.dropped;
+	gpu_samples(&nvmap_gp, &nvmap_prev);
 }
 
 /* one sample of every source; 0 ok, -1 a source had nothing to give */
@@ -500,7 +687,7 @@ static int sample(void)
 			bad = 1;
 		}
 		health("tegrastats", ch[C_TEGRA].restarts, tegra_lines,
-			tegra_badlines + ch[C_TEGRA].skipped);
+			tegra_badlines + ch[C_TEGRA].skipped, ch[C_TEGRA].errors + tegra_open_failed);
 		lm_samples_add(&out, "lmprobe_tegrastats_tokens_skipped", LM_COUNTER,
 			(double)tegra_tokens);
 	}
@@ -514,48 +701,33 @@ static int sample(void)
 			}
 		if (oneshot && !any)
 			bad = 1;
-		health("nvidia-smi", ch[C_NVSMI].restarts, ch[C_NVSMI].lines, ch[C_NVSMI].skipped);
+		health("nvidia-smi", ch[C_NVSMI].restarts, ch[C_NVSMI].lines, ch[C_NVSMI].skipped,
+			ch[C_NVSMI].errors);
 	}
 	if (ch[C_APPS].used) {
 		if (apps_new) {
-			/* processes gone since the last set: 0 once, then forgotten */
-			for (i = 0; i < napps_prev; i++)
-				apps_prev[i].seen = 0;
-			for (j = 0; j < apps_now.n; j++) {
-				const struct lm_sample *a = &apps_now.s[j];
-				out.n < LM_SAMPLES_MAX ? (void)(out.s[out.n++] = *a) : (void)out.full++;
-				for (i = 0; i < napps_prev; i++)
-					if (same(apps_prev[i].gpu, a->val[0]) && same(apps_prev[i].proc, a->val[a->ntags - 1]))
-						break;
-				if (i == napps_prev && napps_prev < APPS_MAX) {
-					strcpy(apps_prev[i].gpu, a->val[0]);
-					strcpy(apps_prev[i].proc, a->val[a->ntags - 1]);
-					napps_prev++;
-				}
-				if (i < APPS_MAX)
-					apps_prev[i].seen = 1;
+			lm_gpuproc_reset(&gp);
+			for (j = 0; j < napps_now; j++) {
+				const struct lm_nvsmi_row *r = &apps_now[j];
+				int g = lm_gpuproc_find(&gp, r->uuid);
+				if (g < 0)
+					ids_stale = 1;   /* a GPU we do not know: ask again */
+				if (!isnan(r->mem) && lm_gpuproc_add(&gp, r->pid, g, r->mem, r->name) < 0)
+					ch[C_APPS].skipped++;
 			}
-			for (i = 0; i < napps_prev; ) {
-				struct lm_sample *s;
-				if (apps_prev[i].seen) {
-					i++;
-					continue;
-				}
-				if ((s = lm_samples_add(&out, "gpu_process_memory_bytes", LM_GAUGE, 0))) {
-					lm_sample_tag(s, "gpu", apps_prev[i].gpu, strlen(apps_prev[i].gpu));
-					lm_sample_tag(s, "process", apps_prev[i].proc, strlen(apps_prev[i].proc));
-				}
-				apps_prev[i] = apps_prev[--napps_prev];
-			}
+			gpu_samples(&gp, &apps_prev);
 			apps_new = 0;
 		} else if (oneshot) {
 			bad = 1;
 		}
-		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped);
+		health("nvidia-smi-apps", ch[C_APPS].restarts, ch[C_APPS].lines, ch[C_APPS].skipped,
+			ch[C_APPS].errors);
+		health("nvidia-smi-gpus", ch[C_GPUS].restarts, ch[C_GPUS].lines, ch[C_GPUS].skipped,
+			ch[C_GPUS].errors);
 	}
 	if (src_proc) {
 		if (lm_proc_meminfo(root, &out) < 0 || lm_proc_loadavg(root, &out) < 0 ||
-		    lm_proc_cpu(root, &cpu, &out) < 0) {
+		    lm_proc_cpu(root, &out) < 0) {
 			if (oneshot)
 				lm_die_sys(LM_EXIT_SYS, "unable to read %s/proc", root);
 			if (!(warned & 2) && (warned |= 2))
@@ -580,6 +752,26 @@ static int sample(void)
 		if (!(warned & 8) && (warned |= 8))
 			lm_warn_sys("unable to read the cgroup of %ld", pid ? pid : (long)getpid());
 	}
+	if (src_nvmap) {
+		nvmap_sample();
+		health("nvmap", 0, nvmap_rows, nvmap_bad, nvmap_errors);
+	}
+	if (src_jetson) {
+		struct lm_jetson_stat js;
+		struct lm_sample *x;
+		if (lm_jetson_read(root, &out, &js) < 0) {
+			if (oneshot)
+				lm_die_sys(LM_EXIT_SYS, "no Jetson facts under %s/", *root ? root : "");
+			if (!(warned & 32) && (warned |= 32))
+				lm_warn_sys("no Jetson facts under %s/", *root ? root : "");
+		}
+		if (js.denied && !(warned & 64) && (warned |= 64))
+			lm_warn("jetson: %u files may not be read (the EMC clock is root's); "
+				"the rest is read, the refusals counted", js.denied);
+		jetson_denied += js.denied;
+		if ((x = lm_samples_add(&out, "lmprobe_source_errors", LM_COUNTER, (double)jetson_denied)))
+			lm_sample_tag(x, "source", "jetson", 6);
+	}
 	if (out.full)
 		lm_samples_add(&out, "lmprobe_samples_dropped", LM_COUNTER, (double)out.full);
 	emit();
@@ -587,6 +779,19 @@ static int sample(void)
 }
 
 /* ---- set-up */
+
+/* an nvidia-smi query that runs to its end once per period */
+static void query_child(struct child *c, const char *name, char *query,
+	void (*line)(const char *s, size_t n), void (*done)(int st))
+{
+	c->name = name;
+	c->argv[0] = "nvidia-smi";
+	c->argv[1] = query;
+	c->argv[2] = "--format=csv,noheader,nounits";
+	c->periodic = 1;
+	c->line = line;
+	c->done = done;
+}
 
 static void add_source(const char *s)
 {
@@ -606,6 +811,10 @@ static void add_source(const char *s)
 		src_tree = 1;
 	} else if (!strcmp(s, "cgroup")) {
 		src_cgroup = 1;
+	} else if (!strcmp(s, "jetson")) {
+		src_jetson = 1;
+	} else if (!strcmp(s, "nvmap")) {
+		src_nvmap = 1;
 	} else {
 		lm_warn("unknown source: %s", s);
 		lm_usage(usage);
@@ -671,6 +880,7 @@ int main(int argc, char **argv)
 	}
 	lm_nvsmi_query(&gpuq, LM_NVSMI_GPU_QUERY);
 	lm_nvsmi_query(&appq, LM_NVSMI_APP_QUERY);
+	lm_nvsmi_query(&idq, LM_NVSMI_ID_QUERY);
 	snprintf(ms, sizeof ms, "%ld", (long)(interval * 1000 + 0.5));
 
 	/* signals as a file descriptor; SIGPIPE: a write error instead */
@@ -699,13 +909,11 @@ int main(int argc, char **argv)
 		ch[C_NVSMI].argv[4] = ms;
 	}
 	ch[C_NVSMI].line = nvsmi_keep;
-	ch[C_APPS].name = "nvidia-smi-apps";
-	ch[C_APPS].argv[0] = "nvidia-smi";
-	ch[C_APPS].argv[1] = "--query-compute-apps=" LM_NVSMI_APP_QUERY;
-	ch[C_APPS].argv[2] = "--format=csv,noheader,nounits";
-	ch[C_APPS].periodic = 1;
-	ch[C_APPS].line = apps_keep;
-	ch[C_APPS].done = apps_done;
+	query_child(&ch[C_APPS], "nvidia-smi-apps", "--query-compute-apps=" LM_NVSMI_APP_QUERY,
+		apps_keep, apps_done);
+	query_child(&ch[C_GPUS], "nvidia-smi-gpus", "--query-gpu=" LM_NVSMI_ID_QUERY,
+		ids_keep, ids_done);
+	ch[C_GPUS].used = ch[C_APPS].used;
 	for (i = 0; i < C_N; i++) {
 		ch[i].fd = -1;
 		ch[i].backoff = BACKOFF_MIN;
@@ -719,10 +927,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < C_N; i++)
 		if (ch[i].used)
 			child_start(&ch[i], now);
-	if (src_proc)
-		lm_proc_cpu(root, &cpu, &scratch);   /* the first reading: loads come next time */
 	/* one-shot: the sample waits for every source, at most -w seconds */
-	next = oneshot ? now + (src_proc ? (interval < 0.2 ? interval : 0.2) : 0) : now;
+	next = now;
 	deadline = now + waitmax;
 
 	for (;;) {
@@ -735,8 +941,16 @@ int main(int argc, char **argv)
 		ready = oneshot && now >= next &&
 			(!ch[C_TEGRA].used && !tegra_file ? 1 : tegra_new || tegra_eof) &&
 			(!ch[C_NVSMI].used || (ch[C_NVSMI].pid == 0 && ch[C_NVSMI].fd < 0)) &&
-			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0));
+			(!ch[C_APPS].used || apps_new || (ch[C_APPS].pid == 0 && ch[C_APPS].fd < 0)) &&
+			(!ch[C_GPUS].used || (ch[C_GPUS].pid == 0 && ch[C_GPUS].fd < 0));
+		if (oneshot && *failed) {   /* fail fast: no waiting for the others */
+			stopping = 1;
+			for (i = 0; i < C_N; i++)
+				child_kill(&ch[i], now);
+			lm_die(LM_EXIT_SYS, "%s", failed);
+		}
 		if (oneshot && (ready || now >= deadline)) {
+			stopping = 1;
 			for (i = 0; i < C_N; i++)
 				child_kill(&ch[i], now);
 			if (sample() < 0) {
@@ -748,7 +962,7 @@ int main(int argc, char **argv)
 		if (!oneshot && now >= next) {
 			for (i = 0; i < C_N; i++) {
 				struct child *k = &ch[i];
-				if (!k->used)
+				if (!k->used || (i == C_GPUS && !ids_stale && k->pid == 0))
 					continue;
 				if (k->pid > 0 && now - k->since > waitmax) {
 					if (k->complained++ < COMPLAIN_MAX)
@@ -760,7 +974,7 @@ int main(int argc, char **argv)
 			}
 			sample();
 			if (tegra_eof && !ch[C_TEGRA].used && !ch[C_NVSMI].used && !ch[C_APPS].used &&
-			    !src_proc && !src_tree && !src_cgroup)
+			    !src_proc && !src_tree && !src_cgroup && !src_jetson && !src_nvmap)
 				break;   /* stdin was the only source and it ended */
 			next += interval;
 			if (next <= now)

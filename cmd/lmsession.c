@@ -58,8 +58,8 @@ static const char help[] =
 	"  -E, --env VAR=VALUE     set VAR in the app's environment (repeatable)\n"
 	"  -w, --wrap PREFIX       run the app under a profiler command prefix, e.g.\n"
 	"                          'perf stat -o {out}/perf.txt --' (repeatable; the first is outermost)\n"
-	"  -p, --probe SOURCE      lmprobe source for the board (default: tegrastats or nvidia-smi when\n"
-	"                          found, and proc); 'none': no board probe\n"
+	"  -p, --probe SOURCE      lmprobe source for the board (default: tegrastats and jetson, or\n"
+	"                          nvidia-smi, when found, and proc); 'none': no board probe\n"
 	"  -I, --image IMAGE       run a container image (default $app_name when no CMD)\n"
 	"  -R, --runtime RUNTIME   container runtime command (default $LM_RUNTIME, else docker)\n"
 	"  -A, --docker-args ARGS  runtime run arguments (default $app_docker_args)\n"
@@ -1203,7 +1203,7 @@ static int key_rank(const struct lm_metric *m)
 {
 	if (strcmp(m->source, name))
 		return -1;
-	if (!strcmp(m->id, "process_resident_bytes"))
+	if (!strcmp(m->id, "process_resident_memory_bytes"))
 		return 1;
 	if (!strncmp(m->id, "process_", 8))
 		return -1;
@@ -1500,8 +1500,16 @@ static void start_probes(pid_t app)
 	lm_fmt_double(iv, interval_s);
 	tool("lmprobe", pr, sizeof pr);
 	if (app > 0) {
+		/* the app's tree, its GPU memory where nvidia-smi is, its container */
 		char *a[] = { pr, "-q", "-s", sock, "-a", name, "-i", iv, "-p", pidbuf,
-			"tree", image ? "cgroup" : NULL, NULL };
+			"tree", NULL, NULL, NULL };
+		size_t k = 11;
+		if (on_path("nvidia-smi"))
+			a[k++] = "nvidia-smi-apps";
+		else if (on_path("tegrastats"))
+			a[k++] = "nvmap";   /* a Jetson before Thor: debugfs, root */
+		if (image)
+			a[k++] = "cgroup";
 		snprintf(pidbuf, sizeof pidbuf, "%ld", (long)app);
 		spawn("lmprobe (app)", a, -1, -1);
 		return;
@@ -1523,8 +1531,10 @@ static void start_probes(pid_t app)
 			argv[n++] = (char *)probes[i];
 	}
 	if (!nprobes) {
-		if (on_path("tegrastats"))
+		if (on_path("tegrastats")) {
 			tegra = 1;
+			argv[n++] = "jetson";   /* what tegrastats does not print */
+		}
 		else if (on_path("nvidia-smi"))
 			argv[n++] = "nvidia-smi";
 		argv[n++] = "proc";

@@ -8,7 +8,7 @@
 enum {
 	F_OTHER, F_UUID, F_INDEX, F_PID, F_UTIL, F_MUTIL, F_MUSED, F_MTOTAL,
 	F_MFREE, F_POWER, F_PLIMIT, F_TEMP, F_MTEMP, F_CSM, F_CMEM, F_CGR, F_FAN,
-	F_APPMEM
+	F_APPMEM, F_NAME, F_PNAME
 };
 
 /* field, id, metric, factor to base units (0.01: a percentage, divided
@@ -41,6 +41,9 @@ static const struct field {
 	{ "fan.speed", F_FAN, "gpu_fan_speed_ratio", 0.01 },
 	{ "used_memory", F_APPMEM, "gpu_process_memory_bytes", 1048576.0 },
 	{ "used_gpu_memory", F_APPMEM, "gpu_process_memory_bytes", 1048576.0 },
+	{ "name", F_NAME, NULL, 0 },
+	{ "gpu_name", F_NAME, NULL, 0 },
+	{ "process_name", F_PNAME, NULL, 0 },
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -49,6 +52,7 @@ int lm_nvsmi_query(struct lm_nvsmi *q, const char *list)
 	const char *p = list;
 
 	q->n = 0;
+	q->rest = 0;
 	for (;;) {
 		const char *c = strchr(p, ',');
 		size_t n = c ? (size_t)(c - p) : strlen(p), i;
@@ -59,8 +63,10 @@ int lm_nvsmi_query(struct lm_nvsmi *q, const char *list)
 			if (strlen(fields[i].q) == n && !memcmp(fields[i].q, p, n))
 				q->f[q->n] = (int)i + 1;   /* index into fields, 1-based */
 		q->n++;
-		if (!c)
+		if (!c) {
+			q->rest = q->f[q->n - 1] && fields[q->f[q->n - 1] - 1].id == F_PNAME;
 			return 0;
+		}
 		p = c + 1;
 	}
 }
@@ -80,6 +86,8 @@ static int split(const struct lm_nvsmi *q, const char *s, size_t n, struct col *
 			j++;
 		if (k == q->n)
 			return -1;
+		if (q->rest && k == q->n - 1)
+			j = n;
 		c[k].p = s + i;
 		c[k].n = j - i;
 		while (c[k].n && (c[k].p[0] == ' ' || c[k].p[0] == '\t'))
@@ -162,6 +170,11 @@ static int row(const struct lm_nvsmi *q, const char *s, size_t n, struct col *c,
 			if (!digits_ok(c[k]))
 				return -1;
 			*(id == F_INDEX ? ii : ip) = (int)k;
+		} else if (id == F_NAME || id == F_PNAME) {
+			size_t i;
+			for (i = 0; i < c[k].n; i++)
+				if ((unsigned char)c[k].p[i] < 0x20 || c[k].p[i] == 0x7f)
+					return -1;
 		} else if (id != F_OTHER) {
 			int r = value(c[k], &v);
 			/* junk, or out of range once in base units */
@@ -217,19 +230,55 @@ int lm_nvsmi_gpu(const struct lm_nvsmi *q, const char *s, size_t n, struct lm_sa
 	return 0;
 }
 
-int lm_nvsmi_app(const struct lm_nvsmi *q, const char *s, size_t n, struct lm_samples *out)
+/* c into dst (LM_NVSMI_TEXT + 1 bytes); -1 when longer */
+static int text(char *dst, struct col c)
+{
+	if (c.n > LM_NVSMI_TEXT)
+		return -1;
+	memcpy(dst, c.p, c.n);
+	dst[c.n] = 0;
+	return 0;
+}
+
+int lm_nvsmi_row(const struct lm_nvsmi *q, const char *s, size_t n, struct lm_nvsmi_row *r)
 {
 	struct col c[LM_NVSMI_FIELDS];
 	int iu, ii, ip;
 	size_t k;
 	double v;
+	uint64_t u;
 
-	if (row(q, s, n, c, &iu, &ii, &ip) < 0 || ip < 0)
+	r->uuid[0] = r->index[0] = r->name[0] = 0;
+	r->pid = -1;
+	r->mem = NAN;
+	if (row(q, s, n, c, &iu, &ii, &ip) < 0 ||
+	    (iu >= 0 && text(r->uuid, c[iu]) < 0) || (ii >= 0 && text(r->index, c[ii]) < 0))
 		return -1;
+	if (ip >= 0) {
+		if (lm_parse_u64(c[ip].p, c[ip].n, 4194304, &u) < 0 || u == 0)
+			return -1;
+		r->pid = (long)u;
+	}
 	for (k = 0; k < q->n; k++) {
 		const struct field *f = q->f[k] ? &fields[q->f[k] - 1] : NULL;
-		if (f && f->id == F_APPMEM && value(c[k], &v) == 1)
-			tagged(out, f->metric, v * f->k, c, iu, ii, ip);
+		struct col t = c[k];
+		if (!f)
+			continue;
+		if (f->id == F_APPMEM && value(c[k], &v) == 1)
+			r->mem = v * f->k;
+		if (f->id == F_NAME && !is(t, "[N/A]") && text(r->name, t) < 0)
+			return -1;
+		if (f->id == F_PNAME && !is(t, "[N/A]")) {
+			size_t i;
+			for (i = t.n; i > 0; i--)
+				if (t.p[i - 1] == '/')
+					break;
+			t.p += i;
+			t.n -= i;
+			if (t.n > 15)
+				t.n = 15;
+			text(r->name, t);
+		}
 	}
 	return 0;
 }

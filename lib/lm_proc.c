@@ -128,11 +128,15 @@ int lm_proc_loadavg(const char *root, struct lm_samples *out)
 	return 0;
 }
 
-int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out)
+int lm_proc_cpu(const char *root, struct lm_samples *out)
 {
+	/* the columns of a cpu line, in order; guest time is inside user time */
+	static const char *const mode[] = {
+		"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"
+	};
 	char path[PATH_MAX_], *buf, *line;
+	double hz = (double)sysconf(_SC_CLK_TCK);
 	size_t n = 0;
-	int have = st->have;
 
 	if (mkpath(path, root, "/proc/stat", NULL, 0) < 0 || !(buf = malloc(LM_PROC_FILE)))
 		return -1;
@@ -140,19 +144,20 @@ int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out)
 		free(buf);
 		return -1;
 	}
-	for (line = buf; line && !strncmp(line, "cpu", 3); line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		unsigned long long v[10] = { 0 }, busy, total = 0;
+	for (line = buf; line && !strncmp(line, "cpu", 3) && n <= LM_PROC_CPU_CORES;
+	    line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		unsigned long long v[8] = { 0 };
 		char *p = line + 3, *e;
 		long core = -1;
-		int k;
+		int k, i;
 
 		if (*p >= '0' && *p <= '9') {
 			core = strtol(p, &e, 10);
 			p = e;
 		}
-		if (*p != ' ' || n > LM_PROC_CPUS)
+		if (*p != ' ')
 			break;
-		for (k = 0; k < 10; k++) {
+		for (k = 0; k < 8; k++) {
 			while (*p == ' ')
 				p++;
 			if (*p < '0' || *p > '9')
@@ -162,25 +167,20 @@ int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out)
 		}
 		if (k < 4)
 			break;
-		for (k = 0; k < 8; k++)   /* guest time is inside user time */
-			total += v[k];
-		busy = total - v[3] - v[4];   /* less idle and iowait */
-		if (have && n < st->n && total > st->total[n]) {
-			struct lm_sample *s = lm_samples_add(out, "host_cpu_load_ratio", LM_GAUGE,
-				(double)(busy - st->busy[n]) / (double)(total - st->total[n]));
+		for (i = 0; i < k; i++) {
+			struct lm_sample *s = lm_samples_add(out, "host_cpu_seconds", LM_COUNTER,
+				(double)v[i] / hz);
 			if (s && core >= 0)
 				lm_sample_tagu(s, "core", (unsigned long long)core);
 			else if (s)
 				lm_sample_tag(s, "core", "all", 3);
+			if (s)
+				lm_sample_tag(s, "mode", mode[i], strlen(mode[i]));
 		}
-		st->busy[n] = busy;
-		st->total[n] = total;
 		n++;
 	}
-	st->n = n;
-	st->have = n > 0;
 	free(buf);
-	return 0;
+	return n ? 0 : (errno = EINVAL, -1);
 }
 
 /* Resident pages from /proc/PID/statm (its second field): the rss field of
@@ -450,7 +450,7 @@ long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap
 
 void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out)
 {
-	gauge(out, "process_resident_bytes", t->rss);
+	gauge(out, "process_resident_memory_bytes", t->rss);
 	gauge(out, "process_threads", (double)t->threads);
 	gauge(out, "process_processes", (double)t->procs);
 	lm_samples_add(out, "process_cpu_seconds", LM_COUNTER, t->cpu);
@@ -619,4 +619,13 @@ int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out)
 		lm_samples_add(out, "cgroup_cpu_seconds", LM_COUNTER, w * 1e-6);
 	cgio(dir, 1, out);
 	return 2;
+}
+
+ssize_t lm_proc_file(const char *root, const char *rel, char *buf, size_t cap)
+{
+	char path[PATH_MAX_];
+
+	if (mkpath(path, root, "%s", rel, 0) < 0)
+		return -1;
+	return slurp(path, buf, cap);
 }

@@ -6,9 +6,10 @@
 #ifndef LM_PROC_H
 #define LM_PROC_H
 #include <stddef.h>
+#include <sys/types.h>
 #include "lm_send.h"
 
-#define LM_PROC_CPUS 1024      /* cores told apart in /proc/stat */
+#define LM_PROC_CPU_CORES 48   /* cores with series of their own (8 each) */
 #define LM_PROC_TREE 4096      /* processes summed in one tree */
 #define LM_PROC_FILE 65536     /* bytes read from one proc file, at most */
 
@@ -18,15 +19,11 @@ int lm_proc_meminfo(const char *root, struct lm_samples *out);
 /* /proc/loadavg: host_load_average{minutes}. 0 ok, -1 errno. */
 int lm_proc_loadavg(const char *root, struct lm_samples *out);
 
-/* /proc/stat: busy and total jiffies per core, kept between calls. */
-struct lm_cpustat {
-	size_t n;
-	int have;                  /* a previous reading is held */
-	unsigned long long busy[LM_PROC_CPUS + 1], total[LM_PROC_CPUS + 1];
-};
-/* host_cpu_load_ratio{core} (and core "all") over the time since the
- * previous call with the same st; the first call gives none. 0, -1 errno. */
-int lm_proc_cpu(const char *root, struct lm_cpustat *st, struct lm_samples *out);
+/* /proc/stat: counter host_cpu_seconds{core,mode} (core N or "all"; mode
+ * user, nice, system, idle, iowait, irq, softirq, steal: node_exporter's
+ * node_cpu_seconds_total), per core for the first LM_PROC_CPU_CORES
+ * cores only. 0 ok, -1 errno (EINVAL: no cpu line). */
+int lm_proc_cpu(const char *root, struct lm_samples *out);
 
 struct lm_tree {
 	size_t procs, threads;
@@ -37,7 +34,7 @@ struct lm_tree {
 /* Sum over pid and its descendants (found through task/TID/children,
  * else a scan of /proc). 0 ok, -1 errno (ESRCH: pid is gone). */
 int lm_proc_tree(const char *root, long pid, struct lm_tree *t);
-/* process_{resident_bytes,threads,processes}, counters
+/* process_{resident_memory_bytes,threads,processes}, counters
  * process_cpu_seconds, process_{read,write}_bytes. */
 void lm_proc_tree_samples(const struct lm_tree *t, struct lm_samples *out);
 
@@ -65,4 +62,8 @@ long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap
  * what its exited processes used: the counters never fall. Returns the
  * cgroup version (1, 2), -1 errno. */
 int lm_proc_cgroup(const char *root, long pid, struct lm_samples *out);
+
+/* The file root + rel (rel starts with '/') into buf, at most cap - 1
+ * bytes, NUL-terminated; its length (cap - 1: maybe more), or -1 errno. */
+ssize_t lm_proc_file(const char *root, const char *rel, char *buf, size_t cap);
 #endif

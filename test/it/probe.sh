@@ -26,8 +26,11 @@ echo "$$ $*" >>"$here/starts"
 mode=$(cat "$here/mode" 2>/dev/null)
 case "$*" in
 *--query-compute-apps=*)
-	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 48213, 7406"
-	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 51877, [N/A]"
+	cat "$here/apps" 2>/dev/null
+	exit 0 ;;
+*--query-gpu=uuid,index,name\ *)
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, NVIDIA H100 80GB HBM3"
+	echo "GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d, 1, NVIDIA H100 80GB HBM3"
 	exit 0 ;;
 esac
 case $mode in
@@ -116,6 +119,85 @@ else
 	skip "mandoc -Tlint lmprobe.1" "no mandoc"
 fi
 
+# ---- the jetson source on fixture trees (the golden lines are test_probe's)
+J=$DATA/jetson
+t_run "$PR" -1 -o -r "$J/agx-orin" jetson
+expect "jetson, AGX Orin: the power mode" 0 '~^board_power_mode:0\|g\|#name:MAXN$' ''
+check "jetson, AGX Orin: jetson_clocks on" "$(t_head "$T_DIR/out")" grep -q '^board_jetson_clocks:1|g$' "$T_DIR/out"
+check "jetson, AGX Orin: board model, L4T and JetPack" "$(t_head "$T_DIR/out")" \
+	grep -q '^board_info:1|g|#model:Jetson_AGX_Orin_Developer_Kit,l4t:36.4.0,jetpack:6.1$' "$T_DIR/out"
+t_run "$PR" -1 -o -r "$J/xavier-nx" jetson
+expect "jetson, Xavier NX: fan PWM and RPM" 0 '~^board_fan_rpm:2217\|g\|#fan:pwm_tach$' ''
+check "jetson, Xavier NX: jetson_clocks off" "$(t_head "$T_DIR/out")" grep -q '^board_jetson_clocks:0|g$' "$T_DIR/out"
+check "jetson, Xavier NX: GPU governor" "$(t_head "$T_DIR/out")" \
+	grep -q '^board_gpu_governor_info:1|g|#gpu:gv11b,governor:nvhost_podgov$' "$T_DIR/out"
+t_run "$PR" -1 -o -r "$J/orin-nano" jetson
+expect "jetson, Orin Nano: the default power mode without a status file" 0 '~^board_power_mode:0\|g\|#name:15W$' ''
+t_case "jetson -1 on a tree that is no Jetson: exit 111" 111 '' \
+	'~^lmprobe: fatal: no Jetson facts under ' "$PR" -1 -o -r "$DATA/root-v2" jetson
+t_run "$PR" -1 -o -r "$J/thor" -p 100 jetson tree
+expect "jetson beside another source: the other one fails alone" 111 '' '~unable to read the process tree'
+# a file it may not read: as another user (root reads every file)
+AS=
+if [ "$(id -u)" -eq 0 ] && have setpriv; then
+	AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	chmod 755 "$T_DIR"
+fi
+if [ "$(id -u)" -ne 0 ] || [ -n "$AS" ]; then
+	cp -R "$J/agx-orin" "$T_DIR/noroot"
+	chmod -R a+rX "$T_DIR/noroot"
+	chmod 000 "$T_DIR/noroot/sys/kernel/debug/bpmp/debug/clk/emc/max_rate"
+	# shellcheck disable=SC2086 # AS is a command prefix or nothing
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" jetson
+	expect "jetson, debugfs not readable: the rest is read" 0 '~^board_power_mode:0' \
+		'~^lmprobe: warning: jetson: 1 files may not be read'
+	check "jetson, debugfs not readable: counted" "$(t_head "$T_DIR/out")" \
+		grep -q '^lmprobe_source_errors:1|c|#source:jetson$' "$T_DIR/out"
+	check "jetson, debugfs not readable: the EMC minimum still read" "$(t_head "$T_DIR/out")" \
+		grep -q '^board_emc_frequency_min_hertz:3199000000|g$' "$T_DIR/out"
+else
+	skip "jetson, debugfs not readable" "root, and no setpriv to drop it"
+fi
+
+# ---- Jetson GPU memory per process: the nvmap clients (debugfs)
+t_run "$PR" -1 -o -a det -r "$J/agx-orin" -p 4242 nvmap
+expect "nvmap -p: the app's tree (two clients of one pid, a child)" 0 \
+	'~^gpu_memory_bytes:1612709888\|g\|#app:det,gpu:0,model:ga10b$' ''
+check "nvmap -p: in total" "$(t_head "$T_DIR/out")" grep -q '^gpu_memory_bytes:1612709888|g|#app:det$' "$T_DIR/out"
+check "nvmap -p: another user's python3 is not the app's" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" 'process_pid'
+t_run "$PR" -1 -o -r "$J/orin-nano" nvmap
+expect "nvmap, Orin Nano iovmm/maps: per process" 0 \
+	'~^gpu_process_memory_bytes:67108864\|g\|#gpu:0,process_pid:2890,comm:gst-launch-1.0$' ''
+t_run "$PR" -1 -o -r "$J/xavier-nx" nvmap
+expect "nvmap, Xavier NX: a comm with a space" 0 \
+	'~^gpu_process_memory_bytes:4194304\|g\|#gpu:0,process_pid:3012,comm:Web_Content$' ''
+check "nvmap: kernel clients are no process" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'process_pid:0,'
+t_case "nvmap -1 without the table: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to read .*/sys/kernel/debug/nvmap/iovmm/clients: No such file' \
+	"$PR" -1 -o -r "$J/thor" nvmap
+t_bg "$PR" -o -i 0.1 -r "$J/thor" nvmap jetson >"$T_DIR/nvm.out" 2>"$T_DIR/nvm.err"
+P=$T_PID
+nvm_errs() {   # counters travel as increases: 1 each period
+	[ "$(grep -c '^lmprobe_source_errors:1|c|#source:nvmap$' "$T_DIR/nvm.out")" -ge 2 ]
+}
+check "nvmap loop without the table: counted each period" "$(t_head "$T_DIR/nvm.out")" wait_for 5 nvm_errs
+t_stop "$P"
+check "nvmap loop: the other source goes on" "$(t_head "$T_DIR/nvm.out")" \
+	grep -q '^board_power_mode:1|g|#name:120W$' "$T_DIR/nvm.out"
+eq "nvmap loop: said once" "$(grep -c 'unable to read' "$T_DIR/nvm.err")" 1
+if [ -n "$AS" ] || [ "$(id -u)" -ne 0 ]; then
+	chmod 000 "$T_DIR/noroot/sys/kernel/debug/nvmap/iovmm/clients"
+	# shellcheck disable=SC2086 # AS is a command prefix or nothing
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" nvmap
+	expect "nvmap -1, not root: exit 111 with the reason" 111 '' '~Permission denied$'
+	# shellcheck disable=SC2086
+	t_run $AS "$PR" -1 -o -r "$T_DIR/noroot" -p 4242 tree nvmap
+	expect "nvmap, not root: -1 ends before the other sources' sample" 111 '' '~Permission denied$'
+else
+	skip "nvmap, not root" "root, and no setpriv to drop it"
+fi
+
 # ---- stream mode: the newest line only, no app tag unless -a
 t_run "$PR" -1 -o tegrastats:- <"$DATA/tegra-sample.txt"
 expect "-1 -o tegrastats:- prints wire lines" 0 '~^board_ram_used_bytes:22055747584\|g$' ''
@@ -174,8 +256,9 @@ fi
 
 # ---- the live machine: one sample of everything local
 t_run "$PR" -1 -o -p $$ proc tree cgroup
-expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_bytes:[0-9]+\|g$' ''
-check "live: CPU load per core" "$(t_head "$T_DIR/out")" grep -q '^host_cpu_load_ratio:[0-9.e-]*|g|#core:0$' "$T_DIR/out"
+expect "live /proc, this shell's tree and cgroup" 0 '~^process_resident_memory_bytes:[0-9]+\|g$' ''
+check "live: CPU seconds per core and mode" "$(t_head "$T_DIR/out")" \
+	grep -q '^host_cpu_seconds:[0-9.e+-]*|c|#core:0,mode:idle$' "$T_DIR/out"
 
 # ---- a live tree whose work is done by short-lived children: the CPU
 # counter never falls when one exits (its deltas add up to the kernel's
@@ -261,8 +344,8 @@ expect "-1 nvidia-smi: a row per GPU" 0 \
 	'~^gpu_power_watts:312.55\|g\|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,index:0$' ''
 check "[N/A] and [Not Supported] give no sample" "$(grep 'index:1' "$T_DIR/out" | head -n 3)" \
 	no_line "$T_DIR/out" '^gpu_(load_ratio|power_watts).*index:1'
-check "compute apps: per-process memory" "$(t_head "$T_DIR/out")" \
-	grep -q '^gpu_process_memory_bytes:7765753856|g|#gpu:GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13,process:48213$' "$T_DIR/out"
+check "compute apps: no process, no sample" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" '^gpu_process_memory_bytes'
 check "one-shot nvidia-smi has no -lms" "$(cat "$BIN/starts")" no_line "$BIN/starts" '-lms'
 
 : >"$BIN/starts"
@@ -328,8 +411,104 @@ check "failing nvidia-smi: its message skipped" "$(t_head "$T_DIR/nv.err")" \
 check "failing nvidia-smi: no gpu_ sample" "$(t_head "$T_DIR/nv.out")" no_line "$T_DIR/nv.out" '^gpu_'
 echo missing >"$BIN/mode"
 
-# not installed at all: one-shot exits 111, a loop keeps going
-t_case "-1 with no nvidia-smi on PATH: exit 111" 111 - '~lmprobe: ' \
-	env PATH=/nonexistent "$PR" -1 -o -w 1 nvidia-smi
+# ---- GPU memory per process: the app's (-p: its tree, per GPU, in total)
+# and the board's (every process, pid and comm); the stand-in lists real
+# processes: the app, its child, and this shell (not the app's)
+echo ok >"$BIN/mode"
+t_bg sh -c 'sleep 300 & wait'
+APP=$T_PID
+kid() {
+	KID=$(cat /proc/"$APP"/task/*/children 2>/dev/null | awk '{ print $1 }')
+	[ -n "$KID" ]
+}
+check "the stand-in app has a child" "none" wait_for 5 kid
+G0=GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13
+G1=GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d
+{
+	echo "$G0, $KID, 1000, /bin/sleep"
+	echo "$G1, $APP, 500, /bin/sh"
+	echo "$G0, $$, 7406, /usr/bin/python3"
+	echo "$G1, $KID, [N/A], /bin/sleep"
+} >"$BIN/apps"
+M=model:NVIDIA_H100_80GB_HBM3
+t_run "$PR" -1 -o -a app -p "$APP" nvidia-smi-apps
+expect "-p: the app's GPU memory on GPU 0 (its child)" 0 \
+	"~^gpu_memory_bytes:1048576000\\|g\\|#app:app,gpu:0,$M\$" ''
+check "-p: on GPU 1 (the app)" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_memory_bytes:524288000|g|#app:app,gpu:1,$M\$" "$T_DIR/out"
+check "-p: in total, no labels" "$(t_head "$T_DIR/out")" \
+	grep -q '^gpu_memory_bytes:1572864000|g|#app:app$' "$T_DIR/out"
+check "-p: the uuid in gpu_info only" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_info:1|g|#app:app,gpu:1,$M,uuid:$G1\$" "$T_DIR/out"
+check "-p: no per-process series" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'process_pid'
+eq "-p: 2 GPUs, a total, 2 gpu_info" "$(grep -c '^gpu_' "$T_DIR/out")" 5
+t_run "$PR" -1 -o nvidia-smi-apps
+expect "board: every process, with pid and comm" 0 \
+	"~^gpu_process_memory_bytes:7765753856\\|g\\|#gpu:0,process_pid:$$,comm:[^,]+\$" ''
+check "board: the app's child by its comm" "$(t_head "$T_DIR/out")" \
+	grep -q "^gpu_process_memory_bytes:1048576000|g|#gpu:0,process_pid:$KID,comm:sleep\$" "$T_DIR/out"
+check "board: [N/A] memory gives no sample" "$(t_head "$T_DIR/out")" \
+	no_line "$T_DIR/out" "gpu:1,process_pid:$KID,"
+: >"$BIN/starts"
+t_bg "$PR" -o -i 0.2 nvidia-smi-apps >"$T_DIR/apps.out" 2>"$T_DIR/apps.err"
+P=$T_PID
+seen_pid() {
+	grep -q "^gpu_process_memory_bytes:$2|g|#gpu:0,process_pid:$1," "$T_DIR/apps.out"
+}
+check "board loop: the process is listed" "$(t_head "$T_DIR/apps.err")" wait_for 5 seen_pid "$$" 7765753856
+grep -v "^$G0, $$, " "$BIN/apps" >"$BIN/apps.new"
+mv "$BIN/apps.new" "$BIN/apps"
+check "board loop: a process gone: 0 once" "$(tail -n 3 "$T_DIR/apps.out")" wait_for 5 seen_pid "$$" 0
+n0=$(grep -c "process_pid:$$," "$T_DIR/apps.out")
+more_of() {
+	[ "$(grep -c "process_pid:$KID," "$T_DIR/apps.out")" -ge "$1" ]
+}
+k=$(grep -c "process_pid:$KID," "$T_DIR/apps.out")
+check "board loop: two samples later" "none" wait_for 5 more_of $((k + 2))
+eq "board loop: then never again" "$(grep -c "process_pid:$$," "$T_DIR/apps.out")" "$n0"
+t_stop "$P"
+check "board loop: the GPU ids asked once, not every period" "$(cat "$BIN/starts")" \
+	test "$(grep -c 'query-gpu=uuid,index,name ' "$BIN/starts")" -eq 1
+kill "$KID"
+t_stop "$APP"
+check "the stand-in app's child is gone" "pid $KID runs" t_wait_gone "$KID" 2
+: >"$BIN/apps"
+echo missing >"$BIN/mode"
+
+# fail fast: a source that cannot start ends -1 at once (-w 60 is never
+# waited for: the test's deadline is 5 s), with the reason
+T_TIMEOUT=5
+t_case "-1, no nvidia-smi on PATH: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run nvidia-smi: No such file or directory$' \
+	env PATH=/nonexistent "$PR" -1 -o -w 60 nvidia-smi
+t_case "-1, no tegrastats on PATH: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run tegrastats: No such file or directory$' \
+	env PATH=/nonexistent "$PR" -1 -o -w 60 -r "$DATA/root-v2" proc tegrastats
+t_case "-1, tegrastats:FILE missing: exit 111 at once" 111 '' \
+	"~^lmprobe: fatal: unable to open $T_DIR/nolog: No such file or directory\$" \
+	"$PR" -1 -o -w 60 "tegrastats:$T_DIR/nolog"
+echo fail >"$BIN/mode"
+t_case "-1, nvidia-smi fails: exit 111 at once, its status and message" 111 '' \
+	'~lmprobe: fatal: nvidia-smi exited with status 9$' "$PR" -1 -o -w 60 nvidia-smi
+mkdir -p "$T_DIR/noexec"
+printf '#!/bin/sh\n' >"$T_DIR/noexec/nvidia-smi"
+chmod 644 "$T_DIR/noexec/nvidia-smi"
+t_case "-1, nvidia-smi not executable: exit 111 at once" 111 '' \
+	'~^lmprobe: fatal: unable to run nvidia-smi: Permission denied$' \
+	env PATH="$T_DIR/noexec" "$PR" -1 -o -w 60 nvidia-smi
+echo missing >"$BIN/mode"
+T_TIMEOUT=20
+
+# stream mode: retried with backoff, counted, said once
+t_bg env PATH=/nonexistent "$PR" -o -i 0.1 nvidia-smi >"$T_DIR/gone.out" 2>"$T_DIR/gone.err"
+P=$T_PID
+errs() {
+	grep -q '^lmprobe_source_errors:1|c|#source:nvidia-smi$' "$T_DIR/gone.out"
+}
+check "stream, no nvidia-smi: the failed start counted" "$(t_head "$T_DIR/gone.out")" wait_for 5 errs
+t_stop "$P"
+eq "stream, no nvidia-smi: keeps running, SIGTERM exit 0" "$T_STATUS" 0
+check "stream, no nvidia-smi: the reason said" "$(t_head "$T_DIR/gone.err")" \
+	grep -q '^lmprobe: warning: unable to run nvidia-smi: No such file or directory$' "$T_DIR/gone.err"
 
 t_done

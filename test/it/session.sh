@@ -104,7 +104,7 @@ check "sh: samples.csv header" "$(head -n 1 "$R/samples.csv")" \
 	test "$(head -n 1 "$R/samples.csv")" = "time_seconds,source,metric,type,value"
 check "sh: samples of the app's fps" "none" grep -q '^[0-9.]*,demo-sh,fps,rate,' "$R/samples.csv"
 check "sh: samples of the board" "none" grep -q ',board,host_memory_used_bytes,gauge,' "$R/samples.csv"
-check "sh: samples of the app's process tree" "none" grep -q ',demo-sh,process_resident_bytes,gauge,' "$R/samples.csv"
+check "sh: samples of the app's process tree" "none" grep -q ',demo-sh,process_resident_memory_bytes,gauge,' "$R/samples.csv"
 if have jq; then
 	check "sh: samples.jsonl: one object per line, as many as samples.csv" \
 		"$(jq -s length "$R/samples.jsonl" 2>&1 | head -n 1) vs $(($(wc -l <"$R/samples.csv") - 1))" \
@@ -393,6 +393,45 @@ check "long: summary.txt gives the CPU and I/O" "$(grep usage "$T_DIR/long/summa
 	grep -q '^usage .* s CPU (user .*, system .*), mean .* cores of .*; read .*, written .* (rusage)$' \
 	"$T_DIR/long/summary.txt"
 check "long: report.html too" "none" grep -q '<th>usage</th><td>.* s CPU' "$T_DIR/long/report.html"
+
+# ---- the app's GPU memory: a stand-in nvidia-smi lists the app (1500 MiB)
+# and init (not the app's); the app probe gets nvidia-smi-apps by itself
+mkdir -p "$T_DIR/gpubin"
+cat >"$T_DIR/gpubin/nvidia-smi" <<EOF
+#!/bin/sh
+case "\$*" in
+*--query-compute-apps=*)
+	p=\$(cat '$T_DIR/gpubin/app.pid' 2>/dev/null)
+	[ -n "\$p" ] && echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, \$p, 1500, /bin/sh"
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 1, 9999, /sbin/init" ;;
+*--query-gpu=uuid,index,name\ *)
+	echo "GPU-5d1e0c7a-2b9f-4c31-8e6a-0f4b7d2c9a13, 0, NVIDIA H100 80GB HBM3" ;;
+*)
+	exit 9 ;;
+esac
+EOF
+chmod +x "$T_DIR/gpubin/nvidia-smi"
+old_path=$PATH
+PATH=$T_DIR/gpubin:$PATH
+# shellcheck disable=SC2016 # expanded by the app's shell
+session gpu 0 -t 30 -p proc -n gpuapp -e 'gpu_memory_bytes.max<=2e9' -e 'gpu_memory_bytes.max>=1.5e9' \
+	-- sh -c 'echo $$ >"$0"; sleep 1.5' "$T_DIR/gpubin/app.pid"
+PATH=$old_path
+R=$T_DIR/gpu
+check "gpu: samples of the app's GPU memory in total" "$(grep gpu_ "$R/samples.csv" | head -n 3)" \
+	grep -q '^[0-9.]*,gpuapp,gpu_memory_bytes,gauge,1572864000$' "$R/samples.csv"
+check "gpu: per GPU, index and model" "$(grep gpu_ "$R/samples.csv" | head -n 3)" \
+	grep -q ',gpuapp,"gpu_memory_bytes{gpu=0,model=NVIDIA_H100_80GB_HBM3}",gauge,1572864000$' "$R/samples.csv"
+check "gpu: init's memory is not the app's" "$(grep gpu_ "$R/samples.csv" | head -n 3)" \
+	no_line "$R/samples.csv" '10483662848$'
+check "gpu: the summary shows it" "$(head -n 20 "$R/summary.txt")" grep -q 'gpu_memory_bytes' "$R/summary.txt"
+check "gpu: thresholds on it pass" "$(grep -i gpu "$R/junit.xml" | head -n 3)" \
+	grep -q 'gpu_memory_bytes.max&lt;=2e9' "$R/junit.xml"
+if have jq; then
+	check "gpu: max and mean in summary.json" \
+		"$(jq -c '.metrics[] | select(.id == "gpu_memory_bytes") | .stats' "$R/summary.json")" \
+		test "$(jq '.metrics[] | select(.id == "gpu_memory_bytes") | [.stats.max, (.stats.mean > 0)] | tostring' "$R/summary.json")" = '"[1572864000,true]"'
+fi
 
 # ---- a progress line on a terminal, log lines otherwise
 if have script; then
