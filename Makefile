@@ -18,7 +18,8 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
 	$(O)/test_acct $(O)/observe $(O)/pbdump \
-	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report
+	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
+	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -132,6 +133,12 @@ $(O)/replay_knob: test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"knob\" -o $@ test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_report: test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"report\" -o $@ test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_gpuproc: test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"gpuproc\" -o $@ test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a

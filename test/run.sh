@@ -24,7 +24,7 @@ fi
 
 here=$(cd "${0%/*}" && pwd)
 root=${here%/*}
-units="test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_hist test_pb test_acct replay_wire replay_table replay_tegra replay_nvsmi replay_http replay_knob replay_report"
+units="test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_hist test_pb test_acct replay_wire replay_table replay_tegra replay_nvsmi replay_http replay_knob replay_report replay_gpuproc replay_jetson replay_nvmap"
 limit=${LM_TEST_LIMIT:-300}
 if [ -n "${LM_TEST_SHELLS:-}" ]; then
 	shells=$LM_TEST_SHELLS
