@@ -162,8 +162,8 @@ fi
 # ---- Jetson GPU memory per process: the nvmap clients (debugfs)
 t_run "$PR" -1 -o -a det -r "$J/agx-orin" -p 4242 nvmap
 expect "nvmap -p: the app's tree (two clients of one pid, a child)" 0 \
-	'~^gpu_memory_bytes:1612709888\|g\|#app:det,gpu:0,model:ga10b$' ''
-check "nvmap -p: in total" "$(t_head "$T_DIR/out")" grep -q '^gpu_memory_bytes:1612709888|g|#app:det$' "$T_DIR/out"
+	'~^gpu_memory_bytes:1612709888\|g\|#app:det,pid:[0-9]+,gpu:0,model:ga10b$' ''
+check "nvmap -p: in total" "$(t_head "$T_DIR/out")" grep -Eq '^gpu_memory_bytes:1612709888\|g\|#app:det,pid:[0-9]+$' "$T_DIR/out"
 check "nvmap -p: another user's python3 is not the app's" "$(t_head "$T_DIR/out")" \
 	no_line "$T_DIR/out" 'process_pid'
 t_run "$PR" -1 -o -r "$J/orin-nano" nvmap
@@ -433,13 +433,13 @@ G1=GPU-0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d
 M=model:NVIDIA_H100_80GB_HBM3
 t_run "$PR" -1 -o -a app -p "$APP" nvidia-smi-apps
 expect "-p: the app's GPU memory on GPU 0 (its child)" 0 \
-	"~^gpu_memory_bytes:1048576000\\|g\\|#app:app,gpu:0,$M\$" ''
+	"~^gpu_memory_bytes:1048576000\\|g\\|#app:app,pid:[0-9]+,gpu:0,$M\$" ''
 check "-p: on GPU 1 (the app)" "$(t_head "$T_DIR/out")" \
-	grep -q "^gpu_memory_bytes:524288000|g|#app:app,gpu:1,$M\$" "$T_DIR/out"
+	grep -Eq "^gpu_memory_bytes:524288000\\|g\\|#app:app,pid:[0-9]+,gpu:1,$M\$" "$T_DIR/out"
 check "-p: in total, no labels" "$(t_head "$T_DIR/out")" \
-	grep -q '^gpu_memory_bytes:1572864000|g|#app:app$' "$T_DIR/out"
+	grep -Eq '^gpu_memory_bytes:1572864000\|g\|#app:app,pid:[0-9]+$' "$T_DIR/out"
 check "-p: the uuid in gpu_info only" "$(t_head "$T_DIR/out")" \
-	grep -q "^gpu_info:1|g|#app:app,gpu:1,$M,uuid:$G1\$" "$T_DIR/out"
+	grep -Eq "^gpu_info:1\\|g\\|#app:app,pid:[0-9]+,gpu:1,$M,uuid:$G1\$" "$T_DIR/out"
 check "-p: no per-process series" "$(t_head "$T_DIR/out")" no_line "$T_DIR/out" 'process_pid'
 eq "-p: 2 GPUs, a total, 2 gpu_info" "$(grep -c '^gpu_' "$T_DIR/out")" 5
 t_run "$PR" -1 -o nvidia-smi-apps
