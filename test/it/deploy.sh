@@ -234,7 +234,12 @@ else
 	runit_case busybox "$B/sv"
 	t_stop "$RD" HUP 10
 	eq "busybox: runsvdir stops its runsv on SIGHUP (exit 111)" "$T_STATUS" 111
-	check "busybox: no process left in the service dirs" "$(stray "$B")" wait_for 30 nothing_under "$B"
+	if wait_for 30 nothing_under "$B"; then
+		ok "busybox: no process left in the service dirs"
+	else
+		fail "busybox: no process left in the service dirs" \
+			"$(for _p in $(stray "$B"); do ps -o pid=,stat=,args= -p "$_p"; done | tr '\n' '|')"
+	fi
 fi
 
 # ---- s6: s6-svscan on the service directories, readiness by -d 3
