@@ -153,6 +153,15 @@ t_done() {
 	exit
 }
 
+# ru_fifo FILE: a FIFO, FILE.fifo, for lmt_rusage to write its line into
+# (a pipe costs it no storage bytes, so its own I/O stays out of the
+# figures compared); a reader outside the tree moves the line to FILE
+ru_fifo() {
+	rm -f "$1" "$1.fifo"
+	mkfifo "$1.fifo" || return 1
+	t_bg sh -c 'head -n 1 <"$1.fifo" >"$1.part" && mv "$1.part" "$1"' sh "$1"
+}
+
 # ---- waiting
 
 # wait_for SECS CMD...: run CMD every 0.1 s until it succeeds, at most SECS

@@ -265,7 +265,8 @@ check "live: CPU seconds per core and mode" "$(t_head "$T_DIR/out")" \
 # account, not more), and work of children that started and ended between
 # two samples is in it
 RU=$LM_BIN/lmt_rusage
-t_bg "$RU" -h "$T_DIR/live.go" "$T_DIR/live.ru" \
+ru_fifo "$T_DIR/live.ru"
+t_bg "$RU" -h "$T_DIR/live.go" "$T_DIR/live.ru.fifo" \
 	sh -c 'i=0; while [ $i -lt 15 ]; do "$1" -b 0.04 -w 65536 "$2.$i"; i=$((i + 1)); done' sh "$RU" "$T_DIR/live.f"
 LIVE=$T_PID
 t_bg "$PR" -o -i 0.1 -p "$LIVE" tree >"$T_DIR/live.out" 2>"$T_DIR/live.err"

@@ -357,8 +357,10 @@ usage_of() {
 cpu_case() {
 	_qn=$1 _qmax=$2 _qi=$3
 	shift 3
-	t_run "$LS" -q -p none -i "$_qi" -o "$T_DIR/$_qn" -- "$RU" "$T_DIR/$_qn.ru" "$@" </dev/null
+	ru_fifo "$T_DIR/$_qn.ru"
+	t_run "$LS" -q -p none -i "$_qi" -o "$T_DIR/$_qn" -- "$RU" "$T_DIR/$_qn.ru.fifo" "$@" </dev/null
 	expect "$_qn: exit 0" 0 '' - || return 0
+	wait_for 10 test -s "$T_DIR/$_qn.ru"
 	read -r _qru _ _ _ _qruw _qself <"$T_DIR/$_qn.ru"
 	# lmt_rusage itself is one of the app's processes
 	_qru=$(awk -v a="$_qru" -v b="$_qself" 'BEGIN { printf "%.4f", a + b }')
