@@ -236,21 +236,15 @@ fuzz:
 	done
 
 # fuzz-long: a campaign that survives crashes (-fork, -ignore_crashes: every
-# distinct crash is kept in build/fuzz/crashes/TARGET/), FUZZ_SECONDS per
-# target, then the new corpus merged (minimised) into test/fuzz/corpus/,
+# distinct crash is kept in build/fuzz/crashes/TARGET/), FUZZ_SECONDS of CPU
+# time per target (test/fuzz/campaign.sh: it may run niced beside other
+# work), then the new corpus merged (minimised) into test/fuzz/corpus/,
 # capped at FUZZ_CORPUS_MAX files a target; commit what it adds. A crash
 # found goes to test/fuzz/regress/ once fixed.
 FUZZ_CORPUS_MAX = 150
 fuzz-long:
 	$(MAKE) fuzz FUZZ_SECONDS=1
-	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
-		mkdir -p crashes/$$t && \
-		echo "== fuzz_$$t ($(FUZZ_SECONDS) s, crashes kept)"; \
-		./fuzz_$$t -fork=1 -ignore_crashes=1 -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-			-artifact_prefix=crashes/$$t/ -print_final_stats=1 $$t 2>fuzz_$$t.long.log; \
-		grep -E '(DONE|pulse|NEW|REDUCE) +cov:|INFO: fuzzed for' fuzz_$$t.long.log | tail -n 2; \
-		echo "crashes: $$(ls crashes/$$t | wc -l)"; \
-	done
+	sh test/fuzz/campaign.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 	for t in $(FUZZ_TARGETS); do \
 		rm -rf build/fuzz/merge.$$t && mkdir -p build/fuzz/merge.$$t test/fuzz/corpus/$$t && \
 		build/fuzz/fuzz_$$t -merge=1 -max_len=8192 build/fuzz/merge.$$t test/fuzz/corpus/$$t \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: busybox
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # make demo's script: runs, shows the apps' metrics arriving, exits 0, and
 # leaves nothing behind, also when it is stopped half-way by SIGTERM.
@@ -17,8 +18,9 @@ mkdir "$T_DIR/tmp"
 # run_demo: start the demo in its own session (setsid), as DEMO_PID
 run_demo() {
 	(
+		# shellcheck disable=SC2086 # "busybox sh" is two words
 		cd "$T_ROOT" && TMPDIR=$T_DIR/tmp LM_DEMO_SECONDS=$1 \
-			exec setsid sh scripts/demo.sh "$LM_BIN"
+			exec setsid ${LM_TEST_SH:-sh} scripts/demo.sh "$LM_BIN"
 	) >"$T_DIR/demo.out" 2>"$T_DIR/demo.err" &
 	DEMO_PID=$!
 	T_PIDS="$T_PIDS $DEMO_PID"

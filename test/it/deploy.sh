@@ -34,6 +34,16 @@ ROOT=
 # seconds to wait for a service (a sanitizer build starts slower)
 SVW=10
 is_sanitized && SVW=30
+# runit and s6 stop a service with SIGTERM, then SIGCONT. LeakSanitizer's
+# check at exit stops the process through ptrace (a SIGSTOP); a SIGCONT
+# arriving just then discards that stop, and the check then waits forever
+# (seen: a sanitized lmtabled spinning in its exit, its LSan tracer in
+# wait4). In a sanitized build the daemons of this file run without the
+# leak check; the other files check the same daemons for leaks.
+if is_sanitized; then
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	export ASAN_OPTIONS
+fi
 # the services find the binaries under test on PATH, as on a node
 PATH=$LM_BIN:$PATH:/usr/sbin:/sbin
 export PATH
@@ -234,14 +244,8 @@ else
 	runit_case busybox "$B/sv"
 	t_stop "$RD" HUP 10
 	eq "busybox: runsvdir stops its runsv on SIGHUP (exit 111)" "$T_STATUS" 111
-	if wait_for 30 nothing_under "$B"; then
+	if wait_for 10 nothing_under "$B"; then
 		ok "busybox: no process left in the service dirs"
-	elif is_sanitized; then
-		# seen under ASan in full suite runs only: a restarted lmtabled
-		# still running 30 s after runsvdir's SIGHUP (the static build
-		# passes); named here, killed at cleanup, left for issue 16
-		skip "busybox: no process left in the service dirs" \
-			"sanitized build: $(for _p in $(stray "$B"); do ps -o pid=,stat=,args= -p "$_p"; done | tr '\n' '|')"
 	else
 		fail "busybox: no process left in the service dirs" \
 			"$(for _p in $(stray "$B"); do ps -o pid=,stat=,args= -p "$_p"; done | tr '\n' '|')"
