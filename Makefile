@@ -170,9 +170,11 @@ units: $(UNITS) $(O)/lmt_rusage
 
 # make test: installs what the tests need, then runs the suite on the static
 # musl build and again on a glibc build with ASan+UBSan.
+# Both builds run JOBS compiles at a time.
+JOBS = $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	$(MAKE) all units
-	$(MAKE) O=build/asan CC=gcc LDFLAGS= \
+	$(MAKE) -j$(JOBS) all units
+	$(MAKE) -j$(JOBS) O=build/asan CC=gcc LDFLAGS= \
 		CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		all units
 	sh test/run.sh build build/asan
@@ -285,6 +287,13 @@ install: all
 	cp -f lib/lm.h $(DESTDIR)$(INCDIR)/
 	cp -f $(O)/liblm.a $(DESTDIR)$(LIBDIR)/
 
+# the Python module for a system python (a venv: pip install ./lib)
+PYTHON = python3
+install-python:
+	d=$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib"))') && \
+		mkdir -p "$(DESTDIR)$$d" && cp -f lib/livemetrics.py "$(DESTDIR)$$d/" && \
+		echo "installed $(DESTDIR)$$d/livemetrics.py"
+
 # release tarball: the make install layout (bin, share/man, include, lib)
 # plus the set-ups (share/livemetrics: service/, docker/, fleet/) and docs,
 # with a SHA256SUMS inside (every file) and one beside it (the tarball).
@@ -322,4 +331,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all units test check asan bench fuzz fuzz-long soak valgrind deps demo install uninstall dist fleet clean
+.PHONY: install-python all units test check asan bench fuzz fuzz-long soak valgrind deps demo install uninstall dist fleet clean

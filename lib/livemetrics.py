@@ -57,6 +57,7 @@ import struct
 import sys
 import threading
 import time
+import warnings
 
 __all__ = [
     'SageAppMetricsServer', 'Client', 'METRIC_TIMER', 'METRIC_RATE',
@@ -222,6 +223,8 @@ class _Metric(object):
 
     def _misuse(self, *a, **k):
         self._client._misuse += 1
+        self._client._warn(self.name, 'an update that does not fit a %s' %
+                           _KIND_NAME.get(self.kind, 'metric of this name'))
 
     inc = dec = set = observe = tick = _misuse
 
@@ -292,7 +295,8 @@ class _Counter(_Metric):
         d = t - self._sent
         self._sent = t
         s, bad = _sum_pos(self._take()) if self._q else (0, 0)
-        self._client._bad += bad
+        if bad:
+            self._client._bad_values(self.name, bad)
         total = d + s if s else d
         if total > 0:
             out.append(('%s:%s|%s%s' % (self.name, _fmt(total), self._type, tags), 1))
@@ -347,7 +351,8 @@ class _Gauge(_Metric):
                     bad += 1
                 else:
                     cur, ok = v, True
-        self._client._bad += bad
+        if bad:
+            self._client._bad_values(self.name, bad)
         if not ok:
             return
         self._cur = cur
@@ -390,7 +395,7 @@ class _Timer(_Metric):
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
             vals = [v for v in map(functools.partial(_num, lo=0.0), batch) if v is not None]
-            self._client._bad += len(batch) - len(vals)
+            self._client._bad_values(self.name, len(batch) - len(vals))
             s = sum(vals)
             if not vals or s > _BIG:
                 return
@@ -460,6 +465,10 @@ class _Lazy(_Metric):
 
 _CLASS = {METRIC_TIMER: _Timer, METRIC_RATE: _Rate, METRIC_NUMBER: _Gauge,
           METRIC_COUNTER: _Counter}
+_KIND_NAME = {METRIC_TIMER: 'timer', METRIC_RATE: 'rate', METRIC_NUMBER: 'gauge',
+              METRIC_COUNTER: 'counter', None: 'metric'}
+_BOOL = {'1': True, 'true': True, 'yes': True, 'on': True,
+         '0': False, 'false': False, 'no': False, 'off': False}
 
 
 class _Timing(object):
@@ -495,8 +504,12 @@ class _Timing(object):
 
 class Param(object):
     """param(name, default).get(): the app's knob NAME, set by the
-    controller (lmhook set NAME VALUE). A number comes back as an int or
-    a float, anything else as a str; unset, no daemon, a slow daemon
+    controller (lmhook set NAME VALUE), as a value of the default's type
+    (int, float, bool: 1/0, true/false, yes/no, on/off; str: the text as
+    set; another type: built from the text). A value that does not convert
+    gives the default (counted in stats()['knob_type_errors'], with one
+    warning per knob). Without a default (None), a number comes back as an
+    int or a float, anything else as a str. Unset, no daemon, a slow daemon
     (PARAM_TIMEOUT) or any error: the default. The client keeps each
     knob's answer for PARAM_CACHE seconds, so get() in a hot loop costs a
     clock read and a dict lookup."""
@@ -509,7 +522,9 @@ class Param(object):
 
     def get(self):
         v = self._client._knob(self.name)
-        return self.default if v is _UNSET else v
+        if v is _UNSET:
+            return self.default
+        return self._client._typed(self.name, v, self.default)
 
     def __repr__(self):
         return '<livemetrics param %r default %r>' % (self.name, self.default)
@@ -546,9 +561,10 @@ class Client(object):
         self._knobs = {}                    # name: (good until, value)
         self._lock = threading.Lock()       # registration and flushes
         self._st = dict.fromkeys(('flushes', 'datagrams', 'send_errors',
-                                  'lines_dropped', 'knob_errors'), 0)
+                                  'lines_dropped', 'knob_errors', 'knob_type_errors'), 0)
         self._misuse = 0
         self._bad = 0
+        self._warned = set()
         self._closed = False
         self._setup()
         _clients.append(self)
@@ -590,20 +606,24 @@ class Client(object):
             m = self._metrics.get(name)
         except TypeError:               # not even hashable
             name = repr(name)
-            self._misuse += 1
+            self._note(name, 'not a metric name (not even hashable)')
             return _Null(self, name, None)
         if m is not None and (kind is None or m.kind == kind):
             return m
         with self._lock:
             m = self._metrics.get(name)
             if m is None:
-                if not isinstance(name, str) or not _NAME.match(name) or \
-                        len(self._metrics) >= METRICS_MAX:
-                    self._misuse += 1
+                if not isinstance(name, str) or not _NAME.match(name):
+                    self._note(str(name), 'not a metric name ([a-zA-Z_][a-zA-Z0-9_.]*, '
+                               'at most %d bytes): updates dropped' % NAME_MAX)
                     return _Null(self, str(name), None)
+                if len(self._metrics) >= METRICS_MAX:
+                    self._note(name, 'more than %d metrics in this client: '
+                               'updates dropped' % METRICS_MAX)
+                    return _Null(self, name, None)
                 cls = _Lazy if kind is None else _CLASS.get(kind)
                 if cls is None:
-                    self._misuse += 1
+                    self._note(name, 'no such kind: %r' % (kind,))
                     return _Null(self, name, None)
                 m = cls(self, name, kind)
                 self._metrics[name] = m
@@ -612,7 +632,8 @@ class Client(object):
             return m
         if m.kind is None:
             return self._settle(m, kind)
-        self._misuse += 1               # a name used with another kind
+        self._note(name, 'already a %s, used as a %s: updates dropped' %
+                   (_KIND_NAME.get(m.kind), _KIND_NAME.get(kind)))
         return _Null(self, name, None)
 
     def _settle(self, m, kind):
@@ -624,7 +645,8 @@ class Client(object):
                 m.kind = kind
         if m.kind == kind:
             return m
-        self._misuse += 1
+        self._note(m.name, 'already a %s, used as a %s: updates dropped' %
+                   (_KIND_NAME.get(m.kind), _KIND_NAME.get(kind)))
         return _Null(self, m.name, None)
 
     def metric(self, name, kind=None):
@@ -697,13 +719,77 @@ class Client(object):
     def stats(self):
         """Counts since the start: flushes, datagrams sent, send_errors
         (datagrams not sent), lines_dropped (lines lost with them),
-        knob_errors (knob reads that fell back to the default), bad_values
+        knob_errors (knob reads that fell back to the default),
+        knob_type_errors (knob values that did not convert to the default's
+        type: the default was used), bad_values
         (updates with a value that is not a finite number in range), misuse
         (bad names, kinds that do not fit, more than METRICS_MAX metrics)."""
         d = dict(self._st)
         d['bad_values'] = self._bad
         d['misuse'] = self._misuse
         return d
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- misuse: counted, and one warning per name while developing
+
+    def _warn(self, name, what):
+        """One warnings.warn per metric or knob name (not with LM_QUIET=1);
+        never raises, even under -W error."""
+        if name in self._warned or len(self._warned) >= METRICS_MAX or \
+                os.environ.get('LM_QUIET', '') not in ('', '0'):
+            return
+        self._warned.add(name)
+        try:
+            warnings.warn('livemetrics: %s: %s (counted in stats(); LM_QUIET=1 '
+                          'silences this)' % (name, what), RuntimeWarning, stacklevel=4)
+        except Exception:
+            pass
+
+    def _note(self, name, what):
+        self._misuse += 1
+        self._warn(name, what)
+
+    def _bad_values(self, name, n):
+        self._bad += n
+        self._warn(name, '%d value(s) dropped: not a finite number in range' % n)
+
+    def _typed(self, name, text, default):
+        """Knob text as a value of the default's type, else the default."""
+        if default is None:
+            return _knob_value(text)
+        t = type(default)
+        try:
+            if t is str:
+                return text
+            if t is bool:
+                v = _BOOL.get(text.strip().lower())
+                if v is None:
+                    raise ValueError(text)
+                return v
+            if t is int:
+                v = _knob_value(text)
+                if isinstance(v, float) and v.is_integer():
+                    v = int(v)
+                if not isinstance(v, int):
+                    raise ValueError(text)
+                return v
+            if t is float:
+                v = float(text)
+                if not math.isfinite(v):
+                    raise ValueError(text)
+                return v
+            return t(text)
+        except Exception:
+            self._st['knob_type_errors'] += 1
+            self._warn(name, 'knob value %r is not a %s: the default %r instead' %
+                       (text, t.__name__, default))
+            return default
 
     def close(self):
         """Flush, stop the sender thread, close the socket."""
@@ -774,7 +860,7 @@ class Client(object):
                 data += b
             line = data.split(b'\n', 1)[0].decode('utf-8')
             if line.startswith('ok ') and len(line) > 3:
-                return _knob_value(line[3:])
+                return line[3:]
             if line == 'unset':
                 return _UNSET
         except (OSError, ValueError):
@@ -909,7 +995,7 @@ class SageAppMetricsServer(object):
         t = _now()
         t0 = self._t0.pop(metric_name, None)
         if t0 is None:
-            self._client._misuse += 1
+            self._client._note(metric_name, 'stop_timer without start_timer')
             return None
         s = t - t0
         m = self._m.get(metric_name)
@@ -941,3 +1027,10 @@ class SageAppMetricsServer(object):
 
     def close(self):
         self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False

@@ -27,7 +27,7 @@ demo_pkgs="make gcc libc6-dev musl-tools ipsvd curl"
 # clang + libclang-rt-14-dev: the libFuzzer targets (test/it/fuzz.sh).
 # python3 and its packages: the Python module, its tests and benchmark, and
 # a real StatsD client (python3-statsd) against the UDP listener.
-test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-setuptools clang libclang-rt-14-dev"
+test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-venv clang libclang-rt-14-dev"
 # make bench: collectd-core (its unixsock and write_prometheus plugins; the
 # latter needs libmicrohttpd12 and libprotobuf-c1, only suggested), the
 # pushgateway, python3 with prometheus_client, perl-base (free ports).

@@ -279,18 +279,42 @@ fi
 t_stop "$TABLED_PID"
 eq "lmtabled exits 0 on SIGTERM" "$T_STATUS" 0
 
-# ---- pip install ./lib, offline (from a copy: setuptools builds in the tree)
-if "$PY" -m pip --version >/dev/null 2>&1 && "$PY" -c 'import setuptools, wheel' 2>/dev/null; then
-	cp -R "$T_ROOT/lib" "$T_DIR/lib"
-	t_run env PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --no-build-isolation --no-index \
-		--no-deps --target "$T_DIR/site" "$T_DIR/lib"
-	expect "pip install --no-build-isolation ./lib (offline)" 0 '~Successfully installed livemetrics' -
+# ---- pip install ./lib, offline, in the tree as it is: the build backend
+# (lib/_lm_build.py) needs nothing fetched and writes nothing into lib/
+if "$PY" -m pip --version >/dev/null 2>&1; then
+	# lib/'s entries (Python files run from the tree may add __pycache__)
+	lib_entries() {
+		find "$T_ROOT/lib" -mindepth 1 -maxdepth 1 ! -name __pycache__ | sort
+	}
+	lib_entries >"$T_DIR/lib.before"
+	t_run env PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --no-index \
+		--no-deps --no-compile --target "$T_DIR/site" "$T_ROOT/lib"
+	expect "pip install ./lib --target DIR (offline)" 0 '~Successfully installed livemetrics' -
 	t_case "the installed module imports" 0 "=$T_DIR/site/livemetrics.py" '' \
 		env PYTHONPATH="$T_DIR/site" "$PY" -c 'import livemetrics; print(livemetrics.__file__)'
-	check "pip installs the module only (no C files)" "$(ls "$T_DIR/site")" \
-		test -z "$(find "$T_DIR/site" -name '*.[ch]')"
+	check "pip installs the module only" "$(ls "$T_DIR/site")" \
+		test "$(cd "$T_DIR/site" && echo *)" = "livemetrics-0.1.0.dist-info livemetrics.py"
 else
-	skip "pip install ./lib" "no pip, setuptools or wheel for $PY"
+	skip "pip install ./lib --target DIR" "no pip for $PY"
+fi
+# a fresh venv (python3-venv): pip there has no setuptools or wheel to use
+if "$PY" -m venv "$T_DIR/venv" >"$T_DIR/venv.out" 2>&1 && [ -x "$T_DIR/venv/bin/pip" ]; then
+	t_run env PIP_DISABLE_PIP_VERSION_CHECK=1 "$T_DIR/venv/bin/pip" install --no-index "$T_ROOT/lib"
+	expect "a fresh venv: pip install ./lib (offline)" 0 '~Successfully installed livemetrics' -
+	t_case "a fresh venv: the module imports from the venv" 0 "=$T_DIR/venv" '' \
+		env -u PYTHONPATH "$T_DIR/venv/bin/python" -c 'import livemetrics, sys; print(livemetrics.__file__[:len(sys.prefix)])'
+	t_run env PIP_DISABLE_PIP_VERSION_CHECK=1 "$T_DIR/venv/bin/pip" install --no-index -e "$T_ROOT/lib"
+	expect "a fresh venv: pip install -e ./lib (offline)" 0 '~Successfully installed livemetrics' -
+	t_case "a fresh venv: -e imports the module from the tree" 0 "=$T_ROOT/lib/livemetrics.py" '' \
+		env -u PYTHONPATH "$T_DIR/venv/bin/python" -c 'import livemetrics; print(livemetrics.__file__)'
+else
+	skip "a fresh venv: pip install ./lib" "no venv for $PY: $(t_head "$T_DIR/venv.out")"
+fi
+if [ -f "$T_DIR/lib.before" ]; then
+	lib_entries >"$T_DIR/lib.after"
+	check "pip left nothing in lib/ (no build/, no egg-info)" \
+		"$(diff "$T_DIR/lib.before" "$T_DIR/lib.after" | tr '\n' ' ')" \
+		cmp -s "$T_DIR/lib.before" "$T_DIR/lib.after"
 fi
 
 t_done

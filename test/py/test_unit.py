@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'lib'))
 DIR = sys.argv[1] if len(sys.argv) > 1 else '/tmp'
 os.environ['LM_FLUSH_MS'] = '60000'     # flushes by hand unless a case says
+os.environ['LM_QUIET'] = '1'            # the misuse cases below; warnings have their own
 os.environ.pop('LM_APP', None)
 
 import livemetrics as lm  # noqa: E402
@@ -489,7 +490,8 @@ c.close()
 qpath = os.path.join(DIR, 'q.sock')
 answers = {'res': b'ok 720\n', 'mode': b'ok fast\n', 'f': b'ok 0.5\n', 'e': b'ok 1e3\n',
            'un': b'unset\n', 'err': b'error bad_knob\n', 'slow': None, 'junk': b'\xff\xfe\n',
-           'big': b'ok 1e400\n', 'sp': b'ok 12', 'neg': b'ok -3\n'}
+           'big': b'ok 1e400\n', 'sp': b'ok 12', 'neg': b'ok -3\n', 'hd': b'ok hd\n',
+           'flag': b'ok on\n', 'off': b'ok false\n', 'iv': b'ok 7.0\n', 'txt': b'ok 1.50\n'}
 asked = []
 ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 ls.bind(qpath + '.query')
@@ -545,6 +547,21 @@ answers['res'] = b'ok 1080\n'
 time.sleep(1.05)
 case('param: asked again after a second', c.param('res', 640).get() == 1080)
 case('param: errors counted', c.stats()['knob_errors'] >= 4, repr(c.stats()))
+# the default's type
+case('param: an int default and a text value: the default, counted',
+     c.param('hd', 640).get() == 640 and c.stats()['knob_type_errors'] == 1, repr(c.stats()))
+case('param: an int default and 7.0: the int 7', type(c.param('iv', 1).get()) is int and
+     c.param('iv', 1).get() == 7)
+case('param: a float default and 7.0, or 720: floats', type(c.param('res', 1.0).get()) is float and
+     c.param('iv', 0.5).get() == 7.0)
+case('param: a str default: the text as set', c.param('txt', 'x').get() == '1.50' and
+     c.param('res', 'x').get() == '1080')
+case('param: a bool default: on/false', c.param('flag', False).get() is True and
+     c.param('off', True).get() is False)
+case('param: a bool default and a text value: the default',
+     c.param('hd', True).get() is True and c.stats()['knob_type_errors'] == 2, repr(c.stats()))
+case('param: no default: a number or a str as before', c.param('hd').get() == 'hd' and
+     c.param('iv').get() == 7 and c.param('txt').get() == 1.5)
 ls.close()
 os.unlink(qpath + '.query')
 c2 = lm.Client(app='kapp', socket_path=qpath)
@@ -553,6 +570,67 @@ case('param: no daemon gives the default at once',
      c2.param('res', 640).get() == 640 and time.monotonic() - t0 < 0.1)
 c.close()
 c2.close()
+
+# ---- misuse: one warning per name (LM_QUIET=1 silences), never raises
+import warnings  # noqa: E402
+
+
+def warned(fn):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        fn()
+    return [str(x.message) for x in w]
+
+
+os.environ['LM_QUIET'] = ''
+ws = Sink()
+wc = lm.Client(app='warn', socket_path=ws.path)
+
+
+def misuse():
+    wc.counter('wx').inc()
+    wc.gauge('wx').set(1)           # a counter used as a gauge
+    wc.gauge('wx').set(2)           # the same name again: no second warning
+    wc.metric('bad name').inc()
+    wc.gauge('wg').set('abc')
+    wc.flush()                      # values are checked when sent
+    wc.param('hd', 640).get()
+
+
+got = warned(misuse)
+case('warnings: one per name, naming it and the problem',
+     len(got) == 3 and 'wx: already a counter, used as a gauge' in got[0] and
+     'bad name: not a metric name' in got[1] and 'wg: 1 value(s) dropped' in got[2], repr(got))
+case('warnings: stats() still counts', wc.stats()['misuse'] == 6 and wc.stats()['bad_values'] == 1,
+     repr(wc.stats()))
+got = warned(lambda: (wc.counter('wy').inc(), wc.gauge('wy').set(1)))
+case('warnings: another name, another warning', len(got) == 1 and 'wy:' in got[0], repr(got))
+os.environ['LM_QUIET'] = '1'
+got = warned(lambda: (wc.counter('wz').inc(), wc.gauge('wz').set(1)))
+case('warnings: LM_QUIET=1 silences them', got == [] and wc.stats()['misuse'] == 10, repr(got))
+os.environ['LM_QUIET'] = ''
+with warnings.catch_warnings():
+    warnings.simplefilter('error')
+    try:
+        wc.counter('we').inc()
+        wc.gauge('we').set(1)
+        raised = None
+    except Exception as e:
+        raised = e
+case('warnings: under -W error an update still does not raise', raised is None, repr(raised))
+os.environ['LM_QUIET'] = '1'
+wc.close()
+
+# ---- context managers: flush on exit
+cs = Sink()
+with lm.Client(app='ctx', socket_path=cs.path) as cc:
+    cc.counter('cm').inc(2)
+case('Client is a context manager: flushed and closed on exit',
+     any(b'cm:2|c' in g for g in cs.grams()) and cc._closed)
+with lm.SageAppMetricsServer({'lat': lm.METRIC_TIMER}, socket_path=cs.path, app='ctx2') as srv:
+    srv.push_metric('pm', 3)
+case('SageAppMetricsServer is a context manager: flushed on exit',
+     any(b'pm:3|g' in g for g in cs.grams()), '')
 
 # ---- app names
 case('app name: cleaned as lib/lm_sock.c does', lm.clean_app('my app') == 'my app' and
