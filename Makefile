@@ -14,7 +14,8 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
 	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
-	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
+	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
+	$(O)/lm_session.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
 	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
@@ -79,7 +80,7 @@ $(O)/lm_nvmap.o: lib/lm_nvmap.c lib/lm_nvmap.h lib/lm_gpuproc.h lib/lm_send.h li
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
 # lm_report: one job a file; the parts share lm_report_int.h
-REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
 	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 $(O)/lm_report.o: lib/lm_report.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
@@ -99,7 +100,10 @@ $(O)/lm_report_junit.o: lib/lm_report_junit.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report_junit.c
 $(O)/lm_report_html.o: lib/lm_report_html.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report_html.c
-	$(CC) $(ALLCFLAGS) -c -o $@
+$(O)/lm_report_trend.o: lib/lm_report_trend.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report_trend.c
+$(O)/lm_session.o: lib/lm_session.c lib/lm_session.h lib/lm_report.h lib/lm_buf.h lib/lm_hist.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_session.c
 
 $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_acct.c
@@ -232,7 +236,8 @@ FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
-	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
+	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \
+	lib/lm_session.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
 	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
 fuzz:
 	rm -rf build/fuzz

@@ -370,20 +370,43 @@ const char *lmr_type_name(int type)
 const char *lmr_end_name(int end)
 {
 	static const char *const t[] = {
-		"unknown", "exited", "signaled", "stopped", "timeout", "killed", "not-started"
+		"unknown", "exited", "signaled", "stopped", "timeout", "killed", "not-started",
+		"interrupted"
 	};
 
-	return end >= LM_END_EXITED && end <= LM_END_NOSTART ? t[end] : t[0];
+	return end >= LM_END_EXITED && end <= LM_END_INTERRUPTED ? t[end] : t[0];
+}
+
+/* SIGINT, SIGTERM, SIGHUP by name (what lmsession catches), else a number */
+static void sig_name(char *b, size_t cap, int s)
+{
+	static const char *const n[] = { "", "SIGHUP", "SIGINT", "", "", "", "", "", "", "SIGKILL",
+		"", "", "", "", "", "SIGTERM" };
+
+	if (s > 0 && s < 16 && *n[s])
+		snprintf(b, cap, "%s", n[s]);
+	else
+		snprintf(b, cap, "signal %d", s);
 }
 
 void lmr_end_human(char *b, size_t cap, const struct lm_run *r)
 {
+	char s[24];
+
+	sig_name(s, sizeof s, r->signal);
 	switch (r->end) {
 	case LM_END_EXITED: snprintf(b, cap, "exited %d", r->status); break;
 	case LM_END_SIGNALED: snprintf(b, cap, "died of signal %d", r->status); break;
-	case LM_END_STOPPED: snprintf(b, cap, "stopped on schedule"); break;
+	case LM_END_STOPPED: snprintf(b, cap, "stopped as planned"); break;
 	case LM_END_TIMEOUT: snprintf(b, cap, "timed out"); break;
-	case LM_END_KILLED: snprintf(b, cap, "killed at the deadline"); break;
+	case LM_END_INTERRUPTED: snprintf(b, cap, "interrupted by %s", s); break;
+	case LM_END_KILLED:
+		if (r->cause == LM_END_INTERRUPTED)
+			snprintf(b, cap, "killed after %s to lmsession", s);
+		else
+			snprintf(b, cap, "killed after the %s", r->cause == LM_END_STOPPED ?
+				"planned stop" : "deadline");
+		break;
 	case LM_END_NOSTART: snprintf(b, cap, "did not start (%d)", r->status); break;
 	default: snprintf(b, cap, "ended");
 	}
@@ -400,19 +423,36 @@ int lmr_is_board(const struct lm_metric *m)
 }
 
 /* metric indices: the app's first, then the board's, each in run order */
+/* the app's resources: what lmsession and lmprobe measure of it */
+int lmr_group(const struct lm_metric *m)
+{
+	static const char *const res[] = { "process_", "gpu_", "cgroup_" };
+	const char *id = lmr_nz(m->id);
+	size_t i;
+
+	if (lmr_is_board(m))
+		return G_BOARD;
+	for (i = 0; i < sizeof res / sizeof res[0]; i++)
+		if (strncmp(id, res[i], strlen(res[i])) == 0)
+			return G_RES;
+	return G_APP;
+}
+
+/* metric indices in reading order: the app's own metrics, its resources,
+ * the board's; each group in run order */
 size_t *lmr_order(const struct lm_run *r, struct lm_buf *o)
 {
 	size_t *ix, i, k = 0;
-	int pass;
+	int g;
 
 	if (!(ix = malloc((r->nm ? r->nm : 1) * sizeof *ix))) {
 		if (!o->err)
 			o->err = ENOMEM;
 		return NULL;
 	}
-	for (pass = 0; pass < 2; pass++)
+	for (g = 0; g < G_N; g++)
 		for (i = 0; i < r->nm; i++)
-			if (lmr_is_board(&r->m[i]) == pass)
+			if (lmr_group(&r->m[i]) == g)
 				ix[k++] = i;
 	return ix;
 }

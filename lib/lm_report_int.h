@@ -62,6 +62,13 @@ void lmr_command(struct lm_buf *o, const struct lm_run *r, int mode);
 void lmr_row_cells(const struct lm_run *r, const struct lm_metric *m, struct lmr_cell *c);
 void lmr_jstr(struct lm_buf *o, const char *s);
 void lmr_xattr(struct lm_buf *o, const char *name, const char *v);
-extern const char *const lmr_our_files[];
-int lmr_is_ours(const char *f);
+/* fn(ctx, NAME) for every file of the results folder: r->files (but
+ * ours), then the ones lm_report_write writes, plot CSVs last */
+void lmr_files(const struct lm_run *r, void (*fn)(void *ctx, const char *f), void *ctx);
+/* the same for the plot CSVs alone, in reading order */
+void lmr_plots(const struct lm_run *r, void (*fn)(void *ctx, const char *f), void *ctx);
+#define LM_PLOT_NAME_MAX 160   /* bytes in a plot CSV's name */
+/* "plot/NAME.csv" for metric i of r (lm_report_trend.c); -1: no samples,
+ * no file */
+int lmr_plot_name(const struct lm_run *r, size_t i, char *b, size_t cap);
 #endif

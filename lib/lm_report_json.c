@@ -11,6 +11,7 @@
 #include "lm_num.h"
 #include "lm_report.h"
 #include "lm_report_int.h"
+#include "lm_session.h"
 #include "lm_usage.h"
 
 /* ---- summary.json */
@@ -109,45 +110,27 @@ static void json_expect(const struct lm_expect *e, struct lm_buf *o)
 	lm_buf_addc(o, '}');
 }
 
-const char *const lmr_our_files[] = {
-	"summary.json", "summary.txt", "junit.xml", "report.html", NULL
-};
-
-int lmr_is_ours(const char *f)
+static void json_file(void *ctx, const char *f)
 {
-	size_t i;
+	struct lm_buf *o = ctx;
 
-	for (i = 0; lmr_our_files[i]; i++)
-		if (strcmp(f, lmr_our_files[i]) == 0)
-			return 1;
-	return 0;
+	if (o->len && o->p[o->len - 1] != '[')
+		lm_buf_addc(o, ',');
+	lmr_jstr(o, f);
 }
 
 static void json_files(const struct lm_run *r, struct lm_buf *o)
 {
-	size_t i;
-	int k = 0;
-
 	jtop(o, "files");
 	lm_buf_addc(o, '[');
-	for (i = 0; r->files && r->files[i]; i++)
-		if (!lmr_is_ours(r->files[i])) {
-			if (k++)
-				lm_buf_addc(o, ',');
-			lmr_jstr(o, r->files[i]);
-		}
-	for (i = 0; lmr_our_files[i]; i++) {
-		if (k++)
-			lm_buf_addc(o, ',');
-		lmr_jstr(o, lmr_our_files[i]);
-	}
+	lmr_files(r, json_file, o);
 	lm_buf_addc(o, ']');
 }
 
 int lm_report_json(const struct lm_run *r, struct lm_buf *o)
 {
 	char t[40];
-	size_t i, *ix;
+	size_t i, *ix, nx[4];
 
 	lm_buf_adds(o, "{\n  \"format\": \"" FORMAT "\"");
 	jtop_str(o, "name", lmr_nz(r->name));
@@ -174,10 +157,23 @@ int lm_report_json(const struct lm_run *r, struct lm_buf *o)
 	if (r->run_for > 0)
 		jtop_num(o, "run_for_seconds", r->run_for);
 	jtop_num(o, "interval_seconds", r->interval);
+	jtop_str(o, "verdict", lm_session_verdict(r->exit_code));
+	jtop_num(o, "exit_code", r->exit_code);
+	jtop(o, "app_ok");
+	lm_buf_adds(o, lmr_app_ok(r) ? "true" : "false");
+	for (i = 0; i < 4; i++)
+		nx[i] = 0;
+	for (i = 0; i < r->nex; i++)
+		nx[r->ex[i].result >= LM_EX_PASS && r->ex[i].result <= LM_EX_SKIP ? r->ex[i].result : 0]++;
+	lmr_addf(o, ",\n  \"thresholds\": {\"passed\": %zu, \"failed\": %zu, \"skipped\": %zu}",
+		nx[LM_EX_PASS], nx[LM_EX_FAIL], nx[LM_EX_SKIP]);
 	jtop_str(o, "end", lmr_end_name(r->end));
+	if (r->end == LM_END_KILLED)
+		jtop_str(o, "cause", lmr_end_name(r->cause));
+	if (r->signal > 0)
+		jtop_num(o, "signal", r->signal);
 	jtop_num(o, "status", r->status);
 	jtop_str(o, "end_text", lmr_nz(r->end_text));
-	jtop_num(o, "exit_code", r->exit_code);
 	lm_usage_json(r->usage, r->duration, o);
 	if (r->base) {
 		jtop_str(o, "baseline_dir", lmr_nz(r->base->dir));

@@ -96,7 +96,7 @@ static void junit_case(struct lm_buf *o, const struct lm_run *r, const char *nam
 	}
 	lmr_addf(o, ">\n      <%s", kind);
 	lmr_xattr(o, "message", msg);
-	if (type)
+	if (type && strcmp(kind, "failure") == 0)
 		lmr_xattr(o, "type", type);
 	if (strcmp(kind, "skipped") == 0) {
 		lm_buf_adds(o, "/>\n");
@@ -108,22 +108,39 @@ static void junit_case(struct lm_buf *o, const struct lm_run *r, const char *nam
 	lm_buf_adds(o, "    </testcase>\n");
 }
 
+/* the run's two cases, "app exited 0" and "finished before the deadline":
+ * kind NULL (passed), "failure" or "skipped", and the failure's type */
+static void run_cases(const struct lm_run *r, const char *kind[2], const char *type[2])
+{
+	int intr = r->end == LM_END_INTERRUPTED ||
+		(r->end == LM_END_KILLED && r->cause == LM_END_INTERRUPTED);
+
+	kind[0] = lmr_app_ok(r) ? NULL : intr ? "skipped" : "failure";
+	type[0] = "exit";
+	kind[1] = type[1] = NULL;
+	if (r->end == LM_END_NOSTART) {
+		kind[1] = "skipped";
+	} else if (intr) {
+		kind[1] = "failure";
+		type[1] = "interrupted";
+	} else if (r->end == LM_END_TIMEOUT || r->end == LM_END_KILLED) {
+		kind[1] = "failure";
+		type[1] = r->end == LM_END_KILLED ? "killed" : "deadline";
+	}
+}
+
 static void junit_cases(const struct lm_run *r, struct lm_buf *o)
 {
-	const char *msg;
+	const char *msg, *kind[2], *type[2];
 	char e[64];
 	size_t i;
 
 	lmr_end_human(e, sizeof e, r);
 	msg = r->end_text && *r->end_text ? r->end_text : e;
-	junit_case(o, r, "app exited 0", r->duration, lmr_app_ok(r) ? NULL : "failure", "exit", msg);
-	if (r->end == LM_END_NOSTART)
-		junit_case(o, r, "finished before the deadline", 0, "skipped", NULL,
-			"the app did not start");
-	else if (r->end == LM_END_TIMEOUT || r->end == LM_END_KILLED)
-		junit_case(o, r, "finished before the deadline", 0, "failure", "deadline", msg);
-	else
-		junit_case(o, r, "finished before the deadline", 0, NULL, NULL, NULL);
+	run_cases(r, kind, type);
+	junit_case(o, r, "app exited 0", r->duration, kind[0], type[0], msg);
+	junit_case(o, r, "finished before the deadline", 0, kind[1], type[1],
+		r->end == LM_END_NOSTART ? "the app did not start" : msg);
 	for (i = 0; i < r->nex; i++) {
 		const struct lm_expect *x = &r->ex[i];
 
@@ -138,10 +155,13 @@ int lm_report_junit(const struct lm_run *r, struct lm_buf *o)
 	size_t i, fail = 0, skip = 0, tests = 2 + r->nex;
 	struct lm_buf txt;
 	char t[40], d[LM_NUM_MAX];
+	const char *kind[2], *type[2];
 
-	fail += !lmr_app_ok(r);
-	fail += r->end == LM_END_TIMEOUT || r->end == LM_END_KILLED;
-	skip += r->end == LM_END_NOSTART;
+	run_cases(r, kind, type);
+	for (i = 0; i < 2; i++) {
+		fail += kind[i] && kind[i][0] == 'f';
+		skip += kind[i] && kind[i][0] == 's';
+	}
 	for (i = 0; i < r->nex; i++) {
 		fail += r->ex[i].result != LM_EX_PASS && r->ex[i].result != LM_EX_SKIP;
 		skip += r->ex[i].result == LM_EX_SKIP;
