@@ -307,7 +307,11 @@ static void results_dir(void)
 	if (!outdir) {
 		char stamp[32];
 		time_t t = time(NULL);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&t));
+		struct tm tm;
+		/* UTC, as summary.json's started_utc: no time zone to load */
+		gmtime_r(&t, &tm);
+		snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		snprintf(made, sizeof made, "lmsession-%s-%s", name, stamp);
 		outdir = made;
 	}

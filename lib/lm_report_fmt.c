@@ -237,6 +237,24 @@ int lmr_finish(struct lm_buf *o)
 /* ---- numbers for people */
 
 /* about 4 significant digits, no exponent between 1e-4 and 1e9 */
+int lmr_decade(double a, double *p)
+{
+	double x = 1;
+	int k = 0;
+
+	while (x > a && k > -330) {
+		x /= 10;
+		k--;
+	}
+	while (x * 10 <= a && k < 310) {
+		x *= 10;
+		k++;
+	}
+	if (p)
+		*p = x;
+	return k;
+}
+
 void lmr_sig(char *b, size_t cap, double v)
 {
 	double a = fabs(v);
@@ -247,7 +265,7 @@ void lmr_sig(char *b, size_t cap, double v)
 		snprintf(b, cap, "%.3e", v);
 		return;
 	}
-	d = a == 0 ? 0 : 3 - (int)floor(log10(a));
+	d = a == 0 ? 0 : 3 - lmr_decade(a, NULL);
 	if (d < 0)
 		d = 0;
 	snprintf(b, cap, "%.*f", d, v);

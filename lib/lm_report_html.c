@@ -200,7 +200,7 @@ static double nice_step(double span, int n)
 
 	if (!(raw > 0) || !isfinite(raw))
 		return 1;
-	p = pow(10, floor(log10(raw)));
+	lmr_decade(raw, &p);
 	f = raw / p;
 	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }

@@ -45,6 +45,9 @@ size_t lmr_twidth(const char *s);
 void lmr_pad(struct lm_buf *o, size_t n);
 int lmr_finish(struct lm_buf *o);
 void lmr_num_pair(char *a, char *b, double x, double y);
+/* floor(log10(a)) for a finite a > 0 (-330 to 310), 10 to it in *p
+ * (when p): without libm's pow and log10, which a static binary pays for */
+int lmr_decade(double a, double *p);
 void lmr_sig(char *b, size_t cap, double v);
 void lmr_human(char *b, size_t cap, double v, const char *unit);
 const char *lmr_secs(char *b, size_t cap, double v);
