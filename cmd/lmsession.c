@@ -48,7 +48,7 @@ static const char usage[] =
 	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [--] [CMD [ARG ...]]";
 
 static const char help[] =
-	"  -o, --output DIR        results folder (default lmsession-NAME-YYYYmmdd-HHMMSS)\n"
+	"  -o, --output DIR        results folder (default lmsession-NAME-YYYYmmdd-HHMMSS, UTC)\n"
 	"  -n, --name NAME         the app's name (default $app_name, else the image, the script\n"
 	"                          of an interpreter (python3 app.py: app), or the command)\n"
 	"  -t, --timeout SECS      deadline: then SIGINT, SIGTERM, SIGKILL; a failure (124/137)\n"

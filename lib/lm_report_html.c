@@ -529,7 +529,8 @@ int lm_report_html(const struct lm_run *r, struct lm_buf *o)
 	lmr_addf(o, ": %s, %s</title>\n</head>\n<body>\n", word, e);
 	lmr_addf(o, "<h1 class=\"%s\">", cls);
 	h(o, lmr_nz(r->name));
-	lmr_addf(o, ": %s, %s (exit code %d)</h1>\n", word, e, r->exit_code);
+	lmr_addf(o, ": %s, %s%s (exit code %d)</h1>\n", word, e,
+		r->exit_code == 1 ? ", a threshold failed" : "", r->exit_code);
 	if (r->end_text && *r->end_text) {
 		lm_buf_adds(o, "<p class=\"end\">");
 		h(o, r->end_text);

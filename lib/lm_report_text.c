@@ -93,7 +93,8 @@ int lm_report_text(const struct lm_run *r, struct lm_buf *o)
 
 	lmr_end_human(e, sizeof e, r);
 	lmr_esc(o, lmr_nz(r->name), E_TEXT);
-	lmr_addf(o, ": %s: %s, exit code %d\n", r->exit_code == 0 ? "PASS" : "FAIL", e, r->exit_code);
+	lmr_addf(o, ": %s: %s%s, exit code %d\n", r->exit_code == 0 ? "PASS" : "FAIL", e,
+		r->exit_code == 1 ? ", a threshold failed" : "", r->exit_code);
 	if (r->end_text && *r->end_text) {
 		lm_buf_adds(o, "  ");
 		lmr_esc(o, r->end_text, E_TEXT);

@@ -318,6 +318,8 @@ fi
 # ---- thresholds and a baseline
 session fail1 1 -t 30 -e 'fps>=100000' -- sh "$APP_SH" -n 5 -r 20
 verdict fail1 "$T_DIR/fail1" threshold-failed exited
+check "fail1: the headline says a threshold failed" "$(head -n 1 "$T_DIR/fail1/summary.txt")" \
+	grep -q '^app: FAIL: exited 0, a threshold failed, exit code 1$' "$T_DIR/fail1/summary.txt"
 # the app failing and a threshold failing: the app's failure wins
 # shellcheck disable=SC2016 # expanded by the app's shell
 session fail2 2 -t 30 -e 'fps>=100000' -- sh -c 'sh "$0" -n 3 -r 20; exit 4' "$APP_SH"
