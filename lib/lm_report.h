@@ -1,8 +1,12 @@
 /* lm_report: the results of one lmsession run. Per-metric samples and
  * statistics, thresholds (--expect), a baseline read from an earlier
- * run's summary.json, and the files summary.json, summary.txt, junit.xml
- * and report.html, each written whole (temp + rename). Library code: it
- * never prints and never exits; errors come back as text in err. */
+ * run's summary.json, and the files summary.json, summary.txt, junit.xml,
+ * report.html with report.css, perfreport.xml and plot/NAME.csv, each
+ * written whole (temp + rename) with the mode the umask allows. One job a
+ * file: lm_report_stat.c, _expect.c, _base.c, _fmt.c (escaping, numbers,
+ * the order), _text.c, _json.c, _junit.c, _html.c, _trend.c, and
+ * lm_report.c (the folder). Library code: it never prints and never
+ * exits; errors come back as text in err. */
 #ifndef LM_REPORT_H
 #define LM_REPORT_H
 #include <stddef.h>
@@ -206,8 +210,9 @@ int lm_report_perf(const struct lm_run *r, struct lm_buf *out);
 int lm_report_plot(const struct lm_metric *m, struct lm_buf *out);
 /* Write summary.json, summary.txt, junit.xml, report.html, report.css,
  * perfreport.xml and plot/NAME.csv per metric with samples into dir,
- * each whole (lm_buf_save). 0 ok; -1 with err set, naming the file and
- * strerror (e.g. "unable to write DIR/report.html: No space left on
- * device"); no file is left half-written. */
+ * each whole (lm_buf_save_mode, 0666 less the umask). 0 ok; -1 with err
+ * set, naming the file and strerror (e.g. "unable to write
+ * DIR/report.html: No space left on device"); no file is left
+ * half-written. */
 int lm_report_write(const struct lm_run *r, const char *dir, char *err, size_t errcap);
 #endif

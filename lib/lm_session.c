@@ -1,4 +1,5 @@
 /* lm_session: lmsession's decisions (lm_session.h). */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -13,7 +14,7 @@ void lm_session_end(struct lm_run *r, const struct lm_seen *s)
 	r->signal = s->signal;
 	if (s->nostart) {
 		r->end = LM_END_NOSTART;
-		r->status = s->nostart == 2 /* ENOENT */ ? LM_SX_NOTFOUND : LM_SX_NOEXEC;
+		r->status = s->nostart == ENOENT ? LM_SX_NOTFOUND : LM_SX_NOEXEC;
 		return;
 	}
 	if (s->stage && (s->stage >= 3 || (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL))) {

@@ -805,8 +805,8 @@ static void test_session(void)
 		{ { 0, 0, 0, 0, 3 << 8 }, 1, LM_END_EXITED, 3, 0, 2, "app-failed", "exited 3" },
 		{ { 0, 0, 0, 0, SIGSEGV }, 0, LM_END_SIGNALED, SIGSEGV, 0, 2, "app-failed", "died of signal 11" },
 		{ { 0, 0, 0, 0, SIGTERM }, 1, LM_END_SIGNALED, SIGTERM, 0, 2, "app-failed", "died of signal 15" },
-		{ { 2, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 127, 0, 127, "not-found", "did not start (127)" },
-		{ { 13, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 126, 0, 126, "cannot-run", "did not start (126)" },
+		{ { ENOENT, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 127, 0, 127, "not-found", "did not start (127)" },
+		{ { EACCES, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 126, 0, 126, "cannot-run", "did not start (126)" },
 		/* -t: the deadline */
 		{ { 0, 1, LM_END_TIMEOUT, 0, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
 		{ { 0, 2, LM_END_TIMEOUT, 0, SIGTERM }, 1, LM_END_TIMEOUT, SIGTERM, 0, 124, "timeout", "timed out" },
