@@ -403,6 +403,10 @@ for sig in TERM TERMt TERMr KILL; do
 		verdict "killed by SIG$sig" "$R" interrupted interrupted
 		check "killed by SIG$sig: junit says interrupted" "$(grep -A 2 'before the deadline' "$R/junit.xml" | head -n 3)" \
 			grep -q '<failure message="stopped by SIGINT after lmsession got SIGTERM" type="interrupted">' "$R/junit.xml"
+		if have xmllint; then
+			check "killed by SIG$sig: junit.xml validates" "$(xmllint --noout --schema "$XSD" "$R/junit.xml" 2>&1 | head -n 2)" \
+				sh -c "xmllint --noout --schema '$XSD' '$R/junit.xml' 2>/dev/null"
+		fi
 	else
 		check "killed by SIGKILL: exit 137" "exit $rc" test "$rc" = 137
 	fi
