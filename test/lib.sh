@@ -159,6 +159,7 @@ t_done() {
 ru_fifo() {
 	rm -f "$1" "$1.fifo"
 	mkfifo "$1.fifo" || return 1
+	# shellcheck disable=SC2016 # expanded by that shell
 	t_bg sh -c 'head -n 1 <"$1.fifo" >"$1.part" && mv "$1.part" "$1"' sh "$1"
 }
 
