@@ -132,8 +132,8 @@ check "sh: files 0644, folders 0755 (umask 022)" "$(find "$R" ! -perm 644 ! -per
 	modes_umask "$R"
 check "sh: perfreport.xml as the Performance plugin detects Taurus" "$(head -n 2 "$R/perfreport.xml")" \
 	sh -c "head -n 1 '$R/perfreport.xml' | grep -q '^<?xml' && sed -n 2p '$R/perfreport.xml' | grep -q '<FinalStatus>'"
-check "sh: perfreport.xml: latency in seconds, fps" "$(grep -A 5 latency "$R/perfreport.xml" | head -n 6)" \
-	sh -c "grep -q '<Group label=\"demo-sh/latency\">' '$R/perfreport.xml' && grep -q '<Group label=\"demo-sh/fps\">' '$R/perfreport.xml'"
+check "sh: perfreport.xml: latency, fps, the summary" "$(grep -A 5 latency "$R/perfreport.xml" | head -n 6)" \
+	sh -c "grep -q '<Group label=\"demo-sh/latency\">' '$R/perfreport.xml' && grep -q '<Group label=\"demo-sh/fps\">' '$R/perfreport.xml' && grep -q '<Group label=\"\">' '$R/perfreport.xml'"
 check "sh: plot CSV: a header, one row" "$(cat "$R/plot/demo-sh.fps.csv")" \
 	sh -c "test \"\$(head -n 1 '$R/plot/demo-sh.fps.csv')\" = mean,min,p50,p90,p95,p99,max && test \$(wc -l <'$R/plot/demo-sh.fps.csv') = 2"
 check "sh: samples.csv header" "$(head -n 1 "$R/samples.csv")" \

@@ -707,11 +707,13 @@ static void check_dir(const char *dir)
 	snprintf(c, sizeof c, "xmllint --noout '%s/perfreport.xml'", dir);
 	run_tool("xmllint", c);
 	/* what TaurusParser reads of each Group: integers, seconds */
-	snprintf(c, sizeof c, "test \"$(xmllint --xpath 'count(//Group[throughput[@value=round(@value)]]"
+	snprintf(c, sizeof c, "test \"$(xmllint --xpath 'count(//Group[@label!=\"\"][throughput[@value=round(@value)]]"
 		"[succ][fail][bytes][avg_rt][perc[@param=\"50.0\"]][perc[@param=\"90.0\"]]"
 		"[perc[@param=\"0.0\"]][perc[@param=\"100.0\"]])' '%s/perfreport.xml')\" = 4 && "
 		"test \"$(xmllint --xpath 'string(//Group[@label=\"app/lat\"]/perc[@param=\"100.0\"]/@value)' "
-		"'%s/perfreport.xml')\" = 0.006", dir, dir);
+		"'%s/perfreport.xml')\" = 0.006 && "
+		"test \"$(xmllint --xpath 'string(//Group[@label=\"\"]/perc[@param=\"100.0\"]/@value)' "
+		"'%s/perfreport.xml')\" = 0.006", dir, dir, dir);
 	run_tool("xmllint", c);
 	snprintf(c, sizeof c, "xmllint --noout '%s/junit.xml'", dir);
 	run_tool("xmllint", c);
