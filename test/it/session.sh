@@ -118,7 +118,9 @@ t_case "results folder not empty" 100 '' '~is not empty' "$LS" -o "$T_DIR/full" 
 t_case "run-for not shorter than timeout" 100 '' '~not shorter' "$LS" -r 5 -t 5 -- true
 
 # ---- a hooked sh app, exits in time
-session sh 0 -t 30 -e 'fps>=1' -e 'latency.count>=5' -n demo-sh -- sh "$APP_SH" -n 12 -r 10
+# (the app makes about one frame a second: its fps mean sits at 1, give or
+# take the last round, under load and ASan a little under)
+session sh 0 -t 30 -e 'fps>=0.5' -e 'latency.count>=5' -n demo-sh -- sh "$APP_SH" -n 12 -r 10
 R=$T_DIR/sh
 for f in samples.csv samples.jsonl summary.json summary.txt junit.xml report.html report.css \
 	perfreport.xml plot/demo-sh.fps.csv plot/demo-sh.latency.csv; do
