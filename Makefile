@@ -12,7 +12,10 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
-	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
+	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
+	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
+	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
+	$(O)/lm_session.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
 	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
@@ -59,7 +62,7 @@ $(O)/lm_expo_pb.o: lib/lm_expo_pb.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h 
 $(O)/lm_expo_le.o: lib/lm_expo_le.c lib/lm_expo.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_le.c
 $(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_msg.c
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_msg.c
 $(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_send.c
 $(O)/lm_tegra.o: lib/lm_tegra.c lib/lm_tegra.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
@@ -67,7 +70,7 @@ $(O)/lm_tegra.o: lib/lm_tegra.c lib/lm_tegra.h lib/lm_send.h lib/lm_wire.h lib/l
 $(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
 $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_proc.c
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_proc.c
 $(O)/lm_gpuproc.o: lib/lm_gpuproc.c lib/lm_gpuproc.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_gpuproc.c
 $(O)/lm_jetson.o: lib/lm_jetson.c lib/lm_jetson.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
@@ -75,14 +78,37 @@ $(O)/lm_jetson.o: lib/lm_jetson.c lib/lm_jetson.h lib/lm_proc.h lib/lm_send.h li
 $(O)/lm_nvmap.o: lib/lm_nvmap.c lib/lm_nvmap.h lib/lm_gpuproc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvmap.c
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_json.c
-$(O)/lm_report.o: lib/lm_report.c lib/lm_report.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_report.c
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_json.c
+# lm_report: one job a file; the parts share lm_report_int.h
+REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+$(O)/lm_report.o: lib/lm_report.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report.c
+$(O)/lm_report_stat.o: lib/lm_report_stat.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_stat.c
+$(O)/lm_report_fmt.o: lib/lm_report_fmt.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_fmt.c
+$(O)/lm_report_expect.o: lib/lm_report_expect.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_expect.c
+$(O)/lm_report_base.o: lib/lm_report_base.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_base.c
+$(O)/lm_report_text.o: lib/lm_report_text.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_text.c
+$(O)/lm_report_json.o: lib/lm_report_json.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_json.c
+$(O)/lm_report_junit.o: lib/lm_report_junit.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_junit.c
+$(O)/lm_report_html.o: lib/lm_report_html.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_html.c
+$(O)/lm_report_trend.o: lib/lm_report_trend.c $(REPORTH)
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report_trend.c
+$(O)/lm_session.o: lib/lm_session.c lib/lm_session.h lib/lm_report.h lib/lm_buf.h lib/lm_hist.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_session.c
 
 $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_acct.c
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_acct.c
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
-	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_usage.c
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
 
 $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
@@ -97,7 +123,7 @@ $(O)/lmexport: cmd/lmexport.c $(O)/liblm.a
 $(O)/lmprobe: cmd/lmprobe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(O)/liblm.a $(LDLIBS)
 $(O)/lmsession: cmd/lmsession.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmsession.c $(O)/liblm.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ cmd/lmsession.c $(O)/liblm.a $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
@@ -210,7 +236,10 @@ FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
-	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
+	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
+	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
+	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \
+	lib/lm_session.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
 	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
 fuzz:
 	rm -rf build/fuzz

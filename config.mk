@@ -9,7 +9,15 @@ LIBDIR = $(PREFIX)/lib
 
 CC = musl-gcc
 CPPFLAGS = -D_GNU_SOURCE -DLM_VERSION=\"$(VERSION)\"
-CFLAGS = -std=c11 -O2 -pipe -Wall -Wextra -Werror -ffunction-sections -fdata-sections
-LDFLAGS = -static -Wl,--gc-sections -s
+# static binaries: no PIE code (they are not position independent anyway),
+# no unwind tables (C, no exceptions)
+CFLAGS = -std=c11 -O2 -pipe -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
+	-fno-pie -fno-asynchronous-unwind-tables
+LDFLAGS = -static -no-pie -Wl,--gc-sections -s
+# code off every hot path (lmsession, its results, the app's accounting):
+# built for size; lmsession also packs its read-only data right after its
+# code (no page of padding between them: it stays under 160 KiB with room)
+SMALL = -Os
+SMALLLD = -Wl,-z,noseparate-code
 LDLIBS = -lpthread -lm
 AR = ar

@@ -1,8 +1,9 @@
 /* lmsession: one profiling session. Runs an app (a command, or a container
  * image through a runtime command) under a deadline beside a private
  * lmtabled and lmprobe, samples every metric, and leaves a results folder:
- * samples.csv, summary.json, summary.txt, junit.xml, report.html, the
- * app's output and the wrapped profilers' files.
+ * samples.csv, summary.json, summary.txt, junit.xml, report.html (and
+ * report.css), perfreport.xml and plot/ for Jenkins' trends, the app's
+ * output and the wrapped profilers' files.
  *
  * Processes: lmsession (this one: sampling, deadline, results) forks a
  * keeper, a child subreaper that starts the app in a session of its own
@@ -34,6 +35,7 @@
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_report.h"
+#include "lm_session.h"
 #include "lm_sock.h"
 #include "lm_usage.h"
 #include "lm_wire.h"
@@ -46,8 +48,9 @@ static const char usage[] =
 	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [--] [CMD [ARG ...]]";
 
 static const char help[] =
-	"  -o, --output DIR        results folder (default lmsession-NAME-YYYYmmdd-HHMMSS)\n"
-	"  -n, --name NAME         the app's name (default $app_name, else the image or command)\n"
+	"  -o, --output DIR        results folder (default lmsession-NAME-YYYYmmdd-HHMMSS, UTC)\n"
+	"  -n, --name NAME         the app's name (default $app_name, else the image, the script\n"
+	"                          of an interpreter (python3 app.py: app), or the command)\n"
 	"  -t, --timeout SECS      deadline: then SIGINT, SIGTERM, SIGKILL; a failure (124/137)\n"
 	"  -r, --run-for SECS      planned stop: SIGINT after SECS, then as -t; not a failure\n"
 	"  -g, --grace SECS        wait between the signals (default 5)\n"
@@ -66,13 +69,12 @@ static const char help[] =
 	"  -a, --app-args ARGS     app arguments, appended (default $app_args)\n"
 	"  -q, --quiet             no progress, no summary on stdout\n"
 	"In arguments, {out} is the results folder and {dataset} the dataset path.\n"
-	"Exit: the app's status; 0 stopped as planned (-r); 1 a threshold failed; 124 timed out;\n"
-	"137 had to be killed; 126/127 cannot run / not found; 100 usage; 111 system error.\n";
+	"Exit: 0 passed (the app exited 0 or stopped as planned, thresholds held); 1 a threshold\n"
+	"failed; 2 the app failed; 124 timed out; 137 had to be killed; 126/127 cannot run / not\n"
+	"found; 128+N lmsession got signal N; 100 usage; 111 system error (summary.json: verdict).\n";
 
-#define EXIT_TIMEOUT 124
-#define EXIT_KILLED 137
-#define EXIT_NOEXEC 126
-#define EXIT_NOTFOUND 127
+#define EXIT_NOEXEC LM_SX_NOEXEC
+#define EXIT_NOTFOUND LM_SX_NOTFOUND
 
 #define DUMP_MAX (64u << 20)     /* bytes in one table dump */
 #define QUERY_DEADLINE 2.0       /* seconds for one dump */
@@ -305,7 +307,11 @@ static void results_dir(void)
 	if (!outdir) {
 		char stamp[32];
 		time_t t = time(NULL);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&t));
+		struct tm tm;
+		/* UTC, as summary.json's started_utc: no time zone to load */
+		gmtime_r(&t, &tm);
+		snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		snprintf(made, sizeof made, "lmsession-%s-%s", name, stamp);
 		outdir = made;
 	}
@@ -332,7 +338,7 @@ static int open_out(const char *file)
 	int fd;
 
 	fmt(p, sizeof p, "%s/%s", dir, file);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0666);
 	if (fd < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create %s", p);
 	return fd;
@@ -1546,7 +1552,7 @@ static void start_probes(pid_t app)
 		snprintf(tg, sizeof tg, "%.0f", interval_s * 1000);
 		fmt(logp, sizeof logp, "%s/tegrastats.log", dir);
 		fmt(tail, sizeof tail, "tegrastats:%s", logp);
-		fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 		if (fd >= 0)
 			close(fd);
 		spawn("tegrastats", t, -1, -1);
@@ -1610,6 +1616,80 @@ static const char *signame(int s)
 	}
 }
 
+/* The end in one line for people, e.g. "stopped by SIGTERM at the
+ * deadline". */
+static void end_words(char *b, size_t cap, const struct lm_run *r, const struct lm_seen *sn,
+	const char *cmd0)
+{
+	const char *why = r->cause == LM_END_INTERRUPTED || r->end == LM_END_INTERRUPTED ?
+		"after lmsession got" : r->end == LM_END_STOPPED || r->cause == LM_END_STOPPED ?
+		"at the planned stop" : "at the deadline";
+	char s[32] = "";
+
+	if (r->signal)
+		snprintf(s, sizeof s, " %s", signame(r->signal));
+	switch (r->end) {
+	case LM_END_NOSTART:
+		snprintf(b, cap, "could not start %s: %s", cmd0, strerror(sn->nostart));
+		break;
+	case LM_END_KILLED:
+		snprintf(b, cap, "had to be killed with SIGKILL %s%s",
+			r->cause == LM_END_INTERRUPTED ? "after lmsession got" :
+			r->cause == LM_END_STOPPED ? "after the planned stop" : "after the deadline",
+			r->cause == LM_END_INTERRUPTED ? s : "");
+		break;
+	case LM_END_STOPPED:
+	case LM_END_TIMEOUT:
+	case LM_END_INTERRUPTED:
+		snprintf(b, cap, "stopped by %s %s%s", sn->stage == 1 ? "SIGINT" : "SIGTERM", why,
+			r->end == LM_END_INTERRUPTED ? s : "");
+		break;
+	case LM_END_SIGNALED:
+		snprintf(b, cap, "died of %s (%d)", signame(r->status), r->status);
+		break;
+	default:
+		snprintf(b, cap, "exited with status %d", r->status);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files in the results folder, sorted, a folder as NAME/; the hidden
+ * ones (.samples.csv.part) left out. NULL-terminated. */
+static char **dir_files(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0;
+
+	while (d && (e = readdir(d))) {
+		struct stat st;
+		char p[PATH_MAX + 300];
+		if (e->d_name[0] == '.')
+			continue;
+		v = realloc(v, (n + 2) * sizeof *v);
+		if (!v)
+			lm_die(LM_EXIT_SYS, "out of memory");
+		fmt(p, sizeof p, "%s/%s", dir, e->d_name);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			fmt(p, sizeof p, "%s/", e->d_name);
+		else
+			fmt(p, sizeof p, "%s", e->d_name);
+		v[n++] = xstrdup(p);
+	}
+	if (d)
+		closedir(d);
+	if (!v)
+		v = xalloc(sizeof *v);
+	qsort(v, n, sizeof *v, cmp_str);
+	v[n] = NULL;
+	return v;
+}
+
 /* The tail of the app's stderr, for the console when it failed. */
 static void show_tail(const char *file)
 {
@@ -1650,7 +1730,8 @@ int main(int argc, char **argv)
 {
 	char **cmd, **env, self[PATH_MAX], end_text[256], err[512];
 	int kp[2], sp[2], sfd, out, errfd, stage = 0, app_done = 0, app_st = 0;
-	int started = 0, nostart = 0, interrupted = 0, keeper_done = 0, exit_code;
+	int started = 0, nostart = 0, keeper_done = 0, exit_code, sys_err = 0;
+	struct lm_seen seen = { 0, 0, 0, 0, 0 };
 	struct lm_expect *ex;
 	struct lm_baseline base, *bp = NULL;
 	double now, next_sample, deadline = 0, stage_at = 0, t_end = 0, flush_at = 0;
@@ -1662,8 +1743,7 @@ int main(int argc, char **argv)
 	size_t insp_len = 0;
 	int insp_fd = -1, insp_tries = 0;
 	double insp_next = 0;
-	const char *files[8];
-	size_t nfiles = 0;
+	char **files;
 
 	lm_prog = "lmsession";
 	options(argc, argv);
@@ -1700,8 +1780,11 @@ int main(int argc, char **argv)
 		if ((c = strchr(c ? c : im, ':')))
 			*c = 0;
 		set_name(im);
-	} else
-		set_name(argv[0]);
+	} else {
+		char nm[LM_TAGVAL_MAX + 1];
+		lm_session_name((const char *const *)argv, nm, sizeof nm);
+		set_name(nm);
+	}
 	if (dataset) {
 		static char ds[PATH_MAX];
 		if (!realpath(dataset, ds))
@@ -1779,8 +1862,6 @@ int main(int argc, char **argv)
 	}
 	out = open_out("stdout.log");
 	errfd = open_out("stderr.log");
-	files[nfiles++] = "stdout.log";
-	files[nfiles++] = "stderr.log";
 
 	if (pipe2(kp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create a pipe");
@@ -1870,9 +1951,10 @@ int main(int argc, char **argv)
 				if (si.ssi_signo == SIGPIPE)
 					continue;
 				/* our own SIGINT/SIGTERM/SIGHUP: stop the app now */
-				interrupted = (int)si.ssi_signo;
 				if (!app_done) {
+					seen.signal = (int)si.ssi_signo;
 					if (stage == 0) {
+						seen.cause = LM_END_INTERRUPTED;
 						stage = 1;
 						say("got %s: stopping the app", signame((int)si.ssi_signo));
 						tell(kp[1], SIGINT);
@@ -1958,6 +2040,7 @@ int main(int argc, char **argv)
 		}
 		if (deadline && !app_done && stage == 0 && now >= deadline) {
 			stage = 1;
+			seen.cause = run_for_s ? LM_END_STOPPED : LM_END_TIMEOUT;
 			stage_at = now + grace_s;
 			say("%s reached after %gs: sending SIGINT", run_for_s ? "run time" : "deadline",
 				run_for_s ? run_for_s : timeout_s);
@@ -2000,38 +2083,11 @@ int main(int argc, char **argv)
 
 	/* how it ended */
 	memset(&run, 0, sizeof run);
-	if (nostart) {
-		run.end = LM_END_NOSTART;
-		run.status = nostart == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-		snprintf(end_text, sizeof end_text, "could not start %s: %s", cmd[0], strerror(nostart));
-		exit_code = run.status;
-	} else if (stage >= 3 || (stage && WIFSIGNALED(app_st) && WTERMSIG(app_st) == SIGKILL)) {
-		run.end = LM_END_KILLED;
-		run.status = SIGKILL;
-		snprintf(end_text, sizeof end_text, "had to be killed with SIGKILL %s",
-			interrupted ? "after lmsession was interrupted" :
-			run_for_s ? "after the planned run time" : "after the deadline");
-		exit_code = EXIT_KILLED;
-	} else if (stage) {
-		run.end = run_for_s || interrupted ? LM_END_STOPPED : LM_END_TIMEOUT;
-		run.status = WIFEXITED(app_st) ? WEXITSTATUS(app_st) : WTERMSIG(app_st);
-		snprintf(end_text, sizeof end_text, "stopped by %s %s", stage == 1 ? "SIGINT" : "SIGTERM",
-			interrupted ? "when lmsession was interrupted" :
-			run_for_s ? "at the planned run time" : "at the deadline");
-		exit_code = run.end == LM_END_TIMEOUT ? EXIT_TIMEOUT : 0;
-	} else if (WIFSIGNALED(app_st)) {
-		run.end = LM_END_SIGNALED;
-		run.status = WTERMSIG(app_st);
-		snprintf(end_text, sizeof end_text, "died of %s (%d)", signame(run.status), run.status);
-		exit_code = 128 + run.status;
-	} else {
-		run.end = LM_END_EXITED;
-		run.status = WEXITSTATUS(app_st);
-		snprintf(end_text, sizeof end_text, "exited with status %d", run.status);
-		exit_code = run.status;
-	}
-	if (interrupted)
-		exit_code = 128 + interrupted;
+	seen.nostart = nostart;
+	seen.stage = stage;
+	seen.wstatus = app_st;
+	lm_session_end(&run, &seen);
+	end_words(end_text, sizeof end_text, &run, &seen, cmd[0]);
 	if (left)
 		lm_warn("the app left %zu process%s behind; stopped", left, left == 1 ? "" : "es");
 	if (rejected > 0)
@@ -2040,21 +2096,8 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < nmetrics; i++)
 		lm_metric_stats(&metrics[i]);
-	for (i = 0; i < nexpects; i++) {
+	for (i = 0; i < nexpects; i++)
 		lm_expect_eval(&ex[i], metrics, nmetrics, bp);
-		if (ex[i].result == LM_EX_FAIL && exit_code == 0)
-			exit_code = LM_EXIT_NO;
-	}
-	{
-		struct stat st;
-		char p[PATH_MAX + 32];
-		fmt(p, sizeof p, "%s/tegrastats.log", dir);
-		if (stat(p, &st) == 0)
-			files[nfiles++] = "tegrastats.log";
-	}
-	files[nfiles++] = "samples.csv";
-	files[nfiles++] = "samples.jsonl";
-	files[nfiles] = NULL;
 	run.name = name;
 	run.argv = (const char *const *)cmd;
 	run.image = image;
@@ -2074,13 +2117,11 @@ int main(int argc, char **argv)
 	run.run_for = run_for_s;
 	run.interval = interval_s;
 	run.end_text = end_text;
-	run.exit_code = exit_code;
 	run.m = metrics;
 	run.nm = nmetrics;
 	run.ex = ex;
 	run.nex = nexpects;
 	run.base = bp;
-	run.files = files;
 	for (i = 0; !have_usage && image && i < nmetrics; i++)
 		if (!strcmp(metrics[i].source, name) && !strcmp(metrics[i].id, "cgroup_cpu_seconds")) {
 			/* a container: its cgroup holds what its processes used */
@@ -2092,11 +2133,15 @@ int main(int argc, char **argv)
 		}
 	run.usage = have_usage ? &app_use : NULL;
 
-	/* the results, each file whole */
+	/* the results, each file whole; the folder's list (the app's output,
+	 * the samples, what wrappers wrote) */
 	if (finish_samples(&csv, "samples.csv") < 0)
-		exit_code = LM_EXIT_SYS;
+		sys_err = 1;
 	if (finish_samples(&jsonl, "samples.jsonl") < 0)
-		exit_code = LM_EXIT_SYS;
+		sys_err = 1;
+	files = dir_files();
+	run.files = (const char *const *)files;
+	run.exit_code = exit_code = lm_session_exit(&run, sys_err);
 	if (lm_report_write(&run, dir, err, sizeof err) < 0) {
 		lm_warn("%s", err);
 		exit_code = LM_EXIT_SYS;
@@ -2113,6 +2158,7 @@ int main(int argc, char **argv)
 		lm_info("%s after %.1fs; results in %s; exit %d", end_text, run.duration, dir, exit_code);
 	}
 	lm_close_stdout();
+	free_words(files);
 	free_all(cmd, env, ex, bp);
 	return exit_code;
 }

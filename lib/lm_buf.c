@@ -94,6 +94,11 @@ int lm_buf_addnum(struct lm_buf *b, double v)
 
 int lm_buf_save(const struct lm_buf *b, const char *path)
 {
+	return lm_buf_save_mode(b, path, 0600);
+}
+
+int lm_buf_save_mode(const struct lm_buf *b, const char *path, unsigned mode)
+{
 	char tmp[4096];
 	size_t off = 0;
 	ssize_t r;
@@ -103,7 +108,7 @@ int lm_buf_save(const struct lm_buf *b, const char *path)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return -1;
 	while (off < b->len) {

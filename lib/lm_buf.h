@@ -23,6 +23,9 @@ int lm_buf_addnum(struct lm_buf *b, double v);       /* lm_fmt_double */
 /* Write the buffer to path whole: path.tmp, fsync, rename (mode 0600).
  * 0 ok, -1 with errno set (path.tmp removed). */
 int lm_buf_save(const struct lm_buf *b, const char *path);
+/* The same, path.tmp created with mode (less the umask): 0666 for files
+ * others read (results), 0600 for private state. */
+int lm_buf_save_mode(const struct lm_buf *b, const char *path, unsigned mode);
 /* Append the file at path (up to b->max bytes). 0 ok, -1 with errno set
  * (EMSGSIZE when the file is larger). */
 int lm_buf_load(struct lm_buf *b, const char *path);

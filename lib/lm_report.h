@@ -1,8 +1,12 @@
 /* lm_report: the results of one lmsession run. Per-metric samples and
  * statistics, thresholds (--expect), a baseline read from an earlier
- * run's summary.json, and the files summary.json, summary.txt, junit.xml
- * and report.html, each written whole (temp + rename). Library code: it
- * never prints and never exits; errors come back as text in err. */
+ * run's summary.json, and the files summary.json, summary.txt, junit.xml,
+ * report.html with report.css, perfreport.xml and plot/NAME.csv, each
+ * written whole (temp + rename) with the mode the umask allows. One job a
+ * file: lm_report_stat.c, _expect.c, _base.c, _fmt.c (escaping, numbers,
+ * the order), _text.c, _json.c, _junit.c, _html.c, _trend.c, and
+ * lm_report.c (the folder). Library code: it never prints and never
+ * exits; errors come back as text in err. */
 #ifndef LM_REPORT_H
 #define LM_REPORT_H
 #include <stddef.h>
@@ -141,8 +145,11 @@ enum lm_end {
 	LM_END_SIGNALED,    /* died of a signal by itself; status = signal */
 	LM_END_STOPPED,     /* --run-for: stopped on schedule by SIGINT or SIGTERM */
 	LM_END_TIMEOUT,     /* --timeout: stopped by SIGINT or SIGTERM at the deadline */
-	LM_END_KILLED,      /* had to be killed with SIGKILL; status = 9 */
-	LM_END_NOSTART      /* could not be started; status = 126 or 127 */
+	LM_END_KILLED,      /* had to be killed with SIGKILL; status = 9; cause
+	                     * says why it was being stopped */
+	LM_END_NOSTART,     /* could not be started; status = 126 or 127 */
+	LM_END_INTERRUPTED  /* lmsession got a signal (SIGINT, SIGTERM, SIGHUP)
+	                     * and stopped the app with SIGINT or SIGTERM */
 };
 
 struct lm_run {
@@ -159,7 +166,11 @@ struct lm_run {
 	double timeout, run_for;      /* seconds; 0 when not set */
 	double interval;              /* sampling period, seconds */
 	int end;                      /* enum lm_end */
-	int status;                   /* see enum lm_end */
+	int status;                   /* see enum lm_end; for STOPPED, TIMEOUT and
+	                               * INTERRUPTED the app's exit status or signal */
+	int cause;                    /* KILLED: LM_END_STOPPED, LM_END_TIMEOUT or
+	                               * LM_END_INTERRUPTED; else 0 */
+	int signal;                   /* the signal lmsession got; 0: none */
 	const char *end_text;         /* one line for people, e.g. "stopped by
 	                               * SIGINT at the 60 s deadline" */
 	int exit_code;                /* lmsession's exit status */
@@ -169,7 +180,8 @@ struct lm_run {
 	size_t nex;
 	const struct lm_baseline *base;   /* NULL: none */
 	const char *const *files;     /* other files in the folder (relative
-	                               * names: stdout.log, ...), NULL-terminated */
+	                               * names: stdout.log, what -w wrappers
+	                               * wrote, ...), NULL-terminated */
 	const struct lm_usage *usage; /* the app's whole-run CPU and I/O
 	                               * (lm_usage.h); NULL: not known */
 };
@@ -185,9 +197,22 @@ int lm_report_text(const struct lm_run *r, struct lm_buf *out);
 int lm_report_json(const struct lm_run *r, struct lm_buf *out);
 int lm_report_junit(const struct lm_run *r, struct lm_buf *out);
 int lm_report_html(const struct lm_run *r, struct lm_buf *out);
-/* Write summary.json, summary.txt, junit.xml and report.html into dir,
- * each whole (lm_buf_save). 0 ok; -1 with err set, naming the file and
- * strerror (e.g. "unable to write DIR/report.html: No space left on
- * device"); no file is left half-written. */
+/* report.html's stylesheet, report.css (the page has no inline style:
+ * Jenkins serves it under a Content-Security-Policy without
+ * 'unsafe-inline'). */
+int lm_report_css(const struct lm_run *r, struct lm_buf *out);
+/* perfreport.xml: the run in the Taurus FinalStatus XML the Jenkins
+ * Performance plugin reads; one Group per metric of the app (its own and
+ * its resources) with samples. */
+int lm_report_perf(const struct lm_run *r, struct lm_buf *out);
+/* One metric's plot/NAME.csv for the Jenkins Plot plugin: a header line
+ * mean,min,p50,p90,p95,p99,max and one line of values. */
+int lm_report_plot(const struct lm_metric *m, struct lm_buf *out);
+/* Write summary.json, summary.txt, junit.xml, report.html, report.css,
+ * perfreport.xml and plot/NAME.csv per metric with samples into dir,
+ * each whole (lm_buf_save_mode, 0666 less the umask). 0 ok; -1 with err
+ * set, naming the file and strerror (e.g. "unable to write
+ * DIR/report.html: No space left on device"); no file is left
+ * half-written. */
 int lm_report_write(const struct lm_run *r, const char *dir, char *err, size_t errcap);
 #endif

@@ -38,6 +38,9 @@ bench_pkgs="$demo_pkgs collectd-core libmicrohttpd12 libprotobuf-c1 prometheus-p
 # below). xinetd conflicts with openbsd-inetd as a package: its binary is
 # unpacked under build/deps/xinetd instead (apt-get download, dpkg-deb -x).
 test_pkgs="$test_pkgs runit s6 openbsd-inetd systemd iproute2"
+# chromium: report.html rendered headless under Jenkins' Content-Security-
+# Policy, its screenshot checked (test/it/session_csp.sh; skipped without)
+test_pkgs="$test_pkgs chromium"
 # make fleet (test/fleet.sh): network namespaces (iproute2), tcpsvd, Prometheus
 fleet_pkgs="$demo_pkgs prometheus iproute2 perl-base procps util-linux"
 case $1 in

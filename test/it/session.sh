@@ -21,6 +21,8 @@ PATH=$LM_BIN:$PATH
 export PATH
 have() { command -v "$1" >/dev/null 2>&1; }
 T_TIMEOUT=60
+# results are for others to read: files 0644, folders 0755 under this umask
+umask 022
 
 # every process a session here may start holds one of these in its
 # command line (kept in a file: grep -f, so that grep's own line does not)
@@ -76,6 +78,31 @@ files_whole() {
 	[ -z "$(find "$1" -name '*.tmp' -o -name '*.part' | head -n 1)" ]
 }
 
+# modes_umask DIR: every file in DIR 0644, every folder 0755 (umask 022)
+modes_umask() {
+	[ -z "$(find "$1" \( -type f ! -perm 644 \) -o \( -type d ! -perm 755 \) | head -n 1)" ]
+}
+
+# files_listed DIR: summary.json's files are the folder's files, all of
+# them (a folder as NAME/ when none of its files is listed)
+files_listed() {
+	(cd "$1" && find . -type f ! -name '.*' | sed 's|^\./||' | LC_ALL=C sort) >"$T_DIR/files.have"
+	jq -r '.files[]' "$1/summary.json" | while read -r _f; do
+		case $_f in
+		*/) find "$1/$_f" -type f | sed "s|^$1/||" ;;
+		*) echo "$_f" ;;
+		esac
+	done | LC_ALL=C sort >"$T_DIR/files.listed"
+	cmp -s "$T_DIR/files.have" "$T_DIR/files.listed"
+}
+
+# verdict NAME DIR VERDICT END: summary.json says so
+verdict() {
+	have jq || return 0
+	_vg=$(jq -r '"\(.verdict) \(.end)"' "$2/summary.json" 2>/dev/null)
+	check "$1: verdict $3, end $4" "got $_vg" test "$_vg" = "$3 $4"
+}
+
 # ---- usage
 t_case "no command: usage" 100 '' '~^usage: lmsession' "$LS"
 t_case "-h lists the options" 0 '~--timeout' '' "$LS" -h
@@ -91,15 +118,26 @@ t_case "results folder not empty" 100 '' '~is not empty' "$LS" -o "$T_DIR/full" 
 t_case "run-for not shorter than timeout" 100 '' '~not shorter' "$LS" -r 5 -t 5 -- true
 
 # ---- a hooked sh app, exits in time
-session sh 0 -t 30 -e 'fps>=1' -e 'latency.count>=5' -n demo-sh -- sh "$APP_SH" -n 12 -r 10
+# (the app makes about one frame a second: its fps mean sits at 1, give or
+# take the last round, under load and ASan a little under)
+session sh 0 -t 30 -e 'fps>=0.5' -e 'latency.count>=5' -n demo-sh -- sh "$APP_SH" -n 12 -r 10
 R=$T_DIR/sh
-for f in samples.csv samples.jsonl summary.json summary.txt junit.xml report.html; do
+for f in samples.csv samples.jsonl summary.json summary.txt junit.xml report.html report.css \
+	perfreport.xml plot/demo-sh.fps.csv plot/demo-sh.latency.csv; do
 	check "sh: $f written" "missing or empty" test -s "$R/$f"
 done
 for f in stdout.log stderr.log; do
 	check "sh: $f there" "missing" test -f "$R/$f"
 done
 check "sh: nothing partial left" "$(find "$R" -name '*.tmp' -o -name '*.part')" files_whole "$R"
+check "sh: files 0644, folders 0755 (umask 022)" "$(find "$R" ! -perm 644 ! -perm 755 | head -n 3)" \
+	modes_umask "$R"
+check "sh: perfreport.xml as the Performance plugin detects Taurus" "$(head -n 2 "$R/perfreport.xml")" \
+	sh -c "head -n 1 '$R/perfreport.xml' | grep -q '^<?xml' && sed -n 2p '$R/perfreport.xml' | grep -q '<FinalStatus>'"
+check "sh: perfreport.xml: latency, fps, the summary" "$(grep -A 5 latency "$R/perfreport.xml" | head -n 6)" \
+	sh -c "grep -q '<Group label=\"demo-sh/latency\">' '$R/perfreport.xml' && grep -q '<Group label=\"demo-sh/fps\">' '$R/perfreport.xml' && grep -q '<Group label=\"\">' '$R/perfreport.xml'"
+check "sh: plot CSV: a header, one row" "$(cat "$R/plot/demo-sh.fps.csv")" \
+	sh -c "test \"\$(head -n 1 '$R/plot/demo-sh.fps.csv')\" = mean,min,p50,p90,p95,p99,max && test \$(wc -l <'$R/plot/demo-sh.fps.csv') = 2"
 check "sh: samples.csv header" "$(head -n 1 "$R/samples.csv")" \
 	test "$(head -n 1 "$R/samples.csv")" = "time_seconds,source,metric,type,value"
 check "sh: samples of the app's fps" "none" grep -q '^[0-9.]*,demo-sh,fps,rate,' "$R/samples.csv"
@@ -113,6 +151,13 @@ if have jq; then
 		sh -c "jq -e . '$R/summary.json' >/dev/null"
 	check "sh: summary says exited 0" "$(jq -c '[.end, .status, .exit_code]' "$R/summary.json")" \
 		test "$(jq -c '[.end, .status, .exit_code]' "$R/summary.json")" = '["exited",0,0]'
+	check "sh: the verdict for scripts" "$(jq -c '[.verdict, .app_ok, .thresholds]' "$R/summary.json")" \
+		test "$(jq -c '[.verdict, .app_ok, .thresholds]' "$R/summary.json")" = '["pass",true,{"passed":2,"failed":0,"skipped":0}]'
+	check "sh: summary.json lists every file of the folder" "$(diff "$T_DIR/files.have" "$T_DIR/files.listed" | head -n 5)" \
+		files_listed "$R"
+	check "sh: the app's own metrics first, then its process, then the board" \
+		"$(jq -c '[.metrics[] | .source + "/" + .id] | .[0:8]' "$R/summary.json")" \
+		test "$(jq -r '[.metrics[] | if .source == "board" then 2 elif (.id | test("^(process|gpu|cgroup)_")) then 1 else 0 end] | . == sort' "$R/summary.json")" = true
 	check "sh: summary has fps, latency, x, frames" "$(jq -c '[.metrics[].id]' "$R/summary.json")" \
 		test "$(jq '[.metrics[] | select(.source == "demo-sh") | .id] | map(select(. == "fps" or . == "latency" or . == "x" or . == "frames")) | length' "$R/summary.json")" = 4
 	check "sh: latency counted 12 frames" "$(jq -c '.metrics[] | select(.id == "latency") | .stats' "$R/summary.json")" \
@@ -147,7 +192,7 @@ session hostile 0 -t 30 -- sh -c 'lmhook send "evil:1|g|#k:<script>alert(1)</scr
 R=$T_DIR/hostile
 check "hostile: no <script> in report.html" "found" sh -c "! grep -q '<script' '$R/report.html'"
 check "hostile: a quote doubled in samples.csv" "$(grep ',q{' "$R/samples.csv" | head -n 1)" \
-	grep -q '^[0-9.]*,sh,"q{k=a""b&c}",gauge,2$' "$R/samples.csv"
+	grep -q '^[0-9.]*,lmhook,"q{k=a""b&c}",gauge,2$' "$R/samples.csv"
 if have jq; then
 	check "hostile: samples.jsonl keeps the value" "$(grep '"q{' "$R/samples.jsonl" | head -n 1)" \
 		test "$(jq -r 'select(.metric | startswith("q{")) | .metric' "$R/samples.jsonl" | head -n 1)" = 'q{k=a"b&c}'
@@ -216,6 +261,12 @@ session prof 0 -t 30 -D "$T_DIR/ds" -E 'GREETING=hi {out}' -p tegrastats -p proc
 PATH=$old_path
 R=$T_DIR/prof
 check "prof: the wrapper's file in the results" "$(ls "$R")" grep -q '^profiled: sh -c ' "$R/prof.txt"
+check "prof: the wrapper's file linked in report.html" "none" grep -q '<a href="./prof.txt">prof.txt</a>' "$R/report.html"
+check "prof: the wrapper's file 0644" "$(ls -l "$R/prof.txt")" modes_umask "$R"
+if have jq; then
+	check "prof: the wrapper's file in summary.json" "$(jq -c .files "$R/summary.json" | cut -c1-200)" \
+		files_listed "$R"
+fi
 check "prof: {dataset} and LM_DATASET reach the app" "$(head -n 3 "$R/stdout.log")" \
 	test "$(head -n 2 "$R/stdout.log" | tr '\n' ' ')" = "42 42 "
 check "prof: -E with {out}" "$(sed -n 3p "$R/stdout.log")" test "$(sed -n 3p "$R/stdout.log")" = "hi $R"
@@ -223,19 +274,42 @@ check "prof: tegrastats.log kept" "missing" grep -q '^RAM ' "$R/tegrastats.log"
 check "prof: board metrics from tegrastats" "none" grep -q ',board,board_ram_used_bytes,gauge,' "$R/samples.csv"
 
 # ---- deadline paths; marker numbers find the app's processes
-session exit3 3 -t 30 -- sh -c 'exit 3'
+session exit3 2 -t 30 -- sh -c 'exit 3'
+verdict exit3 "$T_DIR/exit3" app-failed exited
+check "exit3: the app's status kept" "$(grep status "$T_DIR/exit3/summary.json")" grep -q '"status": 3,' "$T_DIR/exit3/summary.json"
 session int 124 -t 1 -- sh -c 'sleep 971001 & wait'
+verdict int "$T_DIR/int" timeout timeout
 session ignint 124 -t 1 -- sh -c 'trap "" INT; sleep 971002 & wait'
 check "ignint: took SIGTERM" "$(head -n 3 "$T_DIR/ignint/summary.txt" 2>/dev/null)" \
 	grep -q SIGTERM "$T_DIR/ignint/summary.json"
 session ignall 137 -t 1 -- sh -c 'trap "" INT TERM; sleep 971003'
+verdict ignall "$T_DIR/ignall" killed killed
+check "ignall: the headline says why" "$(head -n 1 "$T_DIR/ignall/summary.txt")" \
+	grep -q '^sleep: FAIL: killed after the deadline, exit code 137$' "$T_DIR/ignall/summary.txt"
 session children 0 -t 30 -- sh -c '(trap "" INT TERM HUP; exec sleep 971004) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971005" & sleep 0.3; exit 0'
 session children_deadline 124 -t 1 -- sh -c '(trap "" INT TERM HUP; exec sleep 971006) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971007" & trap "exit 0" INT; sleep 971008 & wait'
 session notfound 127 -- "$T_DIR/no-such-app"
 printf 'x\n' >"$T_DIR/plain-file"
 chmod 644 "$T_DIR/plain-file"
 session noexec 126 -- "$T_DIR/plain-file"
-session signaled 143 -- sh -c 'kill -TERM $$'
+session signaled 2 -- sh -c 'kill -TERM $$'
+verdict signaled "$T_DIR/signaled" app-failed signaled
+verdict notfound "$T_DIR/notfound" not-found not-started
+verdict noexec "$T_DIR/noexec" cannot-run not-started
+# the default name: an interpreted app is named after its script
+printf 'import time\ntime.sleep(0.1)\n' >"$T_DIR/myapp.py"
+if have python3; then
+	session pyname 0 -t 30 -- python3 -u "$T_DIR/myapp.py"
+	check "pyname: python3 myapp.py is myapp" "$(head -n 1 "$T_DIR/pyname/summary.txt")" \
+		grep -q '^myapp: PASS' "$T_DIR/pyname/summary.txt"
+else
+	skip "pyname" "no python3"
+fi
+session shname 0 -t 30 -- sh -c 'cd / && lmhook send "x:1|g"'
+check "shname: sh -c 'cd / && lmhook ...' is lmhook" "$(head -n 1 "$T_DIR/shname/summary.txt")" \
+	grep -q '^lmhook: PASS' "$T_DIR/shname/summary.txt"
+session nname 0 -t 30 -n given -- sh -c true
+check "nname: -n first" "$(head -n 1 "$T_DIR/nname/summary.txt")" grep -q '^given: ' "$T_DIR/nname/summary.txt"
 if have jq; then
 	check "timeout: junit fails the deadline case" "$(head -c 600 "$T_DIR/int/junit.xml")" \
 		grep -q 'finished before the deadline' "$T_DIR/int/junit.xml"
@@ -245,6 +319,13 @@ fi
 
 # ---- thresholds and a baseline
 session fail1 1 -t 30 -e 'fps>=100000' -- sh "$APP_SH" -n 5 -r 20
+verdict fail1 "$T_DIR/fail1" threshold-failed exited
+check "fail1: the headline says a threshold failed" "$(head -n 1 "$T_DIR/fail1/summary.txt")" \
+	grep -q '^app: FAIL: exited 0, a threshold failed, exit code 1$' "$T_DIR/fail1/summary.txt"
+# the app failing and a threshold failing: the app's failure wins
+# shellcheck disable=SC2016 # expanded by the app's shell
+session fail2 2 -t 30 -e 'fps>=100000' -- sh -c 'sh "$0" -n 3 -r 20; exit 4' "$APP_SH"
+verdict fail2 "$T_DIR/fail2" app-failed exited
 if have xmllint; then
 	check "fail1: junit has the failure" "$(head -c 600 "$T_DIR/fail1/junit.xml")" \
 		test "$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$T_DIR/fail1/junit.xml")" = 1
@@ -297,20 +378,37 @@ else
 	fail "jenkins parameters: no process left" "left: $(all_left "$T_DIR/jenkins")"
 fi
 
-# ---- lmsession killed mid-run
+# ---- lmsession killed mid-run (TERMt: with a deadline, TERMr: with a
+# planned stop; neither is what stopped the app)
 n=972000
-for sig in TERM KILL; do
+for sig in TERM TERMt TERMr KILL; do
 	n=$((n + 1))
-	"$LS" -q -g 1 -i 0.2 -o "$T_DIR/killed$sig" -- sh -c "(trap '' INT TERM; exec sleep $n) & sh '$APP_SH' -n 0 -r 20" \
+	case $sig in
+	TERMt) lim="-t 60" ;;
+	TERMr) lim="-r 60" ;;
+	*) lim= ;;
+	esac
+	# shellcheck disable=SC2086 # $lim: none or two words
+	"$LS" -q -g 1 -i 0.2 $lim -o "$T_DIR/killed$sig" -- sh -c "(trap '' INT TERM; exec sleep $n) & sh '$APP_SH' -n 0 -r 20" \
 		</dev/null >"$T_DIR/killed$sig.out" 2>"$T_DIR/killed$sig.err" &
 	p=$!
 	wait_for 10 has_fps "$T_DIR/killed$sig/.samples.csv.part"
-	kill "-$sig" "$p"
+	kill "-${sig%[tr]}" "$p"
 	wait "$p"
 	rc=$?
-	if [ "$sig" = TERM ]; then
-		check "killed by SIGTERM: exit 143" "exit $rc" test "$rc" = 143
-		check "killed by SIGTERM: results written" "$(ls "$T_DIR/killedTERM")" test -s "$T_DIR/killedTERM/summary.json"
+	if [ "$sig" != KILL ]; then
+		R=$T_DIR/killed$sig
+		check "killed by SIG$sig: exit 143" "exit $rc" test "$rc" = 143
+		check "killed by SIG$sig: results written" "$(ls "$R")" test -s "$R/summary.json"
+		check "killed by SIG$sig: the headline says interrupted" "$(head -n 1 "$R/summary.txt")" \
+			grep -q '^[^:]*: FAIL: interrupted by SIGTERM, exit code 143$' "$R/summary.txt"
+		verdict "killed by SIG$sig" "$R" interrupted interrupted
+		check "killed by SIG$sig: junit says interrupted" "$(grep -A 2 'before the deadline' "$R/junit.xml" | head -n 3)" \
+			grep -q '<failure message="stopped by SIGINT after lmsession got SIGTERM" type="interrupted">' "$R/junit.xml"
+		if have xmllint; then
+			check "killed by SIG$sig: junit.xml validates" "$(xmllint --noout --schema "$XSD" "$R/junit.xml" 2>&1 | head -n 2)" \
+				sh -c "xmllint --noout --schema '$XSD' '$R/junit.xml' 2>/dev/null"
+		fi
 	else
 		check "killed by SIGKILL: exit 137" "exit $rc" test "$rc" = 137
 	fi

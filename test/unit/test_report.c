@@ -6,16 +6,20 @@
  * "test_report -k DIR" also keeps a sample results folder in DIR. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "t.h"
 #include "lm_buf.h"
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_report.h"
+#include "lm_session.h"
 #include "lm_wire.h"
 
 static int near(double a, double b)
@@ -372,8 +376,9 @@ static void test_baseline_hostile(void)
 }
 
 /* a run with hostile names, for the writers */
+#define NM 6   /* metrics of the fixture */
 struct fixture {
-	struct lm_metric m[5];
+	struct lm_metric m[NM];
 	struct lm_expect ex[5];
 	struct lm_run r;
 };
@@ -398,11 +403,13 @@ static void fixture(struct fixture *f, const struct lm_baseline *base)
 	lm_metric_init(&f->m[2], "app", "lat", LM_TIMER);
 	lm_metric_init(&f->m[3], "board", "board_ram_used_bytes", LM_GAUGE);
 	lm_metric_init(&f->m[4], "app", "never", LM_GAUGE);
+	lm_metric_init(&f->m[5], "app", "process_cpu_seconds", LM_COUNTER);
 	for (i = 0; i < 3000; i++) {
 		double t = (double)i * 0.1;
 
 		lm_metric_add(&f->m[0], t, 30 + 5 * sin(t) + (i == 1500 ? 40 : 0));
 		lm_metric_add(&f->m[3], t, 1.5e9 + 1e7 * (double)(i % 50));
+		lm_metric_add(&f->m[5], t, 0.25 + 0.01 * (double)(i % 7));
 		if (i % 10 == 0)
 			lm_metric_add(&f->m[1], t, -1 + (double)i / 1000);
 	}
@@ -412,12 +419,12 @@ static void fixture(struct fixture *f, const struct lm_baseline *base)
 		lm_hist_observe(&f->m[2].obs, i < 10 ? 0.004 : 0.006, 1);
 	f->m[2].obs_last = 0.006;
 	f->m[0].total = 9000;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < NM; i++)
 		lm_metric_stats(&f->m[i]);
 	for (i = 0; i < 5; i++) {
 		if (lm_expect_parse(&f->ex[i], ex[i], err, sizeof err) < 0)
 			abort();
-		lm_expect_eval(&f->ex[i], f->m, 5, base);
+		lm_expect_eval(&f->ex[i], f->m, NM, base);
 	}
 	f->r.name = "demo<&>";
 	f->r.argv = argv_;
@@ -432,7 +439,7 @@ static void fixture(struct fixture *f, const struct lm_baseline *base)
 	f->r.end_text = "stopped by SIGINT at the 300 s deadline";
 	f->r.exit_code = 124;
 	f->r.m = f->m;
-	f->r.nm = 5;
+	f->r.nm = NM;
 	f->r.ex = f->ex;
 	f->r.nex = 5;
 	f->r.base = base;
@@ -443,7 +450,7 @@ static void fixture_free(struct fixture *f)
 {
 	size_t i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < NM; i++)
 		lm_metric_free(&f->m[i]);
 	for (i = 0; i < 5; i++)
 		lm_expect_free(&f->ex[i]);
@@ -474,12 +481,12 @@ static void test_round_trip(void)
 	fixture(&f, NULL);
 	lm_buf_init(&o, 0);
 	T_OK(lm_report_json(&f.r, &o) == 0 && !has_ctl(o.p, o.len, 1), "json written");
-	T_OK(lm_baseline_parse(&b, o.p, o.len, err, sizeof err) == 0 && b.n == 5 &&
+	T_OK(lm_baseline_parse(&b, o.p, o.len, err, sizeof err) == 0 && b.n == NM &&
 		b.duration == 300.2, "json read back (%s)", err);
 	for (i = 0; i < b.n; i++) {
 		const struct lm_metric *m = NULL;
 
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < NM; k++)
 			if ((strcmp(f.m[k].id, b.m[i].id) == 0 || (strcmp(f.m[k].id, evil_id) == 0 &&
 				strcmp(b.m[i].id, evil_back) == 0)) && strcmp(f.m[k].source, b.m[i].source) == 0)
 				m = &f.m[k];
@@ -511,12 +518,92 @@ static void test_round_trip(void)
 	T_OK(lm_report_json(&g.r, &o) == 0 && strstr(o.p, "\"delta\":{") &&
 		strstr(o.p, "\"baseline_dir\": \"/prev/run\""), "json with a baseline");
 	T_OK(g.ex[2].result == LM_EX_PASS && g.ex[3].result == LM_EX_PASS, "relative thresholds pass");
-	T_OK(lm_baseline_parse(&b2, o.p, o.len, err, sizeof err) == 0 && b2.n == 5, "re-read");
+	T_OK(lm_baseline_parse(&b2, o.p, o.len, err, sizeof err) == 0 && b2.n == NM, "re-read");
 	lm_baseline_free(&b2);
 	lm_buf_free(&o);
 	fixture_free(&g);
 	fixture_free(&f);
 	lm_baseline_free(&b);
+}
+
+/* 1 when html holds what a CSP without 'unsafe-inline' drops: a style
+ * or script element, a style or on* attribute, a javascript: URL. Tags
+ * are read as a browser does: text and quoted values are skipped (an
+ * app's " style=" in a metric id is text). */
+static int inline_style(const char *html)
+{
+	const char *p = html, *a;
+	char q;
+	size_t n;
+
+	while ((p = strchr(p, '<'))) {
+		p++;
+		if (strncasecmp(p, "style", 5) == 0 || strncasecmp(p, "script", 6) == 0)
+			return 1;
+		p += strcspn(p, " \t\n>");
+		while (*p && *p != '>') {
+			p += strspn(p, " \t\n/");
+			a = p;
+			n = strcspn(p, " \t\n=>");
+			p += n;
+			if (*p != '=')
+				continue;
+			if ((n == 5 && strncasecmp(a, "style", 5) == 0) ||
+				(n > 2 && strncasecmp(a, "on", 2) == 0))
+				return 1;
+			p++;
+			if (*p == '"' || *p == '\'') {
+				q = *p++;
+				if (strncasecmp(p, "javascript:", 11) == 0)
+					return 1;
+				while (*p && *p != q)
+					p++;
+				if (*p)
+					p++;
+			} else {
+				p += strcspn(p, " \t\n>");
+			}
+		}
+	}
+	return 0;
+}
+
+/* 1 when every plot's value axis has ticks k * step apart, step 1, 2 or 5
+ * times a power of ten, all in one unit */
+static int ticks_round(const char *html)
+{
+	const char *svg = html, *p, *end;
+	int plots = 0;
+
+	while ((svg = strstr(svg, "<svg "))) {
+		double v[16], st, e;
+		char unit[16] = "", u[16];
+		int n = 0, i;
+
+		end = strstr(svg, "</svg>");
+		for (p = svg; n < 16 && (p = strstr(p, "text-anchor=\"end\">")) && p < end; p++) {
+			u[0] = 0;
+			if (sscanf(p + 18, "%lf %15[^<]", &v[n], u) < 1)
+				return 0;
+			if (n && strcmp(u, unit) != 0)
+				return 0;
+			snprintf(unit, sizeof unit, "%s", u);
+			n++;
+		}
+		if (n < 2)
+			return 0;
+		st = fabs(v[1] - v[0]);
+		e = st / pow(10, floor(log10(st) + 1e-9));
+		if (!(fabs(e - 1) < 1e-6 || fabs(e - 2) < 1e-6 || fabs(e - 5) < 1e-6))
+			return 0;
+		for (i = 1; i < n; i++)
+			if (fabs(fabs(v[i] - v[i - 1]) - st) > st * 1e-6 ||
+				fabs(v[i] / st - floor(v[i] / st + 0.5)) > 1e-6)
+				return 0;
+		plots++;
+		svg = end;
+	}
+	return plots > 0;
 }
 
 static void test_escaping(void)
@@ -541,10 +628,28 @@ static void test_escaping(void)
 		strstr(o.p, "data-metric=\"app/fps{tag=&lt;script&gt;&quot;&amp;\\") &&
 		strstr(o.p, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" data-metric=\"app/fps\"") &&
 		strstr(o.p, "class=\"deadline\"") && !strstr(o.p, "data-metric=\"app/never\"") &&
-		!strstr(o.p, " src=") && !strstr(o.p, "<link") && !strstr(o.p, "url("),
+		!strstr(o.p, " src=") && !strstr(o.p, "url(") && !strstr(o.p, "//"  "cdn"),
 		"html: escaped, self-contained, one plot per sampled metric");
-	/* app plots before board plots */
-	T_OK(strstr(o.p, "data-metric=\"board/") > strstr(o.p, "data-metric=\"app/lat\""), "html: app first");
+	/* Jenkins' CSP: no inline style or script, no event handler; the
+	 * stylesheet beside it */
+	T_OK(!inline_style(o.p), "html: no <style>, no style= attribute, no script, no on*= handler");
+	T_OK(strstr(o.p, "<link rel=\"stylesheet\" href=\"report.css\"/>") != NULL, "html: links report.css");
+	T_OK(inline_style("<p style=\"x\">") && inline_style("<STYLE>") && inline_style("<svg onload=\"x\">") &&
+		inline_style("<a href=\"javascript:x\">") && inline_style("<p class=x style=y>") &&
+		inline_style("<svg\n  onclick='x'>") && !inline_style("<p class=\"x\" data-on=\"y\">") &&
+		!inline_style("<p title=\"a style=b onload=c\"> style=x onload=y</p>"),
+		"html: the inline-style check finds what it must, and only that");
+	T_OK(strstr(o.p, "<g class=\"legend\">") && strstr(o.p, ">after the deadline</text>") &&
+		strstr(o.p, ">mean per interval</text>") && strstr(o.p, ">this run</text>"), "html: legends");
+	T_OK(ticks_round(o.p), "html: axis ticks at 1-2-5 steps, one unit per axis");
+	T_OK(strstr(o.p, "<a href=\"./samples.csv\">samples.csv</a>") &&
+		strstr(o.p, "<a href=\"./perfreport.xml\">") && strstr(o.p, "<a href=\"./plot/app.fps.csv\">"),
+		"html: every file linked");
+	/* the app's own metrics, then its resources, then the board */
+	T_OK(strstr(o.p, "data-metric=\"board/") > strstr(o.p, "data-metric=\"app/process_cpu_seconds\"") &&
+		strstr(o.p, "data-metric=\"app/process_cpu_seconds\"") > strstr(o.p, "data-metric=\"app/lat\"") &&
+		strstr(o.p, "<h2>The app's metrics</h2>") < strstr(o.p, "<h2>The app's resources") &&
+		strstr(o.p, "<h2>The app's resources") < strstr(o.p, "<h2>The board</h2>"), "html: reading order");
 	lm_buf_free(&o);
 	/* a cap: the sticky error comes back */
 	lm_buf_init(&o, 100);
@@ -570,17 +675,46 @@ static int run_tool(const char *what, const char *cmd)
 
 static void check_dir(const char *dir)
 {
-	static const char *const f[] = { "summary.json", "summary.txt", "junit.xml", "report.html" };
-	char p[1024], c[2048];
+	static const char *const f[] = { "summary.json", "summary.txt", "junit.xml", "report.html",
+		"report.css", "perfreport.xml", "plot/app.fps.csv", "plot/board.board_ram_used_bytes.csv",
+		"plot/app.fps(tag=~3Cscript~3E~22~26~5C~01~FF).csv" };
+	char p[1024], c[2048], l1[64] = "", l2[64] = "";
 	struct stat st;
 	size_t i;
+	mode_t um = umask(022);
+	FILE *fp;
 
-	for (i = 0; i < 4; i++) {
+	umask(um);
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, f[i]);
 		T_OK(stat(p, &st) == 0 && st.st_size > 0, "%s written", f[i]);
+		T_OK(stat(p, &st) == 0 && (st.st_mode & 0777) == (0666 & ~um),
+			"%s: mode %o, the umask's (%03o)", f[i], (unsigned)(st.st_mode & 0777), (unsigned)um);
 		snprintf(p, sizeof p, "%s/%s.tmp", dir, f[i]);
 		T_OK(stat(p, &st) < 0, "no %s.tmp left", f[i]);
 	}
+	snprintf(p, sizeof p, "%s/plot/app.never.csv", dir);
+	T_OK(stat(p, &st) < 0, "no plot CSV for a metric without samples");
+	/* the Performance plugin's ParserDetector: "<?xml" first, then a line
+	 * holding <FinalStatus> */
+	snprintf(p, sizeof p, "%s/perfreport.xml", dir);
+	if ((fp = fopen(p, "r"))) {
+		if (!fgets(l1, sizeof l1, fp) || !fgets(l2, sizeof l2, fp))
+			l1[0] = 0;
+		fclose(fp);
+	}
+	T_OK(strncmp(l1, "<?xml", 5) == 0 && strstr(l2, "<FinalStatus>"), "perfreport.xml: detected as Taurus");
+	snprintf(c, sizeof c, "xmllint --noout '%s/perfreport.xml'", dir);
+	run_tool("xmllint", c);
+	/* what TaurusParser reads of each Group: integers, seconds */
+	snprintf(c, sizeof c, "test \"$(xmllint --xpath 'count(//Group[@label!=\"\"][throughput[@value=round(@value)]]"
+		"[succ][fail][bytes][avg_rt][perc[@param=\"50.0\"]][perc[@param=\"90.0\"]]"
+		"[perc[@param=\"0.0\"]][perc[@param=\"100.0\"]])' '%s/perfreport.xml')\" = 4 && "
+		"test \"$(xmllint --xpath 'string(//Group[@label=\"app/lat\"]/perc[@param=\"100.0\"]/@value)' "
+		"'%s/perfreport.xml')\" = 0.006 && "
+		"test \"$(xmllint --xpath 'string(//Group[@label=\"\"]/perc[@param=\"100.0\"]/@value)' "
+		"'%s/perfreport.xml')\" = 0.006", dir, dir, dir);
+	run_tool("xmllint", c);
 	snprintf(c, sizeof c, "xmllint --noout '%s/junit.xml'", dir);
 	run_tool("xmllint", c);
 	snprintf(c, sizeof c, "xmllint --noout '%s/report.html'", dir);
@@ -589,7 +723,7 @@ static void check_dir(const char *dir)
 	snprintf(c, sizeof c, "xmllint --html --noout '%s/report.html' 2>&1 | grep 'error' | "
 		"grep -v 'Tag [a-z]* invalid' | grep . >&2 && exit 1 || exit 0", dir);
 	run_tool("xmllint", c);
-	snprintf(c, sizeof c, "jq -e '.format == \"lmsession-summary/1\" and (.metrics | length) == 5' "
+	snprintf(c, sizeof c, "jq -e '.format == \"lmsession-summary/1\" and (.metrics | length) == 6' "
 		"'%s/summary.json' >/dev/null", dir);
 	run_tool("jq", c);
 }
@@ -609,7 +743,7 @@ static void test_write(const char *keep)
 	}
 	T_OK(lm_report_write(&f.r, tmpl, err, sizeof err) == 0, "write into %s", tmpl);
 	check_dir(tmpl);
-	T_OK(lm_baseline_load(&b, tmpl, err, sizeof err) == 0 && b.n == 5 && strcmp(b.dir, tmpl) == 0,
+	T_OK(lm_baseline_load(&b, tmpl, err, sizeof err) == 0 && b.n == NM && strcmp(b.dir, tmpl) == 0,
 		"baseline load (%s)", err);
 	if (keep) {
 		mkdir(keep, 0755);
@@ -657,6 +791,130 @@ static void test_write(const char *keep)
 	fixture_free(&f);
 }
 
+/* the decisions: how the run ended, lmsession's exit status, the verdict */
+static void test_session(void)
+{
+	static const struct {
+		struct lm_seen s;
+		int fails;                  /* a threshold failed */
+		int end, status, cause, x;
+		const char *verdict, *human;
+	} row[] = {
+		/* nostart, stage, cause, signal, wstatus */
+		{ { 0, 0, 0, 0, 0 }, 0, LM_END_EXITED, 0, 0, 0, "pass", "exited 0" },
+		{ { 0, 0, 0, 0, 0 }, 1, LM_END_EXITED, 0, 0, 1, "threshold-failed", "exited 0" },
+		{ { 0, 0, 0, 0, 1 << 8 }, 0, LM_END_EXITED, 1, 0, 2, "app-failed", "exited 1" },
+		{ { 0, 0, 0, 0, 3 << 8 }, 1, LM_END_EXITED, 3, 0, 2, "app-failed", "exited 3" },
+		{ { 0, 0, 0, 0, SIGSEGV }, 0, LM_END_SIGNALED, SIGSEGV, 0, 2, "app-failed", "died of signal 11" },
+		{ { 0, 0, 0, 0, SIGTERM }, 1, LM_END_SIGNALED, SIGTERM, 0, 2, "app-failed", "died of signal 15" },
+		{ { ENOENT, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 127, 0, 127, "not-found", "did not start (127)" },
+		{ { EACCES, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 126, 0, 126, "cannot-run", "did not start (126)" },
+		/* -t: the deadline */
+		{ { 0, 1, LM_END_TIMEOUT, 0, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
+		{ { 0, 2, LM_END_TIMEOUT, 0, SIGTERM }, 1, LM_END_TIMEOUT, SIGTERM, 0, 124, "timeout", "timed out" },
+		{ { 0, 3, LM_END_TIMEOUT, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_TIMEOUT, 137, "killed",
+			"killed after the deadline" },
+		/* -r: the planned stop, whatever the app's status */
+		{ { 0, 1, LM_END_STOPPED, 0, 130 << 8 }, 0, LM_END_STOPPED, 130, 0, 0, "pass", "stopped as planned" },
+		{ { 0, 1, LM_END_STOPPED, 0, SIGINT }, 1, LM_END_STOPPED, SIGINT, 0, 1, "threshold-failed",
+			"stopped as planned" },
+		{ { 0, 3, LM_END_STOPPED, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
+			"killed after the planned stop" },
+		{ { 0, 2, LM_END_STOPPED, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
+			"killed after the planned stop" },
+		/* lmsession got a signal: 128+N, with or without -t or -r */
+		{ { 0, 1, LM_END_INTERRUPTED, SIGTERM, 0 }, 0, LM_END_INTERRUPTED, 0, 0, 143, "interrupted",
+			"interrupted by SIGTERM" },
+		{ { 0, 1, LM_END_INTERRUPTED, SIGINT, SIGINT }, 1, LM_END_INTERRUPTED, SIGINT, 0, 130, "interrupted",
+			"interrupted by SIGINT" },
+		{ { 0, 2, LM_END_INTERRUPTED, SIGHUP, 1 << 8 }, 0, LM_END_INTERRUPTED, 1, 0, 129, "interrupted",
+			"interrupted by SIGHUP" },
+		{ { 0, 3, LM_END_INTERRUPTED, SIGTERM, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_INTERRUPTED, 143,
+			"interrupted", "killed after SIGTERM to lmsession" },
+		/* a signal after the deadline's stop began: still the deadline */
+		{ { 0, 2, LM_END_TIMEOUT, SIGTERM, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
+	};
+	struct lm_expect ex[2];
+	struct lm_run r;
+	struct lm_buf b;
+	char h[64], *nl;
+	size_t i;
+
+	memset(ex, 0, sizeof ex);
+	ex[0].result = LM_EX_PASS;
+	for (i = 0; i < sizeof row / sizeof row[0]; i++) {
+		memset(&r, 0, sizeof r);
+		lm_session_end(&r, &row[i].s);
+		ex[1].result = row[i].fails ? LM_EX_FAIL : LM_EX_SKIP;
+		r.ex = ex;
+		r.nex = 2;
+		r.exit_code = lm_session_exit(&r, 0);
+		lm_buf_init(&b, 0);
+		lm_report_text(&r, &b);
+		snprintf(h, sizeof h, "%s", b.p ? b.p : "");
+		lm_buf_free(&b);
+		if ((nl = strstr(h, ", exit code")))
+			*nl = 0;
+		T_OK(r.end == row[i].end && r.status == row[i].status && r.cause == row[i].cause &&
+			r.exit_code == row[i].x && strcmp(lm_session_verdict(r.exit_code), row[i].verdict) == 0 &&
+			strstr(h, row[i].human) != NULL,
+			"end row %zu: end %d status %d cause %d exit %d %s [%s]", i, r.end, r.status, r.cause,
+			r.exit_code, lm_session_verdict(r.exit_code), h);
+	}
+	memset(&r, 0, sizeof r);
+	r.end = LM_END_EXITED;
+	T_OK(lm_session_exit(&r, 1) == 111 && strcmp(lm_session_verdict(111), "error") == 0 &&
+		strcmp(lm_session_verdict(100), "usage") == 0, "a system error: 111");
+}
+
+static void test_name(void)
+{
+	static const struct {
+		const char *argv[6];
+		const char *want;
+	} row[] = {
+		{ { "./app", NULL }, "app" },
+		{ { "/usr/bin/infer", "-x", NULL }, "infer" },
+		{ { "python3", "app.py", NULL }, "app" },
+		{ { "/usr/bin/python3.11", "-u", "/srv/detect.v2.py", "--fps", "30", NULL }, "detect.v2" },
+		{ { "python", "-W", "ignore", "run.py", NULL }, "run" },
+		{ { "python3", "-m", "pkg.serve", NULL }, "pkg.serve" },
+		{ { "python3", "-mpkg", NULL }, "pkg" },
+		{ { "python3", "-c", "import x", NULL }, "python3" },
+		{ { "python3", NULL }, "python3" },
+		{ { "sh", "-c", "  ./infer --fast; echo done", NULL }, "infer" },
+		{ { "sh", "-ec", "exec gst-launch-1.0 x", NULL }, "gst-launch-1.0" },
+		{ { "sh", "-c", "trap '' INT TERM; sleep 9", NULL }, "sleep" },
+		{ { "sh", "-c", "(trap '' INT; exec sleep 1) & MODE=x ./det.bin", NULL }, "det.bin" },
+		{ { "sh", "-c", "cd /srv && MODE=fast ./det.bin --x", NULL }, "det.bin" },
+		{ { "sh", "-c", "lmhook send a:1|g; sleep 1", NULL }, "lmhook" },
+		{ { "sh", "-c", "kill -TERM $$", NULL }, "kill" },
+		{ { "bash", "-o", "pipefail", "job.sh", NULL }, "job" },
+		{ { "sh", "app.sh", "-n", "5", NULL }, "app" },
+		{ { "busybox", "sh", "loop.sh", NULL }, "loop" },
+		{ { "busybox", "sleep", "1", NULL }, "sleep" },
+		{ { "node", "--trace-warnings", "server.js", NULL }, "server" },
+		{ { "perl", "-e", "1", NULL }, "perl" },
+		{ { "shellcheck", "x.sh", NULL }, "shellcheck" },
+		{ { "pythonic", "x.py", NULL }, "pythonic" },
+		{ { "sh", "--", "run.sh", NULL }, "run" },
+		{ { "sh", "-c", "", NULL }, "sh" },
+		{ { "sh", "-c", NULL }, "sh" },
+		{ { "python3", "dir/", NULL }, "dir" },
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof row / sizeof row[0]; i++) {
+		lm_session_name(row[i].argv, out, sizeof out);
+		T_STREQ(out, row[i].want, row[i].argv[1] ? row[i].argv[1] : row[i].argv[0]);
+	}
+	lm_session_name(NULL, out, sizeof out);
+	T_STREQ(out, "", "no command");
+	lm_session_name((const char *const[]){ "python3", "averyveryverylongname.py", NULL }, out, 8);
+	T_STREQ(out, "averyve", "cut to the buffer");
+}
+
 int main(int argc, char **argv)
 {
 	const char *keep = argc == 3 && strcmp(argv[1], "-k") == 0 ? argv[2] : NULL;
@@ -670,5 +928,7 @@ int main(int argc, char **argv)
 	test_round_trip();
 	test_escaping();
 	test_write(keep);
+	test_session();
+	test_name();
 	return T_DONE();
 }
