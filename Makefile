@@ -10,7 +10,7 @@ O = build
 
 BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+	$(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
@@ -46,13 +46,21 @@ $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
 $(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
-$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_fam.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
+$(O)/lm_knob.o: lib/lm_knob.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_knob.c
+$(O)/lm_health.o: lib/lm_health.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_health.c
+$(O)/lm_table_expo.o: lib/lm_table_expo.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_expo.c
+$(O)/lm_hash.o: lib/lm_hash.c lib/lm_hash.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hash.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
 $(O)/lm_pb.o: lib/lm_pb.c lib/lm_pb.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_pb.c
-$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
 $(O)/lm_expo_pb.o: lib/lm_expo_pb.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_pb.c
@@ -207,7 +215,8 @@ FUZZ_SECONDS = $(FUZZ_SECS)
 FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c \
+	lib/lm_hash.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
 	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
 fuzz:

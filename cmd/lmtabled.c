@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <unistd.h>
 #include "lm_buf.h"
+#include "lm_expo.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_sock.h"
@@ -27,6 +28,7 @@ static const char usage[] =
 
 #define MAX_CLIENTS 16          /* query clients served at once */
 #define REQ_MAX LM_REQ_MAX      /* bytes in a query request line */
+#define EXPO_REQ_MAX LM_EXPO_REQ_MAX   /* ... in an expo request (its bounds) */
 #define CLIENT_DEADLINE 5.0     /* seconds a query client may take */
 #define BURST 512               /* datagrams read per wake-up, at most */
 #define SWEEP_EVERY 1.0         /* seconds between expiry sweeps */
@@ -37,9 +39,10 @@ static const char usage[] =
 struct client {
 	int fd;
 	int may_set;            /* the peer's uid may change knobs */
-	char req[REQ_MAX + 1];
-	size_t reqlen;
+	struct lm_buf req;
 	struct lm_buf out;
+	char hdr[32];           /* expo: "ok LENGTH\n" before out */
+	size_t hdrlen;
 	size_t off;
 	int answering;
 	double deadline;
@@ -178,12 +181,13 @@ static void client_close(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
+	lm_buf_free(&c->req);
 	lm_buf_free(&c->out);
 }
 
 static void client_accept(int lfd, struct lm_table *t, double now)
 {
-	int fd, i;
+	int fd, i, sndbuf = 4 << 20;
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -203,11 +207,15 @@ static void client_accept(int lfd, struct lm_table *t, double now)
 				(uc.uid == 0 || uc.uid == geteuid());
 		}
 		clients[i].fd = fd;
-		clients[i].reqlen = 0;
+		lm_buf_init(&clients[i].req, EXPO_REQ_MAX + 1);
+		clients[i].hdrlen = 0;
 		clients[i].off = 0;
 		clients[i].answering = 0;
 		clients[i].deadline = now + CLIENT_DEADLINE;
 		lm_buf_init(&clients[i].out, DUMP_MAX);
+		/* an answer the size of a big exposition goes in one send */
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	}
 }
 
@@ -254,14 +262,89 @@ static void load_knobs(struct lm_table *t)
 	lm_buf_free(&b);
 }
 
+/* expo FORMAT [B=LE,..] [D=LE,..] [b=NAME=LE,..]...: the exposition in
+ * FORMAT (text, om, pb), after "ok LENGTH\n"; "error WHY\n" else */
+static struct lm_expo_le xsets[LM_EXPO_SETS_MAX], xtimer, xhist;
+
+static void expo(struct client *c, struct lm_table *t, const char *req, size_t n, double now)
+{
+	struct lm_expo_opt opt;
+	char word[LM_EXPO_WORD_MAX + 1], *okey;
+	const char *why, *p = req + 4, *end = req + n, *key;
+	size_t k, i;
+	int flags = -1;
+
+	memset(&opt, 0, sizeof opt);
+	opt.sets = xsets;
+	key = NULL;
+	while (p < end) {
+		const char *w;
+		while (p < end && *p == ' ')
+			p++;
+		w = p;
+		while (p < end && *p != ' ')
+			p++;
+		k = (size_t)(p - w);
+		if (!k)
+			break;
+		if (k > LM_EXPO_WORD_MAX)
+			goto usage;
+		memcpy(word, w, k);
+		word[k] = 0;
+		if (flags < 0) {
+			flags = !strcmp(word, "text") ? 0 : !strcmp(word, "om") ? LM_EXPO_OM :
+			    !strcmp(word, "pb") ? LM_EXPO_PB : -1;
+			if (flags < 0)
+				goto usage;
+			key = p;
+			continue;
+		}
+		if (k > 2 && (word[0] == 'B' || word[0] == 'D') && word[1] == '=') {
+			struct lm_expo_le *set = word[0] == 'B' ? &xtimer : &xhist;
+			if (lm_expo_le_parse(word + 2, set, &why) < 0)
+				goto usage;
+			if (word[0] == 'B')
+				opt.timer_le = set;
+			else
+				opt.hist_le = set;
+		} else if (k > 2 && word[0] == 'b' && word[1] == '=' && opt.nsets < LM_EXPO_SETS_MAX) {
+			if (lm_expo_le_named(word + 2, &xsets[opt.nsets], &why) < 0)
+				goto usage;
+			for (i = 0; i < opt.nsets; i++)
+				if (!strcmp(xsets[i].name, xsets[opt.nsets].name))
+					goto usage;
+			opt.nsets++;
+		} else {
+			goto usage;
+		}
+	}
+	if (flags < 0)
+		goto usage;
+	lm_table_stats(t)->queries++;
+	okey = strndup(key, (size_t)(end - key));
+	if (!okey || lm_table_expo(t, &c->out, flags, &opt, okey, now) < 0) {
+		lm_buf_reset(&c->out);
+		lm_buf_adds(&c->out, okey ? "error too_large\n" : "error memory\n");
+		free(okey);
+		return;
+	}
+	free(okey);
+	c->hdrlen = (size_t)snprintf(c->hdr, sizeof c->hdr, "ok %zu\n", c->out.len);
+	return;
+usage:
+	lm_table_stats(t)->queries_refused++;
+	lm_buf_adds(&c->out, "error usage\n");
+}
+
 static void client_answer(struct client *c, struct lm_table *t, double now)
 {
-	char *nl = memchr(c->req, '\n', c->reqlen);
-	size_t n = nl ? (size_t)(nl - c->req) : c->reqlen;
+	const char *req = c->req.p;
+	char *nl = memchr(req, '\n', c->req.len);
+	size_t n = nl ? (size_t)(nl - req) : c->req.len;
 
-	if (n && c->req[n - 1] == '\r')
+	if (n && req[n - 1] == '\r')
 		n--;
-	if (memchr(c->req, 0, n)) {
+	if (memchr(req, 0, n)) {
 		lm_table_stats(t)->queries_refused++;
 		lm_buf_adds(&c->out, "error usage\n");
 		c->answering = 1;
@@ -269,7 +352,11 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 	}
 
 	c->answering = 1;
-	if (n == 4 && memcmp(c->req, "dump", 4) == 0) {
+	if (n >= 4 && memcmp(req, "expo", 4) == 0 && (n == 4 || req[4] == ' ')) {
+		expo(c, t, req, n, now);
+		return;
+	}
+	if (n == 4 && memcmp(req, "dump", 4) == 0) {
 		lm_table_stats(t)->queries++;
 		if (lm_table_dump(t, &c->out, now) < 0) {
 			lm_buf_reset(&c->out);
@@ -277,7 +364,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		}
 		return;
 	}
-	switch (lm_table_request(t, c->req, n, c->may_set, lm_wall(), &c->out)) {
+	switch (lm_table_request(t, req, n, c->may_set, lm_wall(), &c->out)) {
 	case 1:
 		lm_table_stats(t)->queries++;
 		if (knob_file && save_knobs(t) < 0) {
@@ -285,7 +372,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 			lm_buf_reset(&c->out);
 			lm_buf_adds(&c->out, "error state_file\n");
 		} else if (verbose) {
-			lm_info("knob request: %.*s", (int)n, c->req);
+			lm_info("knob request: %.*s", (int)n, req);
 		}
 		return;
 	case 0:
@@ -293,7 +380,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		return;
 	}
 	lm_table_stats(t)->queries_refused++;
-	lm_buf_adds(&c->out, "error usage (known: dump, get, set, unset, knobs)\n");
+	lm_buf_adds(&c->out, "error usage (known: dump, expo, get, set, unset, knobs)\n");
 }
 
 static void client_io(struct client *c, short rev, struct lm_table *t, double now)
@@ -301,26 +388,54 @@ static void client_io(struct client *c, short rev, struct lm_table *t, double no
 	ssize_t r;
 
 	if (!c->answering && (rev & (POLLIN | POLLHUP | POLLERR))) {
-		r = read(c->fd, c->req + c->reqlen, REQ_MAX - c->reqlen);
+		/* a request line: REQ_MAX bytes, or EXPO_REQ_MAX for expo */
+		size_t lim = c->req.len >= 5 && memcmp(c->req.p, "expo ", 5) == 0 ?
+		    EXPO_REQ_MAX : REQ_MAX, room = lim - c->req.len;
+		if (room > 65536)
+			room = 65536;
+		if (lm_buf_reserve(&c->req, room + 1) < 0) {
+			lm_table_stats(t)->queries_refused++;
+			client_close(c);
+			return;
+		}
+		r = read(c->fd, c->req.p + c->req.len, room);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (r > 0)
-			c->reqlen += (size_t)r;
-		if (r <= 0 || memchr(c->req, '\n', c->reqlen)) {
-			if (c->reqlen == 0) {
+		if (r > 0) {
+			c->req.len += (size_t)r;
+			c->req.p[c->req.len] = 0;
+		}
+		if (r <= 0 || memchr(c->req.p, '\n', c->req.len)) {
+			if (c->req.len == 0) {
 				client_close(c);
 				return;
 			}
 			client_answer(c, t, now);
-		} else if (c->reqlen == REQ_MAX) {
+		} else if (c->req.len >= (c->req.len >= 5 && memcmp(c->req.p, "expo ", 5) == 0 ?
+		    EXPO_REQ_MAX : REQ_MAX)) {
 			lm_table_stats(t)->queries_refused++;
 			client_close(c);
 			return;
 		}
 	}
 	if (c->answering) {
-		while (c->off < c->out.len) {
-			r = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
+		while (c->off < c->hdrlen + c->out.len) {
+			struct iovec v[2];
+			struct msghdr mh;
+			memset(&mh, 0, sizeof mh);
+			mh.msg_iov = v;
+			if (c->off < c->hdrlen) {
+				v[0].iov_base = c->hdr + c->off;
+				v[0].iov_len = c->hdrlen - c->off;
+				v[1].iov_base = c->out.p;
+				v[1].iov_len = c->out.len;
+				mh.msg_iovlen = 2;
+			} else {
+				v[0].iov_base = c->out.p + (c->off - c->hdrlen);
+				v[0].iov_len = c->out.len - (c->off - c->hdrlen);
+				mh.msg_iovlen = 1;
+			}
+			r = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 			if (r < 0) {
 				if (errno == EAGAIN || errno == EINTR)
 					return;
