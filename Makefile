@@ -113,7 +113,7 @@ $(O)/test_num: test/unit/test_num.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_table: test/unit/test_table.c test/unit/t.h $(O)/liblm.a
+$(O)/test_table: test/unit/test_table.c test/unit/t.h test/unit/expocmp.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_http: test/unit/test_http.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
@@ -129,7 +129,7 @@ $(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_wire: test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"wire\" -o $@ test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a
+$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c test/unit/expocmp.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"table\" -o $@ test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_tegra: test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"tegra\" -o $@ test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)

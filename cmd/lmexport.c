@@ -69,31 +69,82 @@ static void request(struct lm_buf *req, int flags, const struct lm_expo_opt *opt
 	lm_buf_addc(req, '\n');
 }
 
-/* Ask lmtabled at path for the exposition: its bytes at *body, *len.
- * 0 ok; -1 with errno set (the query failed, or EPROTO: an answer that is
- * not "ok LENGTH" and LENGTH bytes; *why then holds its first line). */
-static int ask(const char *path, const struct lm_buf *req, struct lm_buf *ans,
-	double t, const char **body, size_t *len, const char **why)
+/* the answer passes through here, a chunk at a time */
+static char chunk[256u << 10];
+
+/* Ask lmtabled at path for the exposition: the query's fd, the length of
+ * the exposition in *len, its first bytes in chunk[*at .. *got). -1 with
+ * errno set (the query failed, or EPROTO: the answer is not "ok LENGTH";
+ * *why then holds its first line). */
+static int ask(const char *path, const struct lm_buf *req, double end, size_t *len,
+	size_t *at, size_t *got, const char **why)
 {
-	const char *nl;
+	char *nl = NULL;
 	uint64_t n;
+	ssize_t r;
+	int fd, e;
 
 	*why = NULL;
-	if (lm_query(path, req->p, ans, t) < 0)
+	*got = 0;
+	if ((fd = lm_query_open(path, req->p, end)) < 0)
 		return -1;
-	nl = ans->len ? memchr(ans->p, '\n', ans->len) : NULL;
-	if (!nl || ans->len < 3 || memcmp(ans->p, "ok ", 3) != 0 ||
-	    lm_parse_u64(ans->p + 3, (size_t)(nl - ans->p - 3), OUT_MAX, &n) < 0 ||
-	    n != ans->len - (size_t)(nl + 1 - ans->p)) {
-		if (nl)
-			*(char *)nl = 0;
-		*why = ans->len ? ans->p : "an empty answer";
-		errno = EPROTO;
-		return -1;
+	while (!(nl = memchr(chunk, '\n', *got)) && *got < 64) {
+		r = lm_query_read(fd, chunk + *got, sizeof chunk - 1 - *got, end);
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
 	}
-	*body = nl + 1;
+	chunk[*got] = 0;
+	if (!nl || *got < 3 || memcmp(chunk, "ok ", 3) != 0 ||
+	    lm_parse_u64(chunk + 3, (size_t)(nl - chunk - 3), OUT_MAX, &n) < 0) {
+		if (nl)
+			*nl = 0;
+		*why = *got ? chunk : "an empty answer";
+		errno = EPROTO;
+		goto fail;
+	}
+	*at = (size_t)(nl + 1 - chunk);
 	*len = (size_t)n;
-	return 0;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* The len bytes of the exposition, from chunk[at .. got) on, onto out
+ * (plain: stdout through stdio). 0, or -1 with errno set (EPROTO: the
+ * answer ended short, or ran long). */
+static int relay(int fd, int out, int plain, size_t len, size_t at, size_t got,
+	double end, double t)
+{
+	ssize_t r;
+	size_t n;
+
+	for (;;) {
+		n = got - at;
+		if (n > len) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (n && (plain ? fwrite(chunk + at, 1, n, stdout) != n :
+		    lm_http_write(out, chunk + at, n, t) < 0))
+			return -1;
+		len -= n;
+		if (!len)
+			return 0;
+		r = lm_query_read(fd, chunk, len < sizeof chunk ? len : sizeof chunk, end);
+		if (r <= 0) {
+			if (r == 0)
+				errno = EPROTO;
+			return -1;
+		}
+		at = 0;
+		got = (size_t)r;
+	}
 }
 
 static void reply(int status, int head, const char *ctype, const char *body,
@@ -108,12 +159,13 @@ int main(int argc, char **argv)
 	const char *sarg = NULL, *path;
 	struct lm_http_req hreq;
 	struct lm_expo_opt opt;
-	struct lm_buf req, ans;
-	const char *why, *ctype, *body;
-	size_t len;
+	struct lm_buf req;
+	const char *why, *ctype;
+	size_t len, at, got;
+	double end;
 	double t = 5;
 	size_t i;
-	int plain = 0, om = 0, textonly = 0, c, status, e, flags;
+	int plain = 0, om = 0, textonly = 0, c, status, e, flags, fd;
 
 	lm_prog = "lmexport";
 	opterr = 0;
@@ -174,23 +226,22 @@ int main(int argc, char **argv)
 	path = lm_socket_path(sarg);
 	signal(SIGPIPE, SIG_IGN);
 	lm_buf_init(&req, LM_EXPO_REQ_MAX);
-	lm_buf_init(&ans, OUT_MAX + 32);
 
 	if (plain) {
 		request(&req, om ? LM_EXPO_OM : 0, &opt);
 		if (req.err)
 			lm_die(LM_EXIT_USAGE, "too many bounds: the request takes at most %u bytes",
 			    LM_EXPO_REQ_MAX);
-		if (ask(path, &req, &ans, t, &body, &len, &why) < 0) {
+		if ((fd = ask(path, &req, lm_mono() + t, &len, &at, &got, &why)) < 0) {
 			if (why)
 				lm_die(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX ": it answered: %.80s",
 				    path, why);
 			lm_die_sys(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX, path);
 		}
-		if (len && fwrite(body, 1, len, stdout) != len)
-			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+		if (relay(fd, 1, 1, len, at, got, lm_mono() + t, t) < 0)
+			lm_die_sys(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX, path);
+		close(fd);
 		lm_buf_free(&req);
-		lm_buf_free(&ans);
 		lm_close_stdout();
 		return LM_EXIT_OK;
 	}
@@ -237,7 +288,8 @@ int main(int argc, char **argv)
 		ctype = LM_EXPO_CT_OM;
 	}
 	request(&req, flags, &opt);
-	if (req.err || ask(path, &req, &ans, t, &body, &len, &why) < 0) {
+	end = lm_mono() + t;
+	if (req.err || (fd = ask(path, &req, end, &len, &at, &got, &why)) < 0) {
 		static const char b503[] = "503 Service Unavailable: the metrics daemon is unreachable\n";
 		e = req.err ? req.err : errno;
 		reply(503, hreq.head, NULL, b503, sizeof b503 - 1, t);
@@ -247,12 +299,14 @@ int main(int argc, char **argv)
 		else
 			lm_warn_sys("answered 503: unable to query %s" LM_QUERY_SUFFIX, path);
 		lm_buf_free(&req);
-		lm_buf_free(&ans);
 		return LM_EXIT_OK;
 	}
-	reply(200, hreq.head, ctype, body, len, t);
 	lm_buf_free(&req);
-	lm_buf_free(&ans);
+	/* the head now, then the exposition as it comes */
+	reply(200, 1, ctype, "", len, t);
+	if (!hreq.head && relay(fd, 1, 0, len, at, got, end, t) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX, path);
+	close(fd);
 	lm_close_stdout();
 	return LM_EXIT_OK;
 }

@@ -177,13 +177,26 @@ static size_t opt_size(const char *arg, const char *what, double max)
 	return (size_t)v;
 }
 
+/* one answer buffer kept from a client to the next: a scrape's answer
+ * is the size of the last one, and fresh pages cost more than the copy */
+static struct lm_buf spare;
+#define SPARE_MAX (64u << 20)
+
 static void client_close(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
 	lm_buf_free(&c->req);
-	lm_buf_free(&c->out);
+	if (!spare.p && c->out.p && c->out.cap <= SPARE_MAX) {
+		spare = c->out;
+		lm_buf_reset(&spare);
+		lm_buf_init(&c->out, DUMP_MAX);
+	} else {
+		lm_buf_free(&c->out);
+	}
 }
+
+static void client_io(struct client *c, short rev, struct lm_table *t, double now);
 
 static void client_accept(int lfd, struct lm_table *t, double now)
 {
@@ -212,10 +225,17 @@ static void client_accept(int lfd, struct lm_table *t, double now)
 		clients[i].off = 0;
 		clients[i].answering = 0;
 		clients[i].deadline = now + CLIENT_DEADLINE;
-		lm_buf_init(&clients[i].out, DUMP_MAX);
+		if (spare.p) {
+			clients[i].out = spare;
+			lm_buf_init(&spare, DUMP_MAX);
+		} else {
+			lm_buf_init(&clients[i].out, DUMP_MAX);
+		}
 		/* an answer the size of a big exposition goes in one send */
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+		/* the request came with the connection, most often: answer now */
+		client_io(&clients[i], POLLIN, t, now);
 	}
 }
 
@@ -784,6 +804,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);
+	lm_buf_free(&spare);
 	lm_table_free(t);
 	free(buf);
 	return 0;

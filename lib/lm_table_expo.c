@@ -494,8 +494,17 @@ static int put_fam(struct lm_table *t, struct xfam *f, struct rctx *r, struct lm
 		lm_buf_reset(c);
 		if (render_fam(t, f, r, c) < 0)
 			return -1;
-		if (!f->hot)
+		if (!f->hot) {
 			f->valid |= 1u << r->fmt;
+			/* kept: no room to spare (a buffer grows by doubling) */
+			if (c->cap > c->len + c->len / 8 + 64) {
+				char *p = realloc(c->p, c->len + 1);
+				if (p) {
+					c->p = p;
+					c->cap = c->len + 1;
+				}
+			}
+		}
 	}
 	return lm_buf_add(out, c->p, c->len);
 }

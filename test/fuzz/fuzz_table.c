@@ -31,6 +31,7 @@
 #include "lm_table.h"
 #include "lm_wire.h"
 #include "../unit/pbtext.h"
+#include "../unit/expocmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,39 +102,6 @@ static int line_ok(const char *p, size_t n)
 		if (p[i] == '{' || p[i] == '}' || p[i] == '"' || p[i] == '=')
 			return 0;
 	return 1;
-}
-
-/* b without lmexport's own families (lm_export_*): text lines, or
- * delimited protobuf messages whose name starts so */
-static void noself(struct lm_buf *out, const struct lm_buf *b, int pb)
-{
-	size_t pos = 0, n, len, k;
-	const char *p;
-	int sh;
-
-	lm_buf_reset(out);
-	if (!pb) {
-		while (lm_next_line(b->p, b->len, &pos, &p, &n))
-			if (!memmem(p, n, "lm_export_", 10)) {
-				lm_buf_add(out, p, n);
-				lm_buf_addc(out, '\n');
-			}
-		return;
-	}
-	while (pos < b->len) {
-		for (len = 0, sh = 0, k = pos; k < b->len; k++, sh += 7) {
-			len |= (size_t)(b->p[k] & 0x7f) << sh;
-			if (!(b->p[k] & 0x80))
-				break;
-		}
-		k++;
-		if (k + len > b->len)
-			abort();
-		/* field 1 (name): 0x0a, its length (< 128 here), the name */
-		if (!(len > 12 && b->p[k] == 0x0a && memcmp(b->p + k + 2, "lm_export_", 10) == 0))
-			lm_buf_add(out, b->p + pos, k + len - pos);
-		pos = k + len;
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
