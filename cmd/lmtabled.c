@@ -528,54 +528,73 @@ static int bind_udp(const char *spec)
 	return fd;
 }
 
-static void receive(int fd, struct lm_table *t, char *buf, int udp)
-{
+/* Datagrams come VEC at a time (recvmmsg), each in a buffer of its own
+ * (LM_DGRAM_MAX bytes: pages only touched as far as datagrams fill
+ * them). A datagram's credentials are read once per sender in a row. */
+#define VEC 32
+
+struct rxbuf {
+	struct mmsghdr mm[VEC];
+	struct iovec iov[VEC];
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(struct ucred))];
-	} ctl;
-	struct lm_cred cred;
-	struct iovec iov;
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	ssize_t n;
-	int i;
+	} ctl[VEC];
+	char *data;     /* VEC * LM_DGRAM_MAX */
+};
 
-	for (i = 0; i < BURST; i++) {
-		iov.iov_base = buf;
-		iov.iov_len = LM_DGRAM_MAX;
-		memset(&mh, 0, sizeof mh);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = udp ? NULL : ctl.b;
-		mh.msg_controllen = udp ? 0 : sizeof ctl.b;
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
-		if (n < 0) {
+static void receive(int fd, struct lm_table *t, struct rxbuf *rx, int udp)
+{
+	struct lm_cred cred;
+	struct cmsghdr *cm;
+	double now = lm_mono(), wall = lm_wall();
+	int i, n, got = 0;
+
+	while (got < BURST) {
+		for (i = 0; i < VEC; i++) {
+			rx->iov[i].iov_base = rx->data + (size_t)i * LM_DGRAM_MAX;
+			rx->iov[i].iov_len = LM_DGRAM_MAX;
+			memset(&rx->mm[i].msg_hdr, 0, sizeof rx->mm[i].msg_hdr);
+			rx->mm[i].msg_hdr.msg_iov = &rx->iov[i];
+			rx->mm[i].msg_hdr.msg_iovlen = 1;
+			rx->mm[i].msg_hdr.msg_control = udp ? NULL : rx->ctl[i].b;
+			rx->mm[i].msg_hdr.msg_controllen = udp ? 0 : sizeof rx->ctl[i].b;
+		}
+		n = recvmmsg(fd, rx->mm, VEC, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
 			static double last = -COMPLAIN_EVERY;
-			if (errno != EAGAIN && errno != EINTR && lm_mono() - last >= COMPLAIN_EVERY) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR && lm_mono() - last >= COMPLAIN_EVERY) {
 				lm_warn_sys("unable to receive");
 				last = lm_mono();
 			}
 			return;
 		}
-		if (mh.msg_flags & MSG_TRUNC) {
-			lm_table_stats(t)->datagrams++;
-			lm_table_stats(t)->truncated++;
-			continue;
-		}
-		cred.known = 0;
-		cred.pid = 0;
-		cred.uid = -1;
-		cred.app = udp ? "statsd" : NULL;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred uc;
-				memcpy(&uc, CMSG_DATA(cm), sizeof uc);
-				cred.known = uc.pid > 0;
-				cred.pid = uc.pid;
-				cred.uid = (long)uc.uid;
+		got += n;
+		for (i = 0; i < n; i++) {
+			struct msghdr *mh = &rx->mm[i].msg_hdr;
+			if (mh->msg_flags & MSG_TRUNC) {
+				lm_table_stats(t)->datagrams++;
+				lm_table_stats(t)->truncated++;
+				continue;
 			}
-		lm_table_ingest(t, buf, (size_t)n, &cred, lm_mono(), lm_wall());
+			cred.known = 0;
+			cred.pid = 0;
+			cred.uid = -1;
+			cred.app = udp ? "statsd" : NULL;
+			for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+					struct ucred uc;
+					memcpy(&uc, CMSG_DATA(cm), sizeof uc);
+					cred.known = uc.pid > 0;
+					cred.pid = uc.pid;
+					cred.uid = (long)uc.uid;
+				}
+			lm_table_ingest(t, rx->iov[i].iov_base, rx->mm[i].msg_len, &cred, now, wall);
+		}
+		if (n < VEC)
+			return;
+		now = lm_mono();
+		wall = lm_wall();
 	}
 }
 
@@ -595,7 +614,8 @@ int main(int argc, char **argv)
 	gid_t gid = (gid_t)-1;
 	double v, next_sweep, stop_at = 0;
 	sigset_t sigs;
-	char *buf, *end;
+	struct rxbuf *rx;
+	char *end;
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
@@ -689,9 +709,13 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create a signalfd");
-	buf = malloc(LM_DGRAM_MAX);
+	rx = malloc(sizeof *rx);
+	if (rx && !(rx->data = malloc((size_t)VEC * LM_DGRAM_MAX))) {
+		free(rx);
+		rx = NULL;
+	}
 	t = lm_table_new(&cfg);
-	if (!buf || !t)
+	if (!rx || !t)
 		lm_die_sys(LM_EXIT_SYS, "unable to allocate the table");
 
 	if (knob_file)
@@ -760,7 +784,7 @@ int main(int argc, char **argv)
 					lm_info("signal %u: stopping", si.ssi_signo);
 				/* stop reading: take what is queued, then no more
 				 * datagrams or clients; finish the answers begun */
-				receive(dfd, t, buf, 0);
+				receive(dfd, t, rx, 0);
 				unlink(sa.sun_path);
 				unlink(qa.sun_path);
 				close(dfd);
@@ -776,11 +800,11 @@ int main(int argc, char **argv)
 				break;
 		}
 		if (dfd >= 0 && (pf[1].revents & POLLIN))
-			receive(dfd, t, buf, 0);
+			receive(dfd, t, rx, 0);
 		if (qfd >= 0 && (pf[2].revents & POLLIN))
 			client_accept(qfd, t, now);
 		if (ufd >= 0 && stop_at == 0 && (pf[3].revents & POLLIN))
-			receive(ufd, t, buf, 1);
+			receive(ufd, t, rx, 1);
 		for (i = 4; i < np; i++) {
 			struct client *cl = &clients[idx[i - 4]];
 			if (cl->fd < 0)
@@ -806,6 +830,7 @@ int main(int argc, char **argv)
 			client_close(&clients[i]);
 	lm_buf_free(&spare);
 	lm_table_free(t);
-	free(buf);
+	free(rx->data);
+	free(rx);
 	return 0;
 }

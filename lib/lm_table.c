@@ -85,6 +85,7 @@ void lm_table_free(struct lm_table *t)
 		}
 	free(t->fhash);
 	lm_xfam_free(t);
+	free(t->sc);
 	free(t->hash);
 	free(t->knobs);
 	free(t);
@@ -708,6 +709,53 @@ static void app_pid(struct app *a, long pid)
 	a->pids[a->npids++] = pid;
 }
 
+/* The raw key of l from sender c into k (LM_SCACHE_RAW bytes): its
+ * length, 0 when it does not fit */
+static size_t rawkey(const struct lm_line *l, char *k)
+{
+	const char *lo = NULL, *hi = NULL;
+	size_t i, tn, n = l->name.n + 2 + l->container.n;
+
+	for (i = 0; i < l->ntags; i++) {
+		const char *a = l->tags[i].k.p, *b = l->tags[i].v.p + l->tags[i].v.n;
+		if (!lo || a < lo)
+			lo = a;
+		if (!hi || b > hi)
+			hi = b;
+	}
+	tn = lo ? (size_t)(hi - lo) : 0;
+	if (n + tn > LM_SCACHE_RAW)
+		return 0;
+	memcpy(k, l->name.p, l->name.n);
+	k += l->name.n;
+	*k++ = 0;
+	if (tn)
+		memcpy(k, lo, tn);
+	k += tn;
+	*k++ = 0;
+	if (l->container.n)
+		memcpy(k, l->container.p, l->container.n);
+	return n + tn;
+}
+
+static struct scache *scache_slot(struct lm_table *t, const char *k, size_t n,
+	const struct lm_line *l, const struct lm_cred *c)
+{
+	uint64_t h = lm_hash(LM_HASH0, k, n);
+
+	h = lm_hash(h, &c->pid, sizeof c->pid);
+	h ^= (uint64_t)l->type * 0x9e3779b97f4a7c15ULL;
+	return &t->sc[(h ^ h >> 32) & (LM_SCACHE - 1)];
+}
+
+static int scache_hit(const struct scache *e, const char *k, size_t n,
+	const struct lm_line *l, const struct lm_cred *c, double now)
+{
+	return e->s && e->n == n && e->type == l->type && e->known == c->known &&
+		e->pid == c->pid && e->uid == c->uid && e->capp == c->app &&
+		now - e->at < 1 && now >= e->at && memcmp(e->raw, k, n) == 0;
+}
+
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	const struct lm_cred *c, double now, double wall, char *comm, size_t *commlen)
 {
@@ -716,7 +764,9 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	struct app *a;
 	struct series *s;
 	char key[LM_NAME_MAX + 2 + LM_TAGS_MAX * (LM_TAGKEY_MAX + LM_TAGVAL_MAX + 8)];
-	size_t keylen, namelen;
+	size_t keylen, namelen, rn;
+	char raw[LM_SCACHE_RAW];
+	struct scache *e;
 	int r, err = 0;
 	static struct lm_line line;     /* big; the table is single-threaded */
 
@@ -727,14 +777,36 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	t->st.skipped += l->nskipped;
 	if (l->has_rps)
 		return LM_RJ_STATE;
-	if ((r = identify(t, l, c, &id, comm, commlen)))
-		return r;
-	if ((r = series_key(l, key, &keylen, &namelen)))
-		return r;
-	if (!(a = find_app(t, &id, now, wall, &err)))
-		return err;
-	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
-		return err;
+	if (!t->sc)
+		t->sc = calloc(LM_SCACHE, sizeof *t->sc);
+	rn = t->sc ? rawkey(l, raw) : 0;
+	e = rn ? scache_slot(t, raw, rn, l, c) : NULL;
+	if (e && scache_hit(e, raw, rn, l, c, now)) {
+		s = e->s;
+		a = s->app;
+		id.bound = e->bound;
+	} else {
+		if ((r = identify(t, l, c, &id, comm, commlen)))
+			return r;
+		if ((r = series_key(l, key, &keylen, &namelen)))
+			return r;
+		if (!(a = find_app(t, &id, now, wall, &err)))
+			return err;
+		if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
+			return err;
+		if (e) {
+			e->s = s;
+			e->bound = id.bound;
+			e->pid = c->pid;
+			e->uid = c->uid;
+			e->capp = c->app;
+			e->known = c->known;
+			e->type = l->type;
+			e->at = now;
+			e->n = rn;
+			memcpy(e->raw, raw, rn);
+		}
+	}
 	/* a sum that would overflow is refused whole: histograms are checked
 	 * first, the others applied to a copy */
 	if (s->kind == SK_TIMER || s->kind == SK_HISTO) {
@@ -822,6 +894,8 @@ static void drop_app(struct lm_table *t, struct app *a, struct app *prev)
 	struct series *s;
 
 	lm_xfam_leave_app(t, a);
+	if (t->sc)
+		memset(t->sc, 0, LM_SCACHE * sizeof *t->sc);
 	for (s = a->first; s; s = s->anext) {
 		*s->hprev = s->hnext;
 		if (s->hnext)

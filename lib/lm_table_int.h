@@ -92,6 +92,23 @@ struct xfam {
 	char name[];
 };
 
+/* A line's series found again without identify and series_key: keyed
+ * by the line's raw name, tags and container, its type and its sender;
+ * direct-mapped; emptied when an app is dropped, an entry kept a second
+ * (the app name of a sender without one comes from its pid). */
+#define LM_SCACHE 256
+#define LM_SCACHE_RAW 112
+struct scache {
+	struct series *s;
+	long bound;                 /* the pid it binds (identify) */
+	long pid, uid;
+	const char *capp;
+	int known, type;
+	double at;
+	size_t n;
+	char raw[LM_SCACHE_RAW];
+};
+
 struct lm_table {
 	struct lm_table_cfg cfg;
 	struct knob *knobs;         /* LM_KNOBS_MAX, allocated on first use */
@@ -114,6 +131,7 @@ struct lm_table {
 	struct xfam **xord[2];      /* text (and protobuf), OpenMetrics */
 	int xord_ok;                /* xord holds every family, in order */
 	char *xopt;                 /* the bucket options the caches were made with */
+	struct scache *sc;          /* LM_SCACHE, allocated on first use */
 	unsigned xstamp;
 };
 
