@@ -178,9 +178,10 @@ static size_t opt_size(const char *arg, const char *what, double max)
 }
 
 /* one answer buffer kept from a client to the next: a scrape's answer
- * is the size of the last one, and fresh pages cost more than the copy */
+ * is the size of the last one, and fresh pages cost more than the copy;
+ * one past SPARE_MAX bytes goes back (the memory counts more then) */
 static struct lm_buf spare;
-#define SPARE_MAX (64u << 20)
+#define SPARE_MAX (1u << 20)
 
 static void client_close(struct client *c)
 {

@@ -1,4 +1,7 @@
-/* lm_table: the table of latest state per app and metric. */
+/* lm_table: the table of latest state per app and metric: ingest,
+ * identity, series, rates, expiry and the dump. Knobs are in lm_knob.c,
+ * lmtabled's own series in lm_health.c, the exposition in
+ * lm_table_expo.c; what they share in lm_table_int.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

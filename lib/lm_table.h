@@ -1,5 +1,8 @@
-/* lm_table: lmtabled's table of the latest state per app and metric.
- * Single-threaded; bounded by the caps in lm_table_cfg; never prints. */
+/* lm_table: lmtabled's table of the latest state per app and metric,
+ * and the exposition it renders from it (lm_table_expo). Single-threaded;
+ * bounded by the caps in lm_table_cfg; never prints. The caller owns the
+ * table and every buffer it passes; the table owns its series, their
+ * rendered text and the knobs. */
 #ifndef LM_TABLE_H
 #define LM_TABLE_H
 #include <stddef.h>
