@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	struct lm_expo_opt opt;
 	struct lm_buf req;
 	const char *why, *ctype;
-	size_t len, at, got;
+	size_t len, at, got, first;
 	double end;
 	double t = 5;
 	size_t i;
@@ -302,9 +302,14 @@ int main(int argc, char **argv)
 		return LM_EXIT_OK;
 	}
 	lm_buf_free(&req);
-	/* the head now, then the exposition as it comes */
-	reply(200, 1, ctype, "", len, t);
-	if (!hreq.head && relay(fd, 1, 0, len, at, got, end, t) < 0)
+	/* the head with the first bytes, then the rest as it comes */
+	first = got - at;
+	if (first > len)
+		lm_die(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX
+		    ": it ran long", path);
+	if (lm_http_reply_part(1, 200, hreq.head, ctype, len, chunk + at, first, t) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to write the response");
+	if (!hreq.head && relay(fd, 1, 0, len - first, got, got, end, t) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX, path);
 	close(fd);
 	lm_close_stdout();
