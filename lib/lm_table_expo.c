@@ -185,6 +185,12 @@ int lm_xfam_join(struct lm_table *t, struct series *s)
 		xgrow(t);
 	return 0;
 undo:
+	/* a family made for s and still empty goes, then s leaves the others */
+	if (k < nslot && f[k] && !f[k]->n) {
+		*xslot(t, f[k]->name, f[k]->len) = f[k]->hnext;
+		xfree(f[k]);
+		t->nxfam--;
+	}
 	lm_xfam_leave(t, s);
 	return LM_RJ_SERIES;
 }
