@@ -117,15 +117,16 @@ start_tabled() {
 	done
 }
 
-# series SOCK: series the app "bench" holds
+# series SOCK [PREFIX]: series the app "bench" holds (named bench_f..., or PREFIX...)
 series() {
-	"$B/lmhook" -s "$1" dump 2>/dev/null | grep -c '^bench_f'
+	"$B/lmhook" -s "$1" dump 2>/dev/null | grep -c "^${2:-bench_f}"
 }
+# wait_series SOCK N [PREFIX]
 wait_series() {
 	n=0
-	while [ "$(series "$1")" -lt "$2" ]; do
+	while [ "$(series "$1" "${3:-}")" -lt "$2" ]; do
 		n=$((n + 1))
-		[ "$n" -lt 100 ] || die "lmtabled holds $(series "$1") of $2 series"
+		[ "$n" -lt 100 ] || die "lmtabled holds $(series "$1" "${3:-}") of $2 series"
 		sleep 0.05
 	done
 }
@@ -285,7 +286,7 @@ tab_hwm=$(hwm "$tab")
 # (log-uniform: about 53 buckets a series)
 start_tabled tmr -p 20000
 "$B/bench_load" fill-lm-timers "$tmp/tmr.sock" 10000 || die "fill-lm-timers failed"
-wait_series "$tmp/tmr.sock" 10000
+wait_series "$tmp/tmr.sock" 10000 bench_t
 tab_tmr=$(rss "$TABLED")
 stop "$TABLED"
 show "$B/bench_load fill-lm-timers $tmp/tmr.sock 10000   # 10,000 timers, 32 values each over 1..100 ms"
