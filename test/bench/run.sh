@@ -157,6 +157,7 @@ done
 rep=$tmp/report.md
 : >"$tmp/cmds"
 T0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 
 # ---------------------------------------------------------------- peers
 
@@ -499,6 +500,9 @@ maxbin=0
 	echo "| daemon | idle | at 10,000 series | peak |"
 	echo "|---|---:|---:|---:|"
 	echo "| lmtabled | $(mib "$tab_idle") | $(mib "$tab_10k") | $(mib "$tab_hwm") |"
+	echo "| lmtabled, 10,000 timers (about 53 log buckets each) | | $(mib "$tab_tmr") | |"
+	[ -n "$collectd" ] && echo "| collectd (unixsock + write_prometheus) | $(mib "$cd_idle") | $(mib "$cd_10k") | $(mib "$cd_hwm") |"
+	[ -n "$pgw" ] && echo "| pushgateway | $(mib "$pg_idle") | $(mib "$pg_10k") | $(mib "$pg_hwm") |"
 	echo
 	echo "lmtabled as it grows: after the fill and one scrape (the series, their labels, the"
 	echo "rendered text of every family, the answer buffer kept for the next scrape)."
@@ -507,12 +511,6 @@ maxbin=0
 	echo "|---|---:|---:|---:|---:|"
 	echo "| lmtabled MiB | $(mib "$rss_100") | $(mib "$rss_1000") | $(mib "$rss_10000") | $(mib "$rss_100000") |"
 	echo "| bytes a series (over 100 series) | | $(awk -v a="$rss_100" -v b="$rss_1000" 'BEGIN { printf "%.0f", (b - a) * 1024 / 900 }') | $(awk -v a="$rss_100" -v b="$rss_10000" 'BEGIN { printf "%.0f", (b - a) * 1024 / 9900 }') | $(awk -v a="$rss_100" -v b="$rss_100000" 'BEGIN { printf "%.0f", (b - a) * 1024 / 99900 }') |"
-	echo
-	echo "| daemon | idle | at 10,000 series | peak |"
-	echo "|---|---:|---:|---:|"
-	echo "| lmtabled, 10,000 timers (about 53 log buckets each) | | $(mib "$tab_tmr") | |"
-	[ -n "$collectd" ] && echo "| collectd (unixsock + write_prometheus) | $(mib "$cd_idle") | $(mib "$cd_10k") | $(mib "$cd_hwm") |"
-	[ -n "$pgw" ] && echo "| pushgateway | $(mib "$pg_idle") | $(mib "$pg_10k") | $(mib "$pg_hwm") |"
 	echo
 	echo "| binary | KiB | linked |"
 	echo "|---|---:|---|"
@@ -575,7 +573,8 @@ yes_no() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "-") 
 	echo "$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*/\1/p' /etc/os-release 2>/dev/null)."
 	echo "Peers: $( [ -n "$collectd" ] && "$collectd" -h 2>&1 | sed -n 's/^collectd \([0-9.]*\).*/collectd \1/p' | head -n 1), $( [ -n "$pgw" ] && "$pgw" --version 2>&1 | head -n 1 | sed 's/ (branch.*//'), $(tcpsvd -V 2>&1 | head -n 1 | grep -o 'ipsvd[^ ]* [0-9.]*' || echo ipsvd tcpsvd)."
 	echo "A figure is the median over rounds, the spread is (min-max); every ratio is taken"
-	echo "within one round of one run, its median shown. The whole run took $(($(date +%s) - T0)) s."
+	echo "within one round of one run, its median shown. The whole run took $(($(date +%s) - T0)) s;"
+	echo "the load average (1, 5, 15 min) when it began: ${load0:-?} (the machine is shared)."
 	echo
 	cat "$tmp/sec.targets"
 	echo "## Hook cost: C API, ns per update"
