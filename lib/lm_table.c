@@ -712,12 +712,18 @@ static void app_pid(struct app *a, long pid)
 	a->pids[a->npids++] = pid;
 }
 
-/* The raw key of l from sender c into k (LM_SCACHE_RAW bytes): its
- * length, 0 when it does not fit */
-static size_t rawkey(const struct lm_line *l, char *k)
+/* The raw key of a line: its name, the span of its tags, its container,
+ * as they came (no copy) */
+struct rawkey {
+	struct lm_str name, tags, cont;
+	size_t n;           /* bytes in all, with a separator after the first two */
+};
+
+/* 0 when the key does not fit a cache entry */
+static int rawkey(const struct lm_line *l, struct rawkey *k)
 {
 	const char *lo = NULL, *hi = NULL;
-	size_t i, tn, n = l->name.n + 2 + l->container.n;
+	size_t i;
 
 	for (i = 0; i < l->ntags; i++) {
 		const char *a = l->tags[i].k.p, *b = l->tags[i].v.p + l->tags[i].v.n;
@@ -726,37 +732,62 @@ static size_t rawkey(const struct lm_line *l, char *k)
 		if (!hi || b > hi)
 			hi = b;
 	}
-	tn = lo ? (size_t)(hi - lo) : 0;
-	if (n + tn > LM_SCACHE_RAW)
-		return 0;
-	memcpy(k, l->name.p, l->name.n);
-	k += l->name.n;
-	*k++ = 0;
-	if (tn)
-		memcpy(k, lo, tn);
-	k += tn;
-	*k++ = 0;
-	if (l->container.n)
-		memcpy(k, l->container.p, l->container.n);
-	return n + tn;
+	k->name = l->name;
+	k->tags.p = lo;
+	k->tags.n = lo ? (size_t)(hi - lo) : 0;
+	k->cont = l->container;
+	k->n = k->name.n + 1 + k->tags.n + 1 + k->cont.n;
+	return k->n <= LM_SCACHE_RAW;
 }
 
-static struct scache *scache_slot(struct lm_table *t, const char *k, size_t n,
+static struct scache *scache_slot(struct lm_table *t, const struct rawkey *k,
 	const struct lm_line *l, const struct lm_cred *c)
 {
-	uint64_t h = lm_hash(LM_HASH0, k, n);
+	uint64_t h = lm_hash(LM_HASH0, k->name.p, k->name.n);
 
-	h = lm_hash(h, &c->pid, sizeof c->pid);
-	h ^= (uint64_t)l->type * 0x9e3779b97f4a7c15ULL;
+	h = lm_hash(h, k->tags.p, k->tags.n);
+	h = lm_hash(h, k->cont.p, k->cont.n);
+	h ^= (uint64_t)c->pid * 0x9e3779b97f4a7c15ULL ^ (uint64_t)l->type << 40;
 	return &t->sc[(h ^ h >> 32) & (LM_SCACHE - 1)];
 }
 
-static int scache_hit(const struct scache *e, const char *k, size_t n,
+static int scache_hit(const struct scache *e, const struct rawkey *k,
 	const struct lm_line *l, const struct lm_cred *c, double now)
 {
-	return e->s && e->n == n && e->type == l->type && e->known == c->known &&
+	const char *r = e->raw;
+
+	return e->s && e->n == k->n && e->type == l->type && e->known == c->known &&
 		e->pid == c->pid && e->uid == c->uid && e->capp == c->app &&
-		now - e->at < 1 && now >= e->at && memcmp(e->raw, k, n) == 0;
+		now - e->at < 1 && now >= e->at &&
+		memcmp(r, k->name.p, k->name.n) == 0 && r[k->name.n] == 0 &&
+		(!k->tags.n || memcmp(r + k->name.n + 1, k->tags.p, k->tags.n) == 0) &&
+		r[k->name.n + 1 + k->tags.n] == 0 &&
+		(!k->cont.n || memcmp(r + k->name.n + 2 + k->tags.n, k->cont.p, k->cont.n) == 0);
+}
+
+static void scache_put(struct scache *e, const struct rawkey *k, const struct lm_line *l,
+	const struct lm_cred *c, struct series *s, long bound, double now)
+{
+	char *r = e->raw;
+
+	e->s = s;
+	e->bound = bound;
+	e->pid = c->pid;
+	e->uid = c->uid;
+	e->capp = c->app;
+	e->known = c->known;
+	e->type = l->type;
+	e->at = now;
+	e->n = k->n;
+	memcpy(r, k->name.p, k->name.n);
+	r += k->name.n;
+	*r++ = 0;
+	if (k->tags.n)
+		memcpy(r, k->tags.p, k->tags.n);
+	r += k->tags.n;
+	*r++ = 0;
+	if (k->cont.n)
+		memcpy(r, k->cont.p, k->cont.n);
 }
 
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
@@ -767,8 +798,8 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	struct app *a;
 	struct series *s;
 	char key[LM_NAME_MAX + 2 + LM_TAGS_MAX * (LM_TAGKEY_MAX + LM_TAGVAL_MAX + 8)];
-	size_t keylen, namelen, rn;
-	char raw[LM_SCACHE_RAW];
+	size_t keylen, namelen;
+	struct rawkey rk;
 	struct scache *e;
 	int r, err = 0;
 	static struct lm_line line;     /* big; the table is single-threaded */
@@ -782,9 +813,9 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 		return LM_RJ_STATE;
 	if (!t->sc)
 		t->sc = calloc(LM_SCACHE, sizeof *t->sc);
-	rn = t->sc ? rawkey(l, raw) : 0;
-	e = rn ? scache_slot(t, raw, rn, l, c) : NULL;
-	if (e && scache_hit(e, raw, rn, l, c, now)) {
+	memset(&rk, 0, sizeof rk);
+	e = t->sc && rawkey(l, &rk) ? scache_slot(t, &rk, l, c) : NULL;
+	if (e && scache_hit(e, &rk, l, c, now)) {
 		s = e->s;
 		a = s->app;
 		id.bound = e->bound;
@@ -797,18 +828,8 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 			return err;
 		if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
 			return err;
-		if (e) {
-			e->s = s;
-			e->bound = id.bound;
-			e->pid = c->pid;
-			e->uid = c->uid;
-			e->capp = c->app;
-			e->known = c->known;
-			e->type = l->type;
-			e->at = now;
-			e->n = rn;
-			memcpy(e->raw, raw, rn);
-		}
+		if (e)
+			scache_put(e, &rk, l, c, s, id.bound, now);
 	}
 	/* a sum that would overflow is refused whole: histograms are checked
 	 * first, the others applied to a copy */
@@ -817,6 +838,14 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 			return LM_WE_VALUE;
 		if (apply(t, s, l, now) < 0)
 			return LM_RJ_SERIES;
+	} else if (s->kind != SK_RATE) {
+		/* a counter or a gauge: only its value moves */
+		double v = s->v;
+		apply(t, s, l, now);
+		if (!finite_series(s)) {
+			s->v = v;
+			return LM_WE_VALUE;
+		}
 	} else {
 		struct series tmp = *s;
 		apply(t, &tmp, l, now);

@@ -96,7 +96,7 @@ struct xfam {
  * by the line's raw name, tags and container, its type and its sender;
  * direct-mapped; emptied when an app is dropped, an entry kept a second
  * (the app name of a sender without one comes from its pid). */
-#define LM_SCACHE 256
+#define LM_SCACHE 1024
 #define LM_SCACHE_RAW 112
 struct scache {
 	struct series *s;
