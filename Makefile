@@ -10,7 +10,7 @@ O = build
 
 BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_table.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+	$(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
 	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
@@ -49,13 +49,21 @@ $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
 $(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
-$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_fam.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
+$(O)/lm_knob.o: lib/lm_knob.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_knob.c
+$(O)/lm_health.o: lib/lm_health.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_health.c
+$(O)/lm_table_expo.o: lib/lm_table_expo.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_expo.c
+$(O)/lm_hash.o: lib/lm_hash.c lib/lm_hash.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hash.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_http.c
 $(O)/lm_pb.o: lib/lm_pb.c lib/lm_pb.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_pb.c
-$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
+$(O)/lm_expo.o: lib/lm_expo.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo.c
 $(O)/lm_expo_pb.o: lib/lm_expo_pb.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_pb.c
@@ -131,7 +139,7 @@ $(O)/test_num: test/unit/test_num.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_table: test/unit/test_table.c test/unit/t.h $(O)/liblm.a
+$(O)/test_table: test/unit/test_table.c test/unit/t.h test/unit/expocmp.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_http: test/unit/test_http.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
@@ -147,7 +155,7 @@ $(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_wire: test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"wire\" -o $@ test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a
+$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c test/unit/expocmp.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"table\" -o $@ test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_tegra: test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"tegra\" -o $@ test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
@@ -235,7 +243,8 @@ FUZZ_SECONDS = $(FUZZ_SECS)
 FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_expo.c lib/lm_http.c \
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c \
+	lib/lm_hash.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
 	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \

@@ -1,8 +1,10 @@
 /* lmexport: one scrape, inetd-style. Reads one HTTP/1.x request on fd 0,
- * asks lmtabled for its table dump, writes the Prometheus exposition (or
- * OpenMetrics or delimited protobuf, when Accept asks for it) on fd 1,
- * exits. -p prints the exposition on stdout instead, for pipes and
- * textfile collectors. -b, -B, -D choose classic histogram bounds. */
+ * asks lmtabled for the exposition in the format Accept asks for
+ * (Prometheus text, OpenMetrics or delimited protobuf) with an expo
+ * request, and relays it on fd 1, exits. lmtabled renders it from its
+ * table; the HTTP parser stays here, out of the daemon. -p prints the
+ * exposition on stdout instead, for pipes and textfile collectors. -b,
+ * -B, -D choose classic histogram bounds; they travel in the request. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_sock.h"
+#include "lm_table.h"
 
 static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECONDS] "
 	"[-B BOUNDS] [-D BOUNDS] [-b NAME=BOUNDS]...";
@@ -26,8 +29,7 @@ static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECOND
 static struct lm_expo_le sets[LM_EXPO_SETS_MAX];
 static struct lm_expo_le timer_le, hist_le;
 
-#define DUMP_MAX (64u << 20)    /* bytes of table dump taken */
-#define OUT_MAX (256u << 20)    /* bytes of exposition written */
+#define OUT_MAX (256u << 20)    /* bytes of exposition taken and written */
 
 /* A socket on fd gets O_NONBLOCK, so that a peer that stops reading
  * cannot hold a write past the deadline; pipes and files stay as they are. */
@@ -43,6 +45,108 @@ static void nonblock(int fd)
 	}
 }
 
+/* The expo request for flags (LM_EXPO_OM, LM_EXPO_PB) and the bounds of
+ * opt, into req. */
+static void request(struct lm_buf *req, int flags, const struct lm_expo_opt *opt)
+{
+	size_t i;
+
+	lm_buf_adds(req, flags & LM_EXPO_PB ? "expo pb" : flags & LM_EXPO_OM ? "expo om" : "expo text");
+	if (opt->timer_le) {
+		lm_buf_adds(req, " B=");
+		lm_expo_le_format(req, opt->timer_le);
+	}
+	if (opt->hist_le) {
+		lm_buf_adds(req, " D=");
+		lm_expo_le_format(req, opt->hist_le);
+	}
+	for (i = 0; i < opt->nsets; i++) {
+		lm_buf_adds(req, " b=");
+		lm_buf_adds(req, opt->sets[i].name);
+		lm_buf_addc(req, '=');
+		lm_expo_le_format(req, &opt->sets[i]);
+	}
+	lm_buf_addc(req, '\n');
+}
+
+/* the answer passes through here, a chunk at a time */
+static char chunk[256u << 10];
+
+/* Ask lmtabled at path for the exposition: the query's fd, the length of
+ * the exposition in *len, its first bytes in chunk[*at .. *got). -1 with
+ * errno set (the query failed, or EPROTO: the answer is not "ok LENGTH";
+ * *why then holds its first line). */
+static int ask(const char *path, const struct lm_buf *req, double end, size_t *len,
+	size_t *at, size_t *got, const char **why)
+{
+	char *nl = NULL;
+	uint64_t n;
+	ssize_t r;
+	int fd, e;
+
+	*why = NULL;
+	*got = 0;
+	if ((fd = lm_query_open(path, req->p, end)) < 0)
+		return -1;
+	while (!(nl = memchr(chunk, '\n', *got)) && *got < 64) {
+		r = lm_query_read(fd, chunk + *got, sizeof chunk - 1 - *got, end);
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	chunk[*got] = 0;
+	if (!nl || *got < 3 || memcmp(chunk, "ok ", 3) != 0 ||
+	    lm_parse_u64(chunk + 3, (size_t)(nl - chunk - 3), OUT_MAX, &n) < 0) {
+		if (nl)
+			*nl = 0;
+		*why = *got ? chunk : "an empty answer";
+		errno = EPROTO;
+		goto fail;
+	}
+	*at = (size_t)(nl + 1 - chunk);
+	*len = (size_t)n;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* The len bytes of the exposition, from chunk[at .. got) on, onto out
+ * (plain: stdout through stdio). 0, or -1 with errno set (EPROTO: the
+ * answer ended short, or ran long). */
+static int relay(int fd, int out, int plain, size_t len, size_t at, size_t got,
+	double end, double t)
+{
+	ssize_t r;
+	size_t n;
+
+	for (;;) {
+		n = got - at;
+		if (n > len) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (n && (plain ? fwrite(chunk + at, 1, n, stdout) != n :
+		    lm_http_write(out, chunk + at, n, t) < 0))
+			return -1;
+		len -= n;
+		if (!len)
+			return 0;
+		r = lm_query_read(fd, chunk, len < sizeof chunk ? len : sizeof chunk, end);
+		if (r <= 0) {
+			if (r == 0)
+				errno = EPROTO;
+			return -1;
+		}
+		at = 0;
+		got = (size_t)r;
+	}
+}
+
 static void reply(int status, int head, const char *ctype, const char *body,
 	size_t len, double t)
 {
@@ -53,14 +157,15 @@ static void reply(int status, int head, const char *ctype, const char *body,
 int main(int argc, char **argv)
 {
 	const char *sarg = NULL, *path;
-	struct lm_http_req req;
-	struct lm_expo_stats st;
+	struct lm_http_req hreq;
 	struct lm_expo_opt opt;
-	struct lm_buf dump, out;
+	struct lm_buf req;
 	const char *why, *ctype;
+	size_t len, at, got, first;
+	double end;
 	double t = 5;
 	size_t i;
-	int plain = 0, om = 0, textonly = 0, c, status, e, flags;
+	int plain = 0, om = 0, textonly = 0, c, status, e, flags, fd;
 
 	lm_prog = "lmexport";
 	opterr = 0;
@@ -120,18 +225,23 @@ int main(int argc, char **argv)
 		lm_die(LM_EXIT_USAGE, "invalid -s PATH: empty");
 	path = lm_socket_path(sarg);
 	signal(SIGPIPE, SIG_IGN);
-	lm_buf_init(&dump, DUMP_MAX);
-	lm_buf_init(&out, OUT_MAX);
+	lm_buf_init(&req, LM_EXPO_REQ_MAX);
 
 	if (plain) {
-		if (lm_query(path, "dump\n", &dump, t) < 0)
+		request(&req, om ? LM_EXPO_OM : 0, &opt);
+		if (req.err)
+			lm_die(LM_EXIT_USAGE, "too many bounds: the request takes at most %u bytes",
+			    LM_EXPO_REQ_MAX);
+		if ((fd = ask(path, &req, lm_mono() + t, &len, &at, &got, &why)) < 0) {
+			if (why)
+				lm_die(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX ": it answered: %.80s",
+				    path, why);
 			lm_die_sys(LM_EXIT_SYS, "unable to query %s" LM_QUERY_SUFFIX, path);
-		if (lm_expo(&out, dump.p, dump.len, (om ? LM_EXPO_OM : 0) | LM_EXPO_SELF, &opt, &st) < 0)
-			lm_die_sys(LM_EXIT_SYS, "unable to format the exposition");
-		if (out.len && fwrite(out.p, 1, out.len, stdout) != out.len)
-			lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
-		lm_buf_free(&dump);
-		lm_buf_free(&out);
+		}
+		if (relay(fd, 1, 1, len, at, got, lm_mono() + t, t) < 0)
+			lm_die_sys(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX, path);
+		close(fd);
+		lm_buf_free(&req);
 		lm_close_stdout();
 		return LM_EXIT_OK;
 	}
@@ -139,7 +249,7 @@ int main(int argc, char **argv)
 	/* inetd contract: the request on fd 0, the answer on fd 1 */
 	nonblock(0);
 	nonblock(1);
-	status = lm_http_read(0, &req, t);
+	status = lm_http_read(0, &hreq, t);
 	if (status < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to read the request");
 	/* Once an answer is written whole the exit is 0, whatever its status:
@@ -147,57 +257,61 @@ int main(int argc, char **argv)
 	 * that exits non-zero. What went wrong is said on stderr. */
 	if (status == 0)
 		return LM_EXIT_OK;      /* closed before a byte: nothing to answer */
-	if (status == 200 && req.index) {
+	if (status == 200 && hreq.index) {
 		/* "/": a page for people that points to the metrics, as
 		 * node_exporter's does */
 		static const char page[] = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 			"<title>livemetrics</title></head>\n<body><h1>livemetrics</h1>\n"
 			"<p>The live metrics of this node's apps and board, for Prometheus: "
 			"<a href=\"" LM_HTTP_PATH "\">" LM_HTTP_PATH "</a></p>\n</body></html>\n";
-		reply(200, req.head, "text/html; charset=utf-8", page, sizeof page - 1, t);
+		reply(200, hreq.head, "text/html; charset=utf-8", page, sizeof page - 1, t);
 		lm_close_stdout();
 		return LM_EXIT_OK;
 	}
 	if (status != 200) {
-		reply(status, req.head, NULL, NULL, 0, t);
+		reply(status, hreq.head, NULL, NULL, 0, t);
 		lm_warn("answered %d %s", status, lm_http_reason(status));
 		return LM_EXIT_OK;
 	}
-	if (lm_query(path, "dump\n", &dump, t) < 0) {
-		static const char body[] = "503 Service Unavailable: the metrics daemon is unreachable\n";
-		e = errno;
-		reply(503, req.head, NULL, body, sizeof body - 1, t);
-		errno = e;
-		lm_warn_sys("answered 503: unable to query %s" LM_QUERY_SUFFIX, path);
-		lm_buf_free(&dump);
-		return LM_EXIT_OK;
-	}
 	/* -T: a protobuf Accept gets what it would get without protobuf */
-	if (textonly && req.protobuf) {
-		req.protobuf = 0;
-		req.openmetrics = req.q_om > 0;
+	if (textonly && hreq.protobuf) {
+		hreq.protobuf = 0;
+		hreq.openmetrics = hreq.q_om > 0;
 	}
-	flags = LM_EXPO_SELF;
+	flags = 0;
 	ctype = LM_EXPO_CT_PROM;
-	if (req.protobuf) {
+	if (hreq.protobuf) {
 		flags |= LM_EXPO_PB;
 		ctype = LM_EXPO_CT_PB;
-	} else if (req.openmetrics) {
+	} else if (hreq.openmetrics) {
 		flags |= LM_EXPO_OM;
 		ctype = LM_EXPO_CT_OM;
 	}
-	if (lm_expo(&out, dump.p, dump.len, flags, &opt, &st) < 0) {
-		e = errno;
-		reply(500, req.head, NULL, NULL, 0, t);
+	request(&req, flags, &opt);
+	end = lm_mono() + t;
+	if (req.err || (fd = ask(path, &req, end, &len, &at, &got, &why)) < 0) {
+		static const char b503[] = "503 Service Unavailable: the metrics daemon is unreachable\n";
+		e = req.err ? req.err : errno;
+		reply(503, hreq.head, NULL, b503, sizeof b503 - 1, t);
 		errno = e;
-		lm_warn_sys("answered 500: unable to format the exposition");
-		lm_buf_free(&dump);
-		lm_buf_free(&out);
+		if (why)
+			lm_warn("answered 503: %s" LM_QUERY_SUFFIX " answered: %.80s", path, why);
+		else
+			lm_warn_sys("answered 503: unable to query %s" LM_QUERY_SUFFIX, path);
+		lm_buf_free(&req);
 		return LM_EXIT_OK;
 	}
-	lm_buf_free(&dump);
-	reply(200, req.head, ctype, out.p ? out.p : "", out.len, t);
-	lm_buf_free(&out);
+	lm_buf_free(&req);
+	/* the head with the first bytes, then the rest as it comes */
+	first = got - at;
+	if (first > len)
+		lm_die(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX
+		    ": it ran long", path);
+	if (lm_http_reply_part(1, 200, hreq.head, ctype, len, chunk + at, first, t) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to write the response");
+	if (!hreq.head && relay(fd, 1, 0, len - first, got, got, end, t) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to relay the exposition from %s" LM_QUERY_SUFFIX, path);
+	close(fd);
 	lm_close_stdout();
 	return LM_EXIT_OK;
 }

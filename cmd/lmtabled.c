@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <unistd.h>
 #include "lm_buf.h"
+#include "lm_expo.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_sock.h"
@@ -27,6 +28,7 @@ static const char usage[] =
 
 #define MAX_CLIENTS 16          /* query clients served at once */
 #define REQ_MAX LM_REQ_MAX      /* bytes in a query request line */
+#define EXPO_REQ_MAX LM_EXPO_REQ_MAX   /* ... in an expo request (its bounds) */
 #define CLIENT_DEADLINE 5.0     /* seconds a query client may take */
 #define BURST 512               /* datagrams read per wake-up, at most */
 #define SWEEP_EVERY 1.0         /* seconds between expiry sweeps */
@@ -37,9 +39,10 @@ static const char usage[] =
 struct client {
 	int fd;
 	int may_set;            /* the peer's uid may change knobs */
-	char req[REQ_MAX + 1];
-	size_t reqlen;
+	struct lm_buf req;
 	struct lm_buf out;
+	char hdr[32];           /* expo: "ok LENGTH\n" before out */
+	size_t hdrlen;
 	size_t off;
 	int answering;
 	double deadline;
@@ -174,16 +177,31 @@ static size_t opt_size(const char *arg, const char *what, double max)
 	return (size_t)v;
 }
 
+/* one answer buffer kept from a client to the next: a scrape's answer
+ * is the size of the last one, and fresh pages cost more than the copy;
+ * one past SPARE_MAX bytes goes back (the memory counts more then) */
+static struct lm_buf spare;
+#define SPARE_MAX (1u << 20)
+
 static void client_close(struct client *c)
 {
 	close(c->fd);
 	c->fd = -1;
-	lm_buf_free(&c->out);
+	lm_buf_free(&c->req);
+	if (!spare.p && c->out.p && c->out.cap <= SPARE_MAX) {
+		spare = c->out;
+		lm_buf_reset(&spare);
+		lm_buf_init(&c->out, DUMP_MAX);
+	} else {
+		lm_buf_free(&c->out);
+	}
 }
+
+static void client_io(struct client *c, short rev, struct lm_table *t, double now);
 
 static void client_accept(int lfd, struct lm_table *t, double now)
 {
-	int fd, i;
+	int fd, i, sndbuf = 4 << 20;
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -203,11 +221,22 @@ static void client_accept(int lfd, struct lm_table *t, double now)
 				(uc.uid == 0 || uc.uid == geteuid());
 		}
 		clients[i].fd = fd;
-		clients[i].reqlen = 0;
+		lm_buf_init(&clients[i].req, EXPO_REQ_MAX + 1);
+		clients[i].hdrlen = 0;
 		clients[i].off = 0;
 		clients[i].answering = 0;
 		clients[i].deadline = now + CLIENT_DEADLINE;
-		lm_buf_init(&clients[i].out, DUMP_MAX);
+		if (spare.p) {
+			clients[i].out = spare;
+			lm_buf_init(&spare, DUMP_MAX);
+		} else {
+			lm_buf_init(&clients[i].out, DUMP_MAX);
+		}
+		/* an answer the size of a big exposition goes in one send */
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+		/* the request came with the connection, most often: answer now */
+		client_io(&clients[i], POLLIN, t, now);
 	}
 }
 
@@ -254,14 +283,89 @@ static void load_knobs(struct lm_table *t)
 	lm_buf_free(&b);
 }
 
+/* expo FORMAT [B=LE,..] [D=LE,..] [b=NAME=LE,..]...: the exposition in
+ * FORMAT (text, om, pb), after "ok LENGTH\n"; "error WHY\n" else */
+static struct lm_expo_le xsets[LM_EXPO_SETS_MAX], xtimer, xhist;
+
+static void expo(struct client *c, struct lm_table *t, const char *req, size_t n, double now)
+{
+	struct lm_expo_opt opt;
+	char word[LM_EXPO_WORD_MAX + 1], *okey;
+	const char *why, *p = req + 4, *end = req + n, *key;
+	size_t k, i;
+	int flags = -1;
+
+	memset(&opt, 0, sizeof opt);
+	opt.sets = xsets;
+	key = NULL;
+	while (p < end) {
+		const char *w;
+		while (p < end && *p == ' ')
+			p++;
+		w = p;
+		while (p < end && *p != ' ')
+			p++;
+		k = (size_t)(p - w);
+		if (!k)
+			break;
+		if (k > LM_EXPO_WORD_MAX)
+			goto usage;
+		memcpy(word, w, k);
+		word[k] = 0;
+		if (flags < 0) {
+			flags = !strcmp(word, "text") ? 0 : !strcmp(word, "om") ? LM_EXPO_OM :
+			    !strcmp(word, "pb") ? LM_EXPO_PB : -1;
+			if (flags < 0)
+				goto usage;
+			key = p;
+			continue;
+		}
+		if (k > 2 && (word[0] == 'B' || word[0] == 'D') && word[1] == '=') {
+			struct lm_expo_le *set = word[0] == 'B' ? &xtimer : &xhist;
+			if (lm_expo_le_parse(word + 2, set, &why) < 0)
+				goto usage;
+			if (word[0] == 'B')
+				opt.timer_le = set;
+			else
+				opt.hist_le = set;
+		} else if (k > 2 && word[0] == 'b' && word[1] == '=' && opt.nsets < LM_EXPO_SETS_MAX) {
+			if (lm_expo_le_named(word + 2, &xsets[opt.nsets], &why) < 0)
+				goto usage;
+			for (i = 0; i < opt.nsets; i++)
+				if (!strcmp(xsets[i].name, xsets[opt.nsets].name))
+					goto usage;
+			opt.nsets++;
+		} else {
+			goto usage;
+		}
+	}
+	if (flags < 0)
+		goto usage;
+	lm_table_stats(t)->queries++;
+	okey = strndup(key, (size_t)(end - key));
+	if (!okey || lm_table_expo(t, &c->out, flags, &opt, okey, now) < 0) {
+		lm_buf_reset(&c->out);
+		lm_buf_adds(&c->out, okey ? "error too_large\n" : "error memory\n");
+		free(okey);
+		return;
+	}
+	free(okey);
+	c->hdrlen = (size_t)snprintf(c->hdr, sizeof c->hdr, "ok %zu\n", c->out.len);
+	return;
+usage:
+	lm_table_stats(t)->queries_refused++;
+	lm_buf_adds(&c->out, "error usage\n");
+}
+
 static void client_answer(struct client *c, struct lm_table *t, double now)
 {
-	char *nl = memchr(c->req, '\n', c->reqlen);
-	size_t n = nl ? (size_t)(nl - c->req) : c->reqlen;
+	const char *req = c->req.p;
+	char *nl = memchr(req, '\n', c->req.len);
+	size_t n = nl ? (size_t)(nl - req) : c->req.len;
 
-	if (n && c->req[n - 1] == '\r')
+	if (n && req[n - 1] == '\r')
 		n--;
-	if (memchr(c->req, 0, n)) {
+	if (memchr(req, 0, n)) {
 		lm_table_stats(t)->queries_refused++;
 		lm_buf_adds(&c->out, "error usage\n");
 		c->answering = 1;
@@ -269,7 +373,11 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 	}
 
 	c->answering = 1;
-	if (n == 4 && memcmp(c->req, "dump", 4) == 0) {
+	if (n >= 4 && memcmp(req, "expo", 4) == 0 && (n == 4 || req[4] == ' ')) {
+		expo(c, t, req, n, now);
+		return;
+	}
+	if (n == 4 && memcmp(req, "dump", 4) == 0) {
 		lm_table_stats(t)->queries++;
 		if (lm_table_dump(t, &c->out, now) < 0) {
 			lm_buf_reset(&c->out);
@@ -277,7 +385,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		}
 		return;
 	}
-	switch (lm_table_request(t, c->req, n, c->may_set, lm_wall(), &c->out)) {
+	switch (lm_table_request(t, req, n, c->may_set, lm_wall(), &c->out)) {
 	case 1:
 		lm_table_stats(t)->queries++;
 		if (knob_file && save_knobs(t) < 0) {
@@ -285,7 +393,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 			lm_buf_reset(&c->out);
 			lm_buf_adds(&c->out, "error state_file\n");
 		} else if (verbose) {
-			lm_info("knob request: %.*s", (int)n, c->req);
+			lm_info("knob request: %.*s", (int)n, req);
 		}
 		return;
 	case 0:
@@ -293,7 +401,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		return;
 	}
 	lm_table_stats(t)->queries_refused++;
-	lm_buf_adds(&c->out, "error usage (known: dump, get, set, unset, knobs)\n");
+	lm_buf_adds(&c->out, "error usage (known: dump, expo, get, set, unset, knobs)\n");
 }
 
 static void client_io(struct client *c, short rev, struct lm_table *t, double now)
@@ -301,26 +409,54 @@ static void client_io(struct client *c, short rev, struct lm_table *t, double no
 	ssize_t r;
 
 	if (!c->answering && (rev & (POLLIN | POLLHUP | POLLERR))) {
-		r = read(c->fd, c->req + c->reqlen, REQ_MAX - c->reqlen);
+		/* a request line: REQ_MAX bytes, or EXPO_REQ_MAX for expo */
+		size_t lim = c->req.len >= 5 && memcmp(c->req.p, "expo ", 5) == 0 ?
+		    EXPO_REQ_MAX : REQ_MAX, room = lim - c->req.len;
+		if (room > 65536)
+			room = 65536;
+		if (lm_buf_reserve(&c->req, room + 1) < 0) {
+			lm_table_stats(t)->queries_refused++;
+			client_close(c);
+			return;
+		}
+		r = read(c->fd, c->req.p + c->req.len, room);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (r > 0)
-			c->reqlen += (size_t)r;
-		if (r <= 0 || memchr(c->req, '\n', c->reqlen)) {
-			if (c->reqlen == 0) {
+		if (r > 0) {
+			c->req.len += (size_t)r;
+			c->req.p[c->req.len] = 0;
+		}
+		if (r <= 0 || memchr(c->req.p, '\n', c->req.len)) {
+			if (c->req.len == 0) {
 				client_close(c);
 				return;
 			}
 			client_answer(c, t, now);
-		} else if (c->reqlen == REQ_MAX) {
+		} else if (c->req.len >= (c->req.len >= 5 && memcmp(c->req.p, "expo ", 5) == 0 ?
+		    EXPO_REQ_MAX : REQ_MAX)) {
 			lm_table_stats(t)->queries_refused++;
 			client_close(c);
 			return;
 		}
 	}
 	if (c->answering) {
-		while (c->off < c->out.len) {
-			r = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
+		while (c->off < c->hdrlen + c->out.len) {
+			struct iovec v[2];
+			struct msghdr mh;
+			memset(&mh, 0, sizeof mh);
+			mh.msg_iov = v;
+			if (c->off < c->hdrlen) {
+				v[0].iov_base = c->hdr + c->off;
+				v[0].iov_len = c->hdrlen - c->off;
+				v[1].iov_base = c->out.p;
+				v[1].iov_len = c->out.len;
+				mh.msg_iovlen = 2;
+			} else {
+				v[0].iov_base = c->out.p + (c->off - c->hdrlen);
+				v[0].iov_len = c->out.len - (c->off - c->hdrlen);
+				mh.msg_iovlen = 1;
+			}
+			r = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 			if (r < 0) {
 				if (errno == EAGAIN || errno == EINTR)
 					return;
@@ -393,54 +529,73 @@ static int bind_udp(const char *spec)
 	return fd;
 }
 
-static void receive(int fd, struct lm_table *t, char *buf, int udp)
-{
+/* Datagrams come VEC at a time (recvmmsg), each in a buffer of its own
+ * (LM_DGRAM_MAX bytes: pages only touched as far as datagrams fill
+ * them). A datagram's credentials are read once per sender in a row. */
+#define VEC 32
+
+struct rxbuf {
+	struct mmsghdr mm[VEC];
+	struct iovec iov[VEC];
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(struct ucred))];
-	} ctl;
-	struct lm_cred cred;
-	struct iovec iov;
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	ssize_t n;
-	int i;
+	} ctl[VEC];
+	char *data;     /* VEC * LM_DGRAM_MAX */
+};
 
-	for (i = 0; i < BURST; i++) {
-		iov.iov_base = buf;
-		iov.iov_len = LM_DGRAM_MAX;
-		memset(&mh, 0, sizeof mh);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = udp ? NULL : ctl.b;
-		mh.msg_controllen = udp ? 0 : sizeof ctl.b;
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
-		if (n < 0) {
+static void receive(int fd, struct lm_table *t, struct rxbuf *rx, int udp)
+{
+	struct lm_cred cred;
+	struct cmsghdr *cm;
+	double now = lm_mono(), wall = lm_wall();
+	int i, n, got = 0;
+
+	while (got < BURST) {
+		for (i = 0; i < VEC; i++) {
+			rx->iov[i].iov_base = rx->data + (size_t)i * LM_DGRAM_MAX;
+			rx->iov[i].iov_len = LM_DGRAM_MAX;
+			memset(&rx->mm[i].msg_hdr, 0, sizeof rx->mm[i].msg_hdr);
+			rx->mm[i].msg_hdr.msg_iov = &rx->iov[i];
+			rx->mm[i].msg_hdr.msg_iovlen = 1;
+			rx->mm[i].msg_hdr.msg_control = udp ? NULL : rx->ctl[i].b;
+			rx->mm[i].msg_hdr.msg_controllen = udp ? 0 : sizeof rx->ctl[i].b;
+		}
+		n = recvmmsg(fd, rx->mm, VEC, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
 			static double last = -COMPLAIN_EVERY;
-			if (errno != EAGAIN && errno != EINTR && lm_mono() - last >= COMPLAIN_EVERY) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR && lm_mono() - last >= COMPLAIN_EVERY) {
 				lm_warn_sys("unable to receive");
 				last = lm_mono();
 			}
 			return;
 		}
-		if (mh.msg_flags & MSG_TRUNC) {
-			lm_table_stats(t)->datagrams++;
-			lm_table_stats(t)->truncated++;
-			continue;
-		}
-		cred.known = 0;
-		cred.pid = 0;
-		cred.uid = -1;
-		cred.app = udp ? "statsd" : NULL;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred uc;
-				memcpy(&uc, CMSG_DATA(cm), sizeof uc);
-				cred.known = uc.pid > 0;
-				cred.pid = uc.pid;
-				cred.uid = (long)uc.uid;
+		got += n;
+		for (i = 0; i < n; i++) {
+			struct msghdr *mh = &rx->mm[i].msg_hdr;
+			if (mh->msg_flags & MSG_TRUNC) {
+				lm_table_stats(t)->datagrams++;
+				lm_table_stats(t)->truncated++;
+				continue;
 			}
-		lm_table_ingest(t, buf, (size_t)n, &cred, lm_mono(), lm_wall());
+			cred.known = 0;
+			cred.pid = 0;
+			cred.uid = -1;
+			cred.app = udp ? "statsd" : NULL;
+			for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+				if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+					struct ucred uc;
+					memcpy(&uc, CMSG_DATA(cm), sizeof uc);
+					cred.known = uc.pid > 0;
+					cred.pid = uc.pid;
+					cred.uid = (long)uc.uid;
+				}
+			lm_table_ingest(t, rx->iov[i].iov_base, rx->mm[i].msg_len, &cred, now, wall);
+		}
+		if (n < VEC)
+			return;
+		now = lm_mono();
+		wall = lm_wall();
 	}
 }
 
@@ -460,7 +615,8 @@ int main(int argc, char **argv)
 	gid_t gid = (gid_t)-1;
 	double v, next_sweep, stop_at = 0;
 	sigset_t sigs;
-	char *buf, *end;
+	struct rxbuf *rx;
+	char *end;
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
@@ -554,9 +710,13 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to create a signalfd");
-	buf = malloc(LM_DGRAM_MAX);
+	rx = malloc(sizeof *rx);
+	if (rx && !(rx->data = malloc((size_t)VEC * LM_DGRAM_MAX))) {
+		free(rx);
+		rx = NULL;
+	}
 	t = lm_table_new(&cfg);
-	if (!buf || !t)
+	if (!rx || !t)
 		lm_die_sys(LM_EXIT_SYS, "unable to allocate the table");
 
 	if (knob_file)
@@ -625,7 +785,7 @@ int main(int argc, char **argv)
 					lm_info("signal %u: stopping", si.ssi_signo);
 				/* stop reading: take what is queued, then no more
 				 * datagrams or clients; finish the answers begun */
-				receive(dfd, t, buf, 0);
+				receive(dfd, t, rx, 0);
 				unlink(sa.sun_path);
 				unlink(qa.sun_path);
 				close(dfd);
@@ -641,11 +801,11 @@ int main(int argc, char **argv)
 				break;
 		}
 		if (dfd >= 0 && (pf[1].revents & POLLIN))
-			receive(dfd, t, buf, 0);
+			receive(dfd, t, rx, 0);
 		if (qfd >= 0 && (pf[2].revents & POLLIN))
 			client_accept(qfd, t, now);
 		if (ufd >= 0 && stop_at == 0 && (pf[3].revents & POLLIN))
-			receive(ufd, t, buf, 1);
+			receive(ufd, t, rx, 1);
 		for (i = 4; i < np; i++) {
 			struct client *cl = &clients[idx[i - 4]];
 			if (cl->fd < 0)
@@ -669,7 +829,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);
+	lm_buf_free(&spare);
 	lm_table_free(t);
-	free(buf);
+	free(rx->data);
+	free(rx);
 	return 0;
 }

@@ -19,11 +19,12 @@
 #include <string.h>
 #include "lm_expo.h"
 #include "lm_expo_int.h"
+#include "lm_hash.h"
 #include "lm_hist.h"
 #include "lm_num.h"
 #include "lm_wire.h"
 
-static const char *const kname[] = { "counter", "gauge", "histogram" };
+const char *const lm_expo_kname[3] = { "counter", "gauge", "histogram" };
 static const char *const rwhat[] = {
 	"counter", "gauge", "timer", "timer", "histogram", "histogram", "rate", "rate"
 };
@@ -107,12 +108,8 @@ static void msort(void **v, void **tmp, size_t n, int (*cmp)(const void *, const
 
 static size_t hashstr(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+	uint64_t h = lm_hash(LM_HASH0, s, n);
 
-	while (n--) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
 	return (size_t)(h ^ h >> 29);
 }
 
@@ -160,7 +157,7 @@ static inline char *put(char *d, const char *s, size_t n)
 /* Append s escaped: backslash, newline, and the quote when quote is 1;
  * quote 2 (protobuf) escapes nothing. Other control bytes become a
  * space, invalid UTF-8 a '?'. */
-static void addesc(struct lm_buf *b, const char *s, size_t n, int quote)
+void lm_expo_esc(struct lm_buf *b, const char *s, size_t n, int quote)
 {
 	size_t i = 0, run = 0, k;
 
@@ -323,15 +320,20 @@ void lm_expo_helptext(struct lm_buf *b, const struct ent *e, const struct help *
 	if (nh)
 		hit = bsearch(&key, h, nh, sizeof *h, cmphelp);
 	if (hit && hit->tlen) {
-		addesc(b, hit->text, hit->tlen, quote);
+		lm_expo_esc(b, hit->text, hit->tlen, quote);
 		lm_buf_adds(b, rsuffix[e->role]);
 	} else {
-		lm_buf_adds(b, "livemetrics ");
-		lm_buf_adds(b, rwhat[e->role]);
-		lm_buf_addc(b, ' ');
-		lm_buf_add(b, e->base, e->baselen);
-		lm_buf_adds(b, rtail[e->role]);
+		lm_expo_defhelp(b, e->role, e->base, e->baselen);
 	}
+}
+
+void lm_expo_defhelp(struct lm_buf *b, int role, const char *base, size_t bn)
+{
+	lm_buf_adds(b, "livemetrics ");
+	lm_buf_adds(b, rwhat[role]);
+	lm_buf_addc(b, ' ');
+	lm_buf_add(b, base, bn);
+	lm_buf_adds(b, rtail[role]);
 }
 
 static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
@@ -345,18 +347,18 @@ static void addhelp(struct lm_buf *b, const char *fam, size_t famlen,
 }
 
 /* name+suf{labels} value */
-static void sample(struct lm_buf *b, const char *name, size_t nn, const char *suf,
-	size_t sl, const struct ent *e, double v)
+void lm_expo_sample(struct lm_buf *b, const char *name, size_t nn, const char *suf,
+	size_t sl, const char *lab, size_t lablen, double v)
 {
 	char *d;
 
-	if (lm_buf_reserve(b, nn + sl + e->lablen + 4 + LM_NUM_MAX) < 0)
+	if (lm_buf_reserve(b, nn + sl + lablen + 4 + LM_NUM_MAX) < 0)
 		return;
 	d = put(b->p + b->len, name, nn);
 	d = put(d, suf, sl);
-	if (e->lablen) {
+	if (lablen) {
 		*d++ = '{';
-		d = put(d, e->lab, e->lablen);
+		d = put(d, lab, lablen);
 		*d++ = '}';
 	}
 	*d++ = ' ';
@@ -369,11 +371,11 @@ static void sample(struct lm_buf *b, const char *name, size_t nn, const char *su
 /* The bucket lines of one histogram series: name_bucket{labels,le="X"} N
  * for the n bounds (cumulative counts cum) and +Inf (total); le[i] holds
  * X"} for each bound, +Inf last. */
-static void buckets(struct lm_buf *b, const char *name, size_t nn, const struct ent *e,
-	const double *cum, size_t n, double total, char le[][LM_NUM_MAX + 4],
-	const size_t *lel)
+void lm_expo_buckets(struct lm_buf *b, const char *name, size_t nn, const char *lab,
+	size_t lablen, const double *cum, size_t n, double total,
+	char le[][LM_NUM_MAX + 4], const size_t *lel)
 {
-	size_t i, pl = nn + 8 + e->lablen + 5;   /* name_bucket{labels,le=" */
+	size_t i, pl = nn + 8 + lablen + 5;   /* name_bucket{labels,le=" */
 	char *d, *pre;
 
 	if (lm_buf_reserve(b, (n + 1) * (pl + LM_NUM_MAX + 4 + LM_NUM_MAX)) < 0)
@@ -381,8 +383,8 @@ static void buckets(struct lm_buf *b, const char *name, size_t nn, const struct 
 	pre = d = b->p + b->len;
 	d = put(d, name, nn);
 	d = put(d, "_bucket{", 8);
-	d = put(d, e->lab, e->lablen);
-	if (e->lablen)
+	d = put(d, lab, lablen);
+	if (lablen)
 		*d++ = ',';
 	d = put(d, "le=\"", 4);
 	pl = (size_t)(d - pre);
@@ -417,7 +419,7 @@ double lm_expo_selfval(size_t i, const struct lm_expo_stats *st)
 	return (double)v;
 }
 
-static void selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
+void lm_expo_selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
 {
 	lm_buf_add(b, "# HELP ", 7);
 	lm_buf_adds(b, lm_expo_self[i].name);
@@ -500,7 +502,7 @@ static int clashes(struct fam **f, size_t nf, int self, int om)
 
 /* le label values of one set, each followed by "} ; +Inf last.
  * OpenMetrics wants "1.0", not "1". */
-static void lestr(const struct lm_expo_le *set, char le[][LM_NUM_MAX + 4], size_t *lel, int om)
+void lm_expo_lestr(const struct lm_expo_le *set, char le[][LM_NUM_MAX + 4], size_t *lel, int om)
 {
 	size_t i, n;
 
@@ -519,7 +521,7 @@ static void lestr(const struct lm_expo_le *set, char le[][LM_NUM_MAX + 4], size_
 
 /* The set of bounds for a histogram named wire (as sent) or fam (as
  * exported): its own, else the default of its kind (0 timers, 1 h/d). */
-static size_t findset(const struct lm_expo_opt *opt, const char *wire, size_t wn,
+size_t lm_expo_findset(const struct lm_expo_opt *opt, const char *wire, size_t wn,
 	const char *fam, size_t fn, int hd)
 {
 	size_t i;
@@ -553,26 +555,17 @@ static int natvisit(void *ctx, const struct lm_bk *b)
 	return 0;
 }
 
-/* Load the histogram of l: classic cumulative counts at the bounds of
- * sets[set] into cumb, fine buckets into natb. 0, -1 out of memory. */
-static int hist(struct hrec *r, const struct lm_line *l, size_t set,
-	const struct lm_expo_le **sets, struct lm_buf *cumb, struct lm_buf *natb)
+int lm_expo_hrec(struct hrec *r, const struct lm_hist *h, size_t setidx,
+	const struct lm_expo_le *set, struct lm_buf *cumb, struct lm_buf *natb)
 {
-	struct lm_hist h;
 	struct natctx c;
 	size_t i;
 	double v;
 
-	lm_hist_init(&h);
-	if (lm_line_hist(l, &h, 1) < 0) {
-		lm_hist_free(&h);
-		errno = ENOMEM;
-		return -1;
-	}
-	r->set = set;
+	r->set = setidx;
 	r->co = cumb->len / sizeof v;
-	for (i = 0; i < sets[set]->n; i++) {
-		v = lm_hist_cum(&h, sets[set]->le[i]);
+	for (i = 0; i < set->n; i++) {
+		v = lm_hist_cum(h, set->le[i]);
 		lm_buf_add(cumb, &v, sizeof v);
 	}
 	r->no = natb->len / sizeof(struct lm_bk);
@@ -580,12 +573,28 @@ static int hist(struct hrec *r, const struct lm_line *l, size_t set,
 	c.nneg = c.npos = 0;
 	c.zero = 0;
 	c.whole = 1;
-	lm_hist_each(&h, natvisit, &c);
+	lm_hist_each(h, natvisit, &c);
 	r->nneg = c.nneg;
 	r->npos = c.npos;
 	r->zero = c.zero;
-	r->total = lm_hist_total(&h);
+	r->total = lm_hist_total(h);
 	r->whole = c.whole && r->total == floor(r->total) && r->total < 9007199254740992.0;
+	return cumb->err || natb->err ? -1 : 0;
+}
+
+/* Load the histogram of l into r (lm_expo_hrec). 0, -1 out of memory. */
+static int hist(struct hrec *r, const struct lm_line *l, size_t set,
+	const struct lm_expo_le **sets, struct lm_buf *cumb, struct lm_buf *natb)
+{
+	struct lm_hist h;
+
+	lm_hist_init(&h);
+	if (lm_line_hist(l, &h, 1) < 0) {
+		lm_hist_free(&h);
+		errno = ENOMEM;
+		return -1;
+	}
+	lm_expo_hrec(r, &h, set, sets[set], cumb, natb);
 	lm_hist_free(&h);
 	return 0;
 }
@@ -719,7 +728,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			e->v = sum;
 			e->hk = nb;
 			e->famo = addname(&a, base, bn, hd ? "" : "_seconds", 0, &e->famlen);
-			if (hist(&hr[nb], l, findset(opt, l->name.p, l->name.n,
+			if (hist(&hr[nb], l, lm_expo_findset(opt, l->name.p, l->name.n,
 			    a.p + e->famo, e->famlen, hd), sets, &cumb, &natb) < 0)
 				goto fail;
 			nb++;
@@ -843,7 +852,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		if (!le || !lel)
 			goto fail;
 		for (i = 0; i < nsets; i++)
-			lestr(sets[i], le + lefirst[i], lel + lefirst[i], om);
+			lm_expo_lestr(sets[i], le + lefirst[i], lel + lefirst[i], om);
 	}
 	si = 0;
 	for (i = 0; i <= nf; i++) {
@@ -859,7 +868,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 			if (pb)
 				lm_expo_pb_self(out, si++, &st);
 			else
-				selffam(out, si++, &st);
+				lm_expo_selffam(out, si++, &st);
 		}
 		if (!f)
 			break;
@@ -877,7 +886,7 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 		lm_buf_add(out, "# TYPE ", 7);
 		lm_buf_add(out, fam, fl);
 		lm_buf_addc(out, ' ');
-		lm_buf_adds(out, kname[f->kind]);
+		lm_buf_adds(out, lm_expo_kname[f->kind]);
 		lm_buf_addc(out, '\n');
 		for (; j < f->hi; j++) {
 			const struct hrec *h;
@@ -886,18 +895,18 @@ int lm_expo(struct lm_buf *out, const char *dump, size_t len, int flags,
 				continue;
 			switch (f->kind) {
 			case K_COUNTER:
-				sample(out, fam, fl, "_total", om ? 6 : 0, e, e->v);
+				lm_expo_sample(out, fam, fl, "_total", om ? 6 : 0, e->lab, e->lablen, e->v);
 				break;
 			case K_GAUGE:
-				sample(out, fam, fl, "", 0, e, e->v);
+				lm_expo_sample(out, fam, fl, "", 0, e->lab, e->lablen, e->v);
 				break;
 			case K_HIST:
 				h = &hr[e->hk];
-				buckets(out, fam, fl, e, cumb.p ? (const double *)cumb.p + h->co : NULL,
+				lm_expo_buckets(out, fam, fl, e->lab, e->lablen, cumb.p ? (const double *)cumb.p + h->co : NULL,
 				    sets[h->set]->n, h->total, le + lefirst[h->set],
 				    lel + lefirst[h->set]);
-				sample(out, fam, fl, "_sum", 4, e, e->v);
-				sample(out, fam, fl, "_count", 6, e, h->total);
+				lm_expo_sample(out, fam, fl, "_sum", 4, e->lab, e->lablen, e->v);
+				lm_expo_sample(out, fam, fl, "_count", 6, e->lab, e->lablen, h->total);
 				break;
 			}
 		}

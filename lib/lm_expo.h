@@ -24,6 +24,8 @@
 
 #define LM_EXPO_LE_MAX 64     /* bounds in one set (+Inf comes on top) */
 #define LM_EXPO_SETS_MAX 256  /* sets named for metrics */
+/* bytes of one bound set as lm_expo_le_format writes it (b=NAME=LE,...) */
+#define LM_EXPO_WORD_MAX (LM_NAME_MAX + 4 + LM_EXPO_LE_MAX * 32)
 
 /* Classic histogram bounds: finite, strictly increasing, > 0, at most
  * LM_EXPO_LE_MAX. name (NUL-terminated, nlen bytes) is the metric's wire
@@ -52,6 +54,9 @@ extern const struct lm_expo_le lm_expo_timer_le, lm_expo_hist_le;
 /* Parse "LE,LE,..." into set->le and set->n. 0 ok; -1 with *why set to
  * what is wrong ("not a number", "not increasing", ...). */
 int lm_expo_le_parse(const char *s, struct lm_expo_le *set, const char **why);
+/* Append the bounds of set as "LE,LE,..." (numbers that parse back
+ * equal), the form lm_expo_le_parse reads. */
+void lm_expo_le_format(struct lm_buf *b, const struct lm_expo_le *set);
 /* Parse "NAME=LE,LE,...": the name (a valid wire name) and the bounds.
  * 0 ok; -1 with *why set. */
 int lm_expo_le_named(const char *s, struct lm_expo_le *set, const char **why);

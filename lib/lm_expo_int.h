@@ -7,6 +7,7 @@
 #include "lm_buf.h"
 #include "lm_expo.h"
 #include "lm_hist.h"
+#include "lm_num.h"
 
 /* the kind of a family */
 enum { K_COUNTER, K_GAUGE, K_HIST };
@@ -74,4 +75,38 @@ void lm_expo_pb_family(struct lm_buf *b, const struct fam *f, struct ent *const 
 	size_t j, const struct help *helps, size_t nh, const struct hrec *hr,
 	const struct lm_expo_le **sets, const double *cum, const struct lm_bk *nat,
 	struct lm_buf *tmp);
+
+/* Protobuf, piece by piece: open a MetricFamily (close it with
+ * lm_pb_close on the offset returned); one Metric of it (h, cum, set,
+ * nat: histograms only; v: the value, or a histogram's sum). */
+size_t lm_expo_pb_head(struct lm_buf *b, const char *name, size_t nlen,
+	const char *help, size_t hlen, int kind);
+void lm_expo_pb_metric(struct lm_buf *b, int kind, const char *lab, size_t lablen,
+	double v, const struct hrec *h, const double *cum, const struct lm_expo_le *set,
+	const struct lm_bk *nat, struct lm_buf *tmp);
+
+/* Text, piece by piece (lm_expo.c). The default HELP of a series named
+ * base of role R_*; s escaped for HELP (quote as lm_expo_helptext); one
+ * sample name+suf{lab} v; the bucket lines of a histogram (le: the
+ * strings of its set made by lm_expo_lestr, +Inf last); lmexport's own
+ * gauge family i. */
+void lm_expo_defhelp(struct lm_buf *b, int role, const char *base, size_t bn);
+void lm_expo_esc(struct lm_buf *b, const char *s, size_t n, int quote);
+void lm_expo_sample(struct lm_buf *b, const char *name, size_t nn, const char *suf,
+	size_t sl, const char *lab, size_t lablen, double v);
+void lm_expo_buckets(struct lm_buf *b, const char *name, size_t nn, const char *lab,
+	size_t lablen, const double *cum, size_t n, double total,
+	char le[][LM_NUM_MAX + 4], const size_t *lel);
+void lm_expo_lestr(const struct lm_expo_le *set, char le[][LM_NUM_MAX + 4], size_t *lel, int om);
+void lm_expo_selffam(struct lm_buf *b, size_t i, const struct lm_expo_stats *st);
+extern const char *const lm_expo_kname[3];
+/* The bound set (0 timers' default, 1 h and d's, 2 + i opt->sets[i]) of
+ * a histogram named wire (as sent or sanitised) whose family is fam. */
+size_t lm_expo_findset(const struct lm_expo_opt *opt, const char *wire, size_t wn,
+	const char *fam, size_t fn, int hd);
+/* Load the histogram h into r: classic cumulative counts at the bounds
+ * of set (index setidx) appended to cumb, fine buckets to natb. 0, -1
+ * out of memory. */
+int lm_expo_hrec(struct hrec *r, const struct lm_hist *h, size_t setidx,
+	const struct lm_expo_le *set, struct lm_buf *cumb, struct lm_buf *natb);
 #endif

@@ -70,3 +70,14 @@ int lm_expo_le_named(const char *s, struct lm_expo_le *set, const char **why)
 	set->nlen = n;
 	return lm_expo_le_parse(eq + 1, set, why);
 }
+
+void lm_expo_le_format(struct lm_buf *b, const struct lm_expo_le *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (i)
+			lm_buf_addc(b, ',');
+		lm_buf_addnum(b, set->le[i]);
+	}
+}

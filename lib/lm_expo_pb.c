@@ -41,9 +41,9 @@ void lm_expo_pb_self(struct lm_buf *b, size_t i, const struct lm_expo_stats *st)
 
 /* The labels of e (k="v",... as rendered for text) as LabelPair fields:
  * the escapes undone into tmp. */
-static void pb_labels(struct lm_buf *b, const struct ent *e, struct lm_buf *tmp)
+static void pb_labels(struct lm_buf *b, const char *lab, size_t lablen, struct lm_buf *tmp)
 {
-	const char *p = e->lab, *end = e->lab + e->lablen, *k, *v;
+	const char *p = lab, *end = lab + lablen, *k, *v;
 	size_t kn, vn;
 	int esc;
 
@@ -135,7 +135,7 @@ static void pb_side(struct lm_buf *b, const struct lm_bk *bk, size_t n, int step
 
 /* One histogram: count, sum, classic buckets (no +Inf: the count is it),
  * then the native histogram, schema 3. */
-static void pb_hist(struct lm_buf *b, const struct ent *e, const struct hrec *h,
+static void pb_hist(struct lm_buf *b, double sum, const struct hrec *h,
 	const double *cum, const struct lm_expo_le *set, const struct lm_bk *nat)
 {
 	size_t i, at;
@@ -144,7 +144,7 @@ static void pb_hist(struct lm_buf *b, const struct ent *e, const struct hrec *h,
 		lm_pb_uint(b, H_COUNT, (uint64_t)h->total);
 	else
 		lm_pb_double(b, H_COUNT_F, h->total);
-	lm_pb_double(b, H_SUM, e->v);
+	lm_pb_double(b, H_SUM, sum);
 	for (i = 0; i < set->n; i++) {
 		at = lm_pb_open(b, H_BUCKET);
 		if (h->whole)
@@ -165,6 +165,41 @@ static void pb_hist(struct lm_buf *b, const struct ent *e, const struct hrec *h,
 	pb_side(b, nat ? nat + h->nneg : NULL, h->npos, 1, h->whole, H_PSPAN, H_PDELTA, H_PCOUNT);
 }
 
+void lm_expo_pb_metric(struct lm_buf *b, int kind, const char *lab, size_t lablen,
+	double v, const struct hrec *h, const double *cum, const struct lm_expo_le *set,
+	const struct lm_bk *nat, struct lm_buf *tmp)
+{
+	size_t m, at;
+
+	m = lm_pb_open(b, MF_METRIC);
+	pb_labels(b, lab, lablen, tmp);
+	switch (kind) {
+	case K_COUNTER:
+	case K_GAUGE:
+		at = lm_pb_open(b, kind == K_COUNTER ? M_COUNTER : M_GAUGE);
+		lm_pb_double(b, V_VALUE, v);
+		lm_pb_close(b, at);
+		break;
+	case K_HIST:
+		at = lm_pb_open(b, M_HISTOGRAM);
+		pb_hist(b, v, h, cum, set, nat);
+		lm_pb_close(b, at);
+		break;
+	}
+	lm_pb_close(b, m);
+}
+
+size_t lm_expo_pb_head(struct lm_buf *b, const char *name, size_t nlen,
+	const char *help, size_t hlen, int kind)
+{
+	size_t mf = lm_pb_open(b, 0);
+
+	lm_pb_bytes(b, MF_NAME, name, nlen);
+	lm_pb_bytes(b, MF_HELP, help ? help : "", hlen);
+	lm_pb_uint(b, MF_TYPE, ktype[kind]);
+	return mf;
+}
+
 /* One family: a length-delimited MetricFamily. */
 void lm_expo_pb_family(struct lm_buf *b, const struct fam *f, struct ent *const *ord,
 	size_t j, const struct help *helps, size_t nh, const struct hrec *hr,
@@ -172,37 +207,19 @@ void lm_expo_pb_family(struct lm_buf *b, const struct fam *f, struct ent *const 
 	struct lm_buf *tmp)
 {
 	const struct ent *e0 = ord[j];
-	size_t mf, m, v;
+	size_t mf;
 
-	mf = lm_pb_open(b, 0);
-	lm_pb_bytes(b, MF_NAME, e0->fam, e0->famlen);
 	lm_buf_reset(tmp);
 	lm_expo_helptext(tmp, e0, helps, nh, 2);
-	lm_pb_bytes(b, MF_HELP, tmp->p ? tmp->p : "", tmp->len);
-	lm_pb_uint(b, MF_TYPE, ktype[f->kind]);
+	mf = lm_expo_pb_head(b, e0->fam, e0->famlen, tmp->p, tmp->len, f->kind);
 	for (; j < f->hi; j++) {
 		const struct ent *e = ord[j];
-		const struct hrec *h;
+		const struct hrec *h = f->kind == K_HIST ? &hr[e->hk] : NULL;
 		if (e->skip)
 			continue;
-		m = lm_pb_open(b, MF_METRIC);
-		pb_labels(b, e, tmp);
-		switch (f->kind) {
-		case K_COUNTER:
-		case K_GAUGE:
-			v = lm_pb_open(b, f->kind == K_COUNTER ? M_COUNTER : M_GAUGE);
-			lm_pb_double(b, V_VALUE, e->v);
-			lm_pb_close(b, v);
-			break;
-		case K_HIST:
-			h = &hr[e->hk];
-			v = lm_pb_open(b, M_HISTOGRAM);
-			pb_hist(b, e, h, cum ? cum + h->co : NULL, sets[h->set],
-			    nat ? nat + h->no : NULL);
-			lm_pb_close(b, v);
-			break;
-		}
-		lm_pb_close(b, m);
+		lm_expo_pb_metric(b, f->kind, e->lab, e->lablen, e->v, h,
+		    h && cum ? cum + h->co : NULL, h ? sets[h->set] : NULL,
+		    h && nat ? nat + h->no : NULL, tmp);
 	}
 	lm_pb_close(b, mf);
 }

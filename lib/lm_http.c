@@ -395,8 +395,7 @@ int lm_http_write(int fd, const void *p, size_t n, double timeout)
 int lm_http_reply(int fd, int status, int head, const char *ctype,
 	const char *body, size_t len, double timeout)
 {
-	char hdr[512], dflt[64];
-	struct iovec v[2];
+	char dflt[64];
 	int n;
 
 	if (!body) {
@@ -405,6 +404,16 @@ int lm_http_reply(int fd, int status, int head, const char *ctype,
 		len = (size_t)n;
 		ctype = "text/plain; charset=utf-8";
 	}
+	return lm_http_reply_part(fd, status, head, ctype, len, body, len, timeout);
+}
+
+int lm_http_reply_part(int fd, int status, int head, const char *ctype,
+	size_t len, const char *body, size_t blen, double timeout)
+{
+	char hdr[512];
+	struct iovec v[2];
+	int n;
+
 	if (!ctype)
 		ctype = "text/plain; charset=utf-8";
 	n = snprintf(hdr, sizeof hdr,
@@ -423,6 +432,6 @@ int lm_http_reply(int fd, int status, int head, const char *ctype,
 	v[0].iov_base = hdr;
 	v[0].iov_len = (size_t)n;
 	v[1].iov_base = (void *)body;
-	v[1].iov_len = head ? 0 : len;
+	v[1].iov_len = head ? 0 : blen;
 	return putv(fd, v, 2, lm_mono() + timeout);
 }

@@ -51,6 +51,12 @@ const char *lm_http_reason(int status);
 int lm_http_reply(int fd, int status, int head, const char *ctype,
 	const char *body, size_t len, double timeout);
 
+/* The same for a body that comes in parts: the head says Content-Length
+ * clen; only the first n bytes of it (body) go with it, unless head; the
+ * caller writes the rest (lm_http_write). */
+int lm_http_reply_part(int fd, int status, int head, const char *ctype,
+	size_t clen, const char *body, size_t n, double timeout);
+
 /* Write all n bytes of p on fd within timeout seconds; as lm_http_reply. */
 int lm_http_write(int fd, const void *p, size_t n, double timeout);
 #endif

@@ -144,6 +144,67 @@ static int wait_fd(int fd, short ev, double end)
 	}
 }
 
+int lm_query_open(const char *path, const char *req, double end)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	size_t off = 0, n = strlen(req);
+	ssize_t r;
+	int fd, e, soerr;
+	socklen_t sl = sizeof soerr;
+
+	if (lm_sockaddr_query(&sa, &salen, path) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
+		if (errno != EINPROGRESS && errno != EAGAIN)
+			goto fail;
+		if (wait_fd(fd, POLLOUT, end) < 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			goto fail;
+		if (soerr) {
+			errno = soerr;
+			goto fail;
+		}
+	}
+	while (off < n) {
+		r = send(fd, req + off, n - off, MSG_NOSIGNAL);
+		if (r > 0) {
+			off += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			goto fail;
+		if (wait_fd(fd, POLLOUT, end) < 0)
+			goto fail;
+	}
+	shutdown(fd, SHUT_WR);
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+ssize_t lm_query_read(int fd, void *buf, size_t n, double end)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = recv(fd, buf, n, 0);
+		if (r >= 0)
+			return r;
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (wait_fd(fd, POLLIN, end) < 0)
+			return -1;
+	}
+}
+
 int lm_query(const char *path, const char *req, struct lm_buf *out, double deadline)
 {
 	struct sockaddr_un sa;

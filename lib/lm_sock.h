@@ -2,6 +2,7 @@
 #ifndef LM_SOCK_H
 #define LM_SOCK_H
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "lm_buf.h"
@@ -34,4 +35,10 @@ double lm_wall(void);
  * out->max) before deadline seconds pass. 0 ok; -1 with errno set
  * (ETIMEDOUT past the deadline, EMSGSIZE over the cap). */
 int lm_query(const char *path, const char *req, struct lm_buf *out, double deadline);
+/* The same in parts, for answers relayed as they come: connect and send
+ * req before the monotonic time end, then the fd (-1 with errno set);
+ * read at most n bytes of the answer before end: the count, 0 at its end,
+ * -1 with errno set (ETIMEDOUT). */
+int lm_query_open(const char *path, const char *req, double end);
+ssize_t lm_query_read(int fd, void *buf, size_t n, double end);
 #endif

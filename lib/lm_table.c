@@ -1,4 +1,7 @@
-/* lm_table: the table of latest state per app and metric. */
+/* lm_table: the table of latest state per app and metric: ingest,
+ * identity, series, rates, expiry and the dump. Knobs are in lm_knob.c,
+ * lmtabled's own series in lm_health.c, the exposition in
+ * lm_table_expo.c; what they share in lm_table_int.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,71 +10,11 @@
 #include <string.h>
 #include "lm_fam.h"
 #include "lm_num.h"
+#include "lm_hash.h"
 #include "lm_table.h"
+#include "lm_table_int.h"
 
-enum kind { K_COUNTER = 1, K_GAUGE, K_TIMER, K_HISTO, K_RATE };
-
-struct app {
-	struct app *next;           /* all apps, in order of arrival */
-	struct series *first, *last;
-	char *id;                   /* name \0 container \0 uid \0 pid : the key */
-	size_t idlen;
-	const char *name, *container;
-	char pid[24], uid[24];      /* "" when not known; pid: only with split_pid */
-	long *pids;                 /* live processes that sent pid-tagged lines */
-	size_t npids, cappids;
-	int bound;                  /* some process did */
-	double gone;                /* monotonic time it went down; 0: up */
-	size_t nseries;
-	double seen;                /* monotonic time of the last update */
-	double wall;                /* unix time of the last update */
-};
-
-struct series {
-	struct series *hnext, **hprev;  /* hash chain */
-	struct series *anext;           /* the app's series, in order */
-	struct app *app;
-	uint64_t hash;
-	char *key;                  /* name \0 k:v,k:v (sanitised, sorted) */
-	size_t namelen, keylen;
-	int kind;
-	double v;                   /* counter/rate total, gauge value, timer/histo sum */
-	double count, last;
-	union {
-		struct lm_hist h;       /* timer, histogram: the observations */
-		struct {
-			double slot[LM_RATE_SLOTS];
-			int64_t head;       /* absolute number of the newest slot */
-			double first;       /* monotonic time of the first event */
-		} r;
-	} u;
-};
-
-struct knob {
-	char app[LM_APP_MAX + 1];
-	char name[LM_NAME_MAX + 1];
-	char value[LM_TAGVAL_MAX + 1];
-	double wall;                /* unix time it was set */
-};
-
-struct lm_table {
-	struct lm_table_cfg cfg;
-	struct knob *knobs;         /* LM_KNOBS_MAX, allocated on first use */
-	size_t nknobs;
-	struct knob undo;           /* the knob as it was before the last change */
-	int undo_kind;              /* 0 none, 1 restore undo, 2 remove undo.app/name */
-	struct lm_table_stats st;
-	struct app *apps, *apps_last;
-	size_t napps, nseries;
-	struct series **hash;
-	size_t hsize;               /* power of two */
-	struct app *cache;          /* the app of the last line */
-	/* every name the exposition will hold (lm_fam), with the family that
-	 * owns it and how many series make that family */
-	struct fname **fhash;
-	size_t fhsize, nfnames;
-};
-
+/* an exposition name held by some series (fam_claim) */
 struct fname {
 	struct fname *next;
 	size_t refs;
@@ -89,18 +32,6 @@ const char *lm_reject_name(int r)
 	if (r >= LM_WE_NERR && r < LM_RJ_NREASONS)
 		return rj_names[r - LM_WE_NERR];
 	return lm_werr_name(r);
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 struct lm_table *lm_table_new(const struct lm_table_cfg *cfg)
@@ -127,12 +58,13 @@ static void free_app(struct app *a)
 
 	for (s = a->first; s; s = n) {
 		n = s->anext;
-		if (s->kind == K_TIMER || s->kind == K_HISTO)
+		if (s->kind == SK_TIMER || s->kind == SK_HISTO)
 			lm_hist_free(&s->u.h);
 		free(s->key);
 		free(s);
 	}
 	free(a->pids);
+	free(a->lab);
 	free(a->id);
 	free(a);
 }
@@ -155,6 +87,8 @@ void lm_table_free(struct lm_table *t)
 			free(f);
 		}
 	free(t->fhash);
+	lm_xfam_free(t);
+	free(t->sc);
 	free(t->hash);
 	free(t->knobs);
 	free(t);
@@ -263,6 +197,53 @@ static int identify(struct lm_table *t, const struct lm_line *l,
 	return 0;
 }
 
+/* ,k="v" into d (no comma when first), the value escaped as the
+ * exposition wants it; the end */
+static char *labkv(char *d, const char *k, size_t kn, const char *v, size_t vn, int first)
+{
+	size_t j;
+
+	if (!first)
+		*d++ = ',';
+	memcpy(d, k, kn);
+	d += kn;
+	*d++ = '=';
+	*d++ = '"';
+	for (j = 0; j < vn; j++) {
+		char c = v[j];
+		if (c == '\\' || c == '"' || c == '\n') {
+			*d++ = '\\';
+			c = c == '\n' ? 'n' : c;
+		} else if ((unsigned char)c < 0x20 || c == 0x7f) {
+			c = ' ';
+		}
+		*d++ = c;
+	}
+	*d++ = '"';
+	return d;
+}
+
+/* the exposition labels of app a: app, container, pid, uid */
+static int app_labels(struct app *a)
+{
+	const char *v[4] = { a->name, a->container, a->pid, a->uid };
+	static const char *const k[4] = { "app", "container", "pid", "uid" };
+	size_t i, n = 0;
+	char *d;
+
+	for (i = 0; i < 4; i++)
+		n += strlen(k[i]) + 4 + 2 * strlen(v[i]);
+	if (!(a->lab = malloc(n + 1)))
+		return -1;
+	d = a->lab;
+	for (i = 0; i < 4; i++)
+		if (*v[i])
+			d = labkv(d, k[i], strlen(k[i]), v[i], strlen(v[i]), d == a->lab);
+	*d = 0;
+	a->lablen = (size_t)(d - a->lab);
+	return 0;
+}
+
 static struct app *find_app(struct lm_table *t, const struct ident *id, double now,
 	double wall, int *err)
 {
@@ -292,6 +273,12 @@ static struct app *find_app(struct lm_table *t, const struct ident *id, double n
 	a->container = a->id + n;
 	memcpy(a->pid, id->pid, sizeof a->pid);
 	memcpy(a->uid, id->uid, sizeof a->uid);
+	if (app_labels(a) < 0) {
+		free(a->id);
+		free(a);
+		*err = LM_RJ_APPS;
+		return NULL;
+	}
 	a->seen = now;
 	a->wall = wall;
 	if (t->apps_last)
@@ -401,11 +388,11 @@ static void grow(struct lm_table *t)
 static int kind_of(int type)
 {
 	switch (type) {
-	case LM_COUNTER: return K_COUNTER;
-	case LM_GAUGE: return K_GAUGE;
-	case LM_TIMER: case LM_TIMER_MS: return K_TIMER;
-	case LM_HISTO: case LM_DIST: return K_HISTO;
-	default: return K_RATE;
+	case LM_COUNTER: return SK_COUNTER;
+	case LM_GAUGE: return SK_GAUGE;
+	case LM_TIMER: case LM_TIMER_MS: return SK_TIMER;
+	case LM_HISTO: case LM_DIST: return SK_HISTO;
+	default: return SK_RATE;
 	}
 }
 
@@ -413,7 +400,7 @@ static int kind_of(int type)
 
 static struct fname **fslot(struct lm_table *t, const char *name)
 {
-	struct fname **p = &t->fhash[fnv(14695981039346656037ULL, name, strlen(name)) & (t->fhsize - 1)];
+	struct fname **p = &t->fhash[lm_hash(LM_HASH0, name, strlen(name)) & (t->fhsize - 1)];
 
 	while (*p && strcmp((*p)->name, name))
 		p = &(*p)->next;
@@ -435,7 +422,7 @@ static void fgrow(struct lm_table *t)
 		return;     /* longer chains, still correct */
 	for (i = 0; i < t->fhsize; i++)
 		for (e = t->fhash[i]; e; e = n) {
-			struct fname **b = &h[fnv(14695981039346656037ULL, e->name, strlen(e->name)) & (ns - 1)];
+			struct fname **b = &h[lm_hash(LM_HASH0, e->name, strlen(e->name)) & (ns - 1)];
 			n = e->next;
 			e->next = *b;
 			*b = e;
@@ -507,10 +494,33 @@ static void fam_release(struct lm_table *t, const char *name, size_t n, int kind
 		}
 }
 
+/* s->lab: the app's labels, then the series' tags (k:v,k:v in the key) */
+static void series_labels(struct series *s)
+{
+	const char *tg = s->key + s->namelen + 1, *end = s->key + s->keylen;
+	char *d = s->key + s->keylen + 1;
+
+	s->lab = d;
+	memcpy(d, s->app->lab, s->app->lablen);
+	d += s->app->lablen;
+	while (tg < end) {
+		const char *c = memchr(tg, ':', (size_t)(end - tg)), *e;
+		if (!c)
+			break;
+		e = memchr(c, ',', (size_t)(end - c));
+		if (!e)
+			e = end;
+		d = labkv(d, tg, (size_t)(c - tg), c + 1, (size_t)(e - c - 1), d == s->lab);
+		tg = e + 1;
+	}
+	*d = 0;
+	s->lablen = (size_t)(d - s->lab);
+}
+
 static struct series *find_series(struct lm_table *t, struct app *a, const char *key,
 	size_t keylen, size_t namelen, int kind, int *err)
 {
-	uint64_t h = fnv(fnv(14695981039346656037ULL, &a, sizeof a), key, keylen);
+	uint64_t h = lm_hash(lm_hash(LM_HASH0, &a, sizeof a), key, keylen);
 	struct series *s, **b;
 
 	for (s = t->hash[h & (t->hsize - 1)]; s; s = s->hnext)
@@ -529,7 +539,9 @@ static struct series *find_series(struct lm_table *t, struct app *a, const char 
 	if ((*err = fam_claim(t, key, namelen, kind)))
 		return NULL;
 	s = calloc(1, sizeof *s);
-	if (!s || !(s->key = malloc(keylen + 1))) {
+	/* the key, then the labels: the app's, then ,k="v" for each k:v of
+	 * the key (4 bytes more a tag, every value byte escaped at worst) */
+	if (!s || !(s->key = malloc(keylen + 1 + a->lablen + 3 * keylen + 1))) {
 		free(s);
 		fam_release(t, key, namelen, kind);
 		*err = LM_RJ_SERIES;
@@ -543,8 +555,15 @@ static struct series *find_series(struct lm_table *t, struct app *a, const char 
 	s->kind = kind;
 	s->app = a;
 	s->u.r.head = INT64_MIN;
-	if (kind != K_RATE)
+	if (kind != SK_RATE)
 		memset(&s->u, 0, sizeof s->u);
+	series_labels(s);
+	if ((*err = lm_xfam_join(t, s))) {
+		free(s->key);
+		free(s);
+		fam_release(t, key, namelen, kind);
+		return NULL;
+	}
 	b = &t->hash[h & (t->hsize - 1)];
 	s->hnext = *b;
 	if (*b)
@@ -582,7 +601,7 @@ static void rate_advance(struct lm_table *t, struct series *s, double now)
 		s->u.r.head = cur;
 }
 
-static double rate_now(struct lm_table *t, struct series *s, double now)
+double lm_rate_now(struct lm_table *t, struct series *s, double now)
 {
 	double w = t->cfg.window / LM_RATE_SLOTS, sum = 0, span;
 	int i;
@@ -608,16 +627,16 @@ static int apply(struct lm_table *t, struct series *s, const struct lm_line *l, 
 	size_t i;
 
 	switch (s->kind) {
-	case K_COUNTER:
+	case SK_COUNTER:
 		for (i = 0; i < l->nvalues; i++)
 			s->v += l->values[i] * w;
 		break;
-	case K_GAUGE:
+	case SK_GAUGE:
 		for (i = 0; i < l->nvalues; i++)
 			s->v = l->sign ? s->v + l->values[i] : l->values[i];
 		break;
-	case K_TIMER:
-	case K_HISTO: {
+	case SK_TIMER:
+	case SK_HISTO: {
 		double c0 = s->u.h.count;
 		int r = lm_line_hist(l, &s->u.h, w);
 		if (r > 0)
@@ -632,7 +651,7 @@ static int apply(struct lm_table *t, struct series *s, const struct lm_line *l, 
 			s->last = l->values[0] * w / (s->count - c0);
 		return r < 0 ? -1 : 0;
 	}
-	case K_RATE:
+	case SK_RATE:
 		rate_advance(t, s, now);
 		if (s->count == 0 && s->v == 0)
 			s->u.r.first = now;
@@ -693,6 +712,84 @@ static void app_pid(struct app *a, long pid)
 	a->pids[a->npids++] = pid;
 }
 
+/* The raw key of a line: its name, the span of its tags, its container,
+ * as they came (no copy) */
+struct rawkey {
+	struct lm_str name, tags, cont;
+	size_t n;           /* bytes in all, with a separator after the first two */
+};
+
+/* 0 when the key does not fit a cache entry */
+static int rawkey(const struct lm_line *l, struct rawkey *k)
+{
+	const char *lo = NULL, *hi = NULL;
+	size_t i;
+
+	for (i = 0; i < l->ntags; i++) {
+		const char *a = l->tags[i].k.p, *b = l->tags[i].v.p + l->tags[i].v.n;
+		if (!lo || a < lo)
+			lo = a;
+		if (!hi || b > hi)
+			hi = b;
+	}
+	k->name = l->name;
+	k->tags.p = lo;
+	k->tags.n = lo ? (size_t)(hi - lo) : 0;
+	k->cont = l->container;
+	k->n = k->name.n + 1 + k->tags.n + 1 + k->cont.n;
+	return k->n <= LM_SCACHE_RAW;
+}
+
+static struct scache *scache_slot(struct lm_table *t, const struct rawkey *k,
+	const struct lm_line *l, const struct lm_cred *c)
+{
+	uint64_t h = lm_hash(LM_HASH0, k->name.p, k->name.n);
+
+	h = lm_hash(h, k->tags.p, k->tags.n);
+	h = lm_hash(h, k->cont.p, k->cont.n);
+	h ^= (uint64_t)c->pid * 0x9e3779b97f4a7c15ULL ^ (uint64_t)l->type << 40;
+	return &t->sc[(h ^ h >> 32) & (LM_SCACHE - 1)];
+}
+
+static int scache_hit(const struct scache *e, const struct rawkey *k,
+	const struct lm_line *l, const struct lm_cred *c, double now)
+{
+	const char *r = e->raw;
+
+	return e->s && e->n == k->n && e->type == l->type && e->known == c->known &&
+		e->pid == c->pid && e->uid == c->uid && e->capp == c->app &&
+		now - e->at < 1 && now >= e->at &&
+		memcmp(r, k->name.p, k->name.n) == 0 && r[k->name.n] == 0 &&
+		(!k->tags.n || memcmp(r + k->name.n + 1, k->tags.p, k->tags.n) == 0) &&
+		r[k->name.n + 1 + k->tags.n] == 0 &&
+		(!k->cont.n || memcmp(r + k->name.n + 2 + k->tags.n, k->cont.p, k->cont.n) == 0);
+}
+
+static void scache_put(struct scache *e, const struct rawkey *k, const struct lm_line *l,
+	const struct lm_cred *c, struct series *s, long bound, double now)
+{
+	char *r = e->raw;
+
+	e->s = s;
+	e->bound = bound;
+	e->pid = c->pid;
+	e->uid = c->uid;
+	e->capp = c->app;
+	e->known = c->known;
+	e->type = l->type;
+	e->at = now;
+	e->n = k->n;
+	memcpy(r, k->name.p, k->name.n);
+	r += k->name.n;
+	*r++ = 0;
+	if (k->tags.n)
+		memcpy(r, k->tags.p, k->tags.n);
+	r += k->tags.n;
+	*r++ = 0;
+	if (k->cont.n)
+		memcpy(r, k->cont.p, k->cont.n);
+}
+
 static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	const struct lm_cred *c, double now, double wall, char *comm, size_t *commlen)
 {
@@ -702,6 +799,8 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	struct series *s;
 	char key[LM_NAME_MAX + 2 + LM_TAGS_MAX * (LM_TAGKEY_MAX + LM_TAGVAL_MAX + 8)];
 	size_t keylen, namelen;
+	struct rawkey rk;
+	struct scache *e;
 	int r, err = 0;
 	static struct lm_line line;     /* big; the table is single-threaded */
 
@@ -712,21 +811,41 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 	t->st.skipped += l->nskipped;
 	if (l->has_rps)
 		return LM_RJ_STATE;
-	if ((r = identify(t, l, c, &id, comm, commlen)))
-		return r;
-	if ((r = series_key(l, key, &keylen, &namelen)))
-		return r;
-	if (!(a = find_app(t, &id, now, wall, &err)))
-		return err;
-	if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
-		return err;
+	if (!t->sc)
+		t->sc = calloc(LM_SCACHE, sizeof *t->sc);
+	memset(&rk, 0, sizeof rk);
+	e = t->sc && rawkey(l, &rk) ? scache_slot(t, &rk, l, c) : NULL;
+	if (e && scache_hit(e, &rk, l, c, now)) {
+		s = e->s;
+		a = s->app;
+		id.bound = e->bound;
+	} else {
+		if ((r = identify(t, l, c, &id, comm, commlen)))
+			return r;
+		if ((r = series_key(l, key, &keylen, &namelen)))
+			return r;
+		if (!(a = find_app(t, &id, now, wall, &err)))
+			return err;
+		if (!(s = find_series(t, a, key, keylen, namelen, kind_of(l->type), &err)))
+			return err;
+		if (e)
+			scache_put(e, &rk, l, c, s, id.bound, now);
+	}
 	/* a sum that would overflow is refused whole: histograms are checked
 	 * first, the others applied to a copy */
-	if (s->kind == K_TIMER || s->kind == K_HISTO) {
+	if (s->kind == SK_TIMER || s->kind == SK_HISTO) {
 		if (!hist_fits(s, l))
 			return LM_WE_VALUE;
 		if (apply(t, s, l, now) < 0)
 			return LM_RJ_SERIES;
+	} else if (s->kind != SK_RATE) {
+		/* a counter or a gauge: only its value moves */
+		double v = s->v;
+		apply(t, s, l, now);
+		if (!finite_series(s)) {
+			s->v = v;
+			return LM_WE_VALUE;
+		}
 	} else {
 		struct series tmp = *s;
 		apply(t, &tmp, l, now);
@@ -734,6 +853,7 @@ static int ingest_line(struct lm_table *t, const char *p, size_t n,
 			return LM_WE_VALUE;
 		*s = tmp;
 	}
+	lm_xfam_touch(s);
 	a->seen = now;
 	a->wall = wall;
 	if (id.bound)
@@ -805,6 +925,9 @@ static void drop_app(struct lm_table *t, struct app *a, struct app *prev)
 {
 	struct series *s;
 
+	lm_xfam_leave_app(t, a);
+	if (t->sc)
+		memset(t->sc, 0, LM_SCACHE * sizeof *t->sc);
 	for (s = a->first; s; s = s->anext) {
 		*s->hprev = s->hnext;
 		if (s->hnext)
@@ -862,169 +985,6 @@ size_t lm_table_sweep(struct lm_table *t, double now, int (*alive)(long pid))
 	return n;
 }
 
-/* ---- knobs ---- */
-
-/* next space-separated word of s[*i..n) */
-static int word(const char *s, size_t n, size_t *i, struct lm_str *w)
-{
-	while (*i < n && s[*i] == ' ')
-		(*i)++;
-	w->p = s + *i;
-	while (*i < n && s[*i] != ' ')
-		(*i)++;
-	w->n = (size_t)(s + *i - w->p);
-	return w->n > 0;
-}
-
-static int word_is(const struct lm_str *w, const char *k)
-{
-	return w->n == strlen(k) && memcmp(w->p, k, w->n) == 0;
-}
-
-static struct knob *knob_find(struct lm_table *t, const struct lm_str *app, const struct lm_str *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->nknobs; i++)
-		if (strlen(t->knobs[i].app) == app->n && memcmp(t->knobs[i].app, app->p, app->n) == 0 &&
-		    strlen(t->knobs[i].name) == name->n && memcmp(t->knobs[i].name, name->p, name->n) == 0)
-			return &t->knobs[i];
-	return NULL;
-}
-
-static void answer(struct lm_buf *out, const char *a, const struct lm_str *v)
-{
-	lm_buf_adds(out, a);
-	if (v) {
-		lm_buf_addc(out, ' ');
-		lm_buf_add(out, v->p, v->n);
-	}
-	lm_buf_addc(out, '\n');
-}
-
-int lm_table_knobs(struct lm_table *t, struct lm_buf *out)
-{
-	size_t i;
-
-	for (i = 0; i < t->nknobs; i++) {
-		lm_buf_adds(out, "set ");
-		lm_buf_adds(out, t->knobs[i].app);
-		lm_buf_addc(out, ' ');
-		lm_buf_adds(out, t->knobs[i].name);
-		lm_buf_addc(out, ' ');
-		lm_buf_adds(out, t->knobs[i].value);
-		lm_buf_addc(out, '\n');
-	}
-	return out->err ? -1 : 0;
-}
-
-int lm_table_request(struct lm_table *t, const char *s, size_t n,
-	int may_set, double wall, struct lm_buf *out)
-{
-	struct lm_str cmd, app, name, value = { NULL, 0 }, extra;
-	struct knob *k;
-	size_t i = 0;
-	int isset, isget, isunset;
-
-	if (!word(s, n, &i, &cmd))
-		return -1;
-	if (word_is(&cmd, "knobs")) {
-		if (word(s, n, &i, &extra)) {
-			answer(out, "error usage", NULL);
-			return 0;
-		}
-		lm_table_knobs(t, out);
-		return 0;
-	}
-	isset = word_is(&cmd, "set");
-	isget = word_is(&cmd, "get");
-	isunset = word_is(&cmd, "unset");
-	if (!isset && !isget && !isunset)
-		return -1;
-	if (!word(s, n, &i, &app) || !word(s, n, &i, &name) ||
-	    (isset && !word(s, n, &i, &value)) || word(s, n, &i, &extra)) {
-		answer(out, "error usage", NULL);
-		return 0;
-	}
-	if (app.n > LM_APP_MAX || !lm_text_ok(app.p, app.n)) {
-		answer(out, "error bad_app", NULL);
-		return 0;
-	}
-	if (!lm_name_ok(name.p, name.n)) {
-		answer(out, "error bad_knob", NULL);
-		return 0;
-	}
-	k = knob_find(t, &app, &name);
-	if (isget) {
-		if (k) {
-			struct lm_str v = { k->value, strlen(k->value) };
-			answer(out, "ok", &v);
-		} else {
-			answer(out, "unset", NULL);
-		}
-		return 0;
-	}
-	if (!may_set) {
-		answer(out, "error permission", NULL);
-		return 0;
-	}
-	if (isunset) {
-		if (k) {
-			t->undo = *k;
-			t->undo_kind = 1;
-			*k = t->knobs[--t->nknobs];
-		}
-		answer(out, "ok", NULL);
-		return k != NULL;
-	}
-	if (value.n > LM_TAGVAL_MAX || !lm_text_ok(value.p, value.n)) {
-		answer(out, "error bad_value", NULL);
-		return 0;
-	}
-	if (!k) {
-		if (!t->knobs && !(t->knobs = calloc(LM_KNOBS_MAX, sizeof *t->knobs))) {
-			answer(out, "error limit", NULL);
-			return 0;
-		}
-		if (t->nknobs == LM_KNOBS_MAX) {
-			answer(out, "error limit", NULL);
-			return 0;
-		}
-		k = &t->knobs[t->nknobs++];
-		memcpy(k->app, app.p, app.n);
-		k->app[app.n] = 0;
-		memcpy(k->name, name.p, name.n);
-		k->name[name.n] = 0;
-		t->undo = *k;
-		t->undo_kind = 2;
-	} else {
-		t->undo = *k;
-		t->undo_kind = 1;
-	}
-	memcpy(k->value, value.p, value.n);
-	k->value[value.n] = 0;
-	k->wall = wall;
-	answer(out, "ok", NULL);
-	return 1;
-}
-
-void lm_table_undo(struct lm_table *t)
-{
-	struct lm_str app = { t->undo.app, strlen(t->undo.app) };
-	struct lm_str name = { t->undo.name, strlen(t->undo.name) };
-	struct knob *k = knob_find(t, &app, &name);
-
-	if (t->undo_kind == 1) {
-		if (k)
-			*k = t->undo;
-		else if (t->nknobs < LM_KNOBS_MAX)
-			t->knobs[t->nknobs++] = t->undo;
-	} else if (t->undo_kind == 2 && k) {
-		*k = t->knobs[--t->nknobs];
-	}
-	t->undo_kind = 0;
-}
-
 /* ---- the dump ---- */
 
 static void add_tag(struct lm_line *l, const char *k, const char *v, size_t vn)
@@ -1047,8 +1007,7 @@ static void ident_tags(struct lm_line *l, const struct app *a)
 	add_tag(l, "uid", a->uid, strlen(a->uid));
 }
 
-/* 1 while the app is up (lm_table_sweep) */
-static int app_up(const struct app *a)
+int lm_app_is_up(const struct app *a)
 {
 	return a->gone == 0;
 }
@@ -1066,59 +1025,21 @@ static int emit(struct lm_buf *out, const struct lm_line *l)
 
 static int health(struct lm_table *t, struct lm_buf *out)
 {
-	static const struct { const char *name, *help; } h[] = {
-		{ "lm_tabled_datagrams_received", "Datagrams lmtabled received." },
-		{ "lm_tabled_datagrams_truncated", "Datagrams dropped whole: longer than the 65536-byte limit." },
-		{ "lm_tabled_lines_received", "Wire lines lmtabled read." },
-		{ "lm_tabled_lines_applied", "Wire lines applied to the table." },
-		{ "lm_tabled_lines_rejected", "Wire lines rejected, by reason." },
-		{ "lm_tabled_fields_skipped", "Unknown fields and bare tags passed over." },
-		{ "lm_tabled_apps_dropped", "Apps dropped from the table, by reason." },
-		{ "lm_tabled_queries", "Query requests answered." },
-		{ "lm_tabled_queries_refused", "Query clients refused (too many, too slow, bad request)." },
-		{ "lm_tabled_buckets_clamped", "Timer and histogram lines with an observation past the 320-bucket span, counted in the edge bucket." },
-		{ "lm_tabled_apps", "Apps held in the table." },
-		{ "lm_tabled_series", "Series held in the table." },
-		{ "lm_tabled_apps_limit", "Most apps the table holds (-a)." },
-		{ "lm_tabled_series_limit", "Most series the table holds (-n)." },
-		{ "lm_tabled_series_per_app_limit", "Most series one app may hold (-p)." },
-	};
-	const double cv[] = {
-		(double)t->st.datagrams, (double)t->st.truncated, (double)t->st.lines,
-		(double)t->st.updates, 0, (double)t->st.skipped, 0, (double)t->st.queries,
-		(double)t->st.queries_refused, (double)t->st.hist_clamped, (double)t->napps, (double)t->nseries,
-		(double)t->cfg.max_apps, (double)t->cfg.max_series, (double)t->cfg.max_per_app,
-	};
+	struct lm_hrow rows[LM_HROWS_MAX];
 	struct lm_line l;
-	size_t i;
-	int r;
+	size_t i, n = lm_health_rows(t, rows);
 
-	for (i = 0; i < sizeof h / sizeof h[0]; i++) {
-		int type = i >= 10 ? LM_GAUGE : LM_COUNTER;
-		lm_buf_adds(out, "# HELP ");
-		lm_buf_adds(out, h[i].name);
-		lm_buf_addc(out, ' ');
-		lm_buf_adds(out, h[i].help);
-		lm_buf_addc(out, '\n');
-		if (i == 4) {
-			for (r = LM_WE_EMPTY + 1; r < LM_RJ_NREASONS; r++) {
-				const char *why = lm_reject_name(r);
-				lm_line_init(&l, h[i].name, type, (double)t->st.rejected[r]);
-				add_tag(&l, "reason", why, strlen(why));
-				emit(out, &l);
-			}
-			continue;
+	for (i = 0; i < n; i++) {
+		if (rows[i].help) {
+			lm_buf_adds(out, "# HELP ");
+			lm_buf_adds(out, rows[i].name);
+			lm_buf_addc(out, ' ');
+			lm_buf_adds(out, rows[i].help);
+			lm_buf_addc(out, '\n');
 		}
-		if (i == 6) {
-			lm_line_init(&l, h[i].name, type, (double)t->st.dropped_ttl);
-			add_tag(&l, "reason", "ttl", 3);
-			emit(out, &l);
-			lm_line_init(&l, h[i].name, type, (double)t->st.dropped_pid);
-			add_tag(&l, "reason", "pid", 3);
-			emit(out, &l);
-			continue;
-		}
-		lm_line_init(&l, h[i].name, type, cv[i]);
+		lm_line_init(&l, rows[i].name, rows[i].type, rows[i].v);
+		if (rows[i].lk)
+			add_tag(&l, rows[i].lk, rows[i].lv, strlen(rows[i].lv));
 		emit(out, &l);
 	}
 	return out->err ? -1 : 0;
@@ -1156,7 +1077,7 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 		lm_line_init(&l, "lm_app_last_update_timestamp_seconds", LM_GAUGE, floor(a->wall * 1000) / 1000);
 		ident_tags(&l, a);
 		emit(out, &l);
-		lm_line_init(&l, "lm_app_up", LM_GAUGE, app_up(a));
+		lm_line_init(&l, "lm_app_up", LM_GAUGE, lm_app_is_up(a));
 		ident_tags(&l, a);
 		emit(out, &l);
 		for (s = a->first; s; s = s->anext) {
@@ -1176,25 +1097,25 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 				tg = e ? e + 1 : c + 1 + vn;
 			}
 			switch (s->kind) {
-			case K_COUNTER:
+			case SK_COUNTER:
 				l.type = LM_COUNTER;
 				break;
-			case K_GAUGE:
+			case SK_GAUGE:
 				l.type = LM_GAUGE;
 				break;
-			case K_TIMER:
-			case K_HISTO:
-				l.type = s->kind == K_TIMER ? LM_TIMER : LM_HISTO;
+			case SK_TIMER:
+			case SK_HISTO:
+				l.type = s->kind == SK_TIMER ? LM_TIMER : LM_HISTO;
 				lm_line_set_hist(&l, &s->u.h);
 				l.has_last = 1;
 				/* the last observation, within the extremes */
 				l.last = s->last < s->u.h.min ? s->u.h.min :
 					s->last > s->u.h.max ? s->u.h.max : s->last;
 				break;
-			case K_RATE:
+			case SK_RATE:
 				l.type = LM_RATE;
 				l.has_rps = 1;
-				l.rps = rate_now(t, s, now);
+				l.rps = lm_rate_now(t, s, now);
 				break;
 			}
 			emit(out, &l);

@@ -1,5 +1,8 @@
-/* lm_table: lmtabled's table of the latest state per app and metric.
- * Single-threaded; bounded by the caps in lm_table_cfg; never prints. */
+/* lm_table: lmtabled's table of the latest state per app and metric,
+ * and the exposition it renders from it (lm_table_expo). Single-threaded;
+ * bounded by the caps in lm_table_cfg; never prints. The caller owns the
+ * table and every buffer it passes; the table owns its series, their
+ * rendered text and the knobs. */
 #ifndef LM_TABLE_H
 #define LM_TABLE_H
 #include <stddef.h>
@@ -18,6 +21,7 @@
 #define LM_APP_MAX 128           /* bytes in an app name (= LM_TAGVAL_MAX) */
 #define LM_KNOBS_MAX 1024        /* knobs held at once */
 #define LM_REQ_MAX 512           /* bytes in a query request line */
+#define LM_EXPO_REQ_MAX 524288   /* ... in an expo request (lmexport's bounds) */
 #define LM_COMPLAIN_EVERY 10.0   /* seconds between complaints about names */
 
 /* Why a line or datagram was refused: the parser's reasons (enum lm_werr)
@@ -116,4 +120,14 @@ int lm_table_knobs(struct lm_table *t, struct lm_buf *out);
 
 /* Append the table dump (docs/design.md) to out. 0 ok, -1 out->err set. */
 int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now);
+
+/* Append the exposition of the table (lm_expo.h: flags LM_EXPO_OM or
+ * LM_EXPO_PB; lmexport's own gauges always) to out: families by name,
+ * series by labels, rendered once per change and kept (lm_table_expo.c).
+ * opt: bound sets (NULL: the defaults); okey names them: the texts of
+ * histograms rendered with another okey are made again. 0 ok; -1 with
+ * errno set (ENOMEM, EMSGSIZE when out->max was hit). */
+struct lm_expo_opt;
+int lm_table_expo(struct lm_table *t, struct lm_buf *out, int flags,
+	const struct lm_expo_opt *opt, const char *okey, double now);
 #endif

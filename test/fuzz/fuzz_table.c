@@ -1,12 +1,17 @@
 /* fuzz_table: libFuzzer entry point for the table update path and the
- * exposition built from its dump. The input is one datagram, ingested
+ * exposition the table renders. The input is one datagram, ingested
  * twice (a second apart, to move rates) into a table with small caps, from
  * a sender whose pid and uid come from the first byte; then the dump, then
- * lm_expo of the dump in all three formats.
+ * the exposition in all three formats, rendered by the table
+ * (lm_table_expo, twice: the second from its caches) and by lm_expo from
+ * the dump.
  * Seeds: test/fuzz/seeds/table/. Checks beyond the sanitizers:
  *  - every dump line parses with the one parser (the dump is ours);
  *  - the table stays within its caps;
  *  - lm_expo finds no invalid line in the dump;
+ *  - the table renders what lm_expo makes of its dump, byte for byte,
+ *    lmexport's own gauges (lm_export_*) aside, and the same again from
+ *    its caches;
  *  - every exposition line is a comment (# HELP, # TYPE, # EOF) or a
  *    sample: a sanitised name [a-zA-Z_:][a-zA-Z0-9_:]*, then optional
  *    {labels} with label names [a-zA-Z_][a-zA-Z0-9_]* and quoted values
@@ -26,6 +31,7 @@
 #include "lm_table.h"
 #include "lm_wire.h"
 #include "../unit/pbtext.h"
+#include "../unit/expocmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -100,6 +106,7 @@ static int line_ok(const char *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct lm_buf tx, a, b;
 	struct lm_table_cfg cfg = { APPS, SERIES, PERAPP, 60, 5, NULL, NULL, NULL, 0, 0, 0, NULL };
 	struct lm_table *t;
 	struct lm_cred c = { 1, 4242, 1000, NULL };
@@ -141,6 +148,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (st.invalid)
 			abort();
+		lm_buf_init(&tx, 0);
+		lm_buf_init(&a, 0);
+		lm_buf_init(&b, 0);
+		if (lm_table_expo(t, &tx, om == 2 ? LM_EXPO_PB : om ? LM_EXPO_OM : 0, NULL,
+		    NULL, 101.5) < 0)
+			abort();
+		noself(&a, &ex, om == 2);
+		noself(&b, &tx, om == 2);
+		if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len)))
+			abort();
+		lm_buf_reset(&tx);
+		if (lm_table_expo(t, &tx, om == 2 ? LM_EXPO_PB : om ? LM_EXPO_OM : 0, NULL,
+		    NULL, 101.5) < 0)
+			abort();
+		noself(&b, &tx, om == 2);
+		if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len)))
+			abort();
+		lm_buf_free(&tx);
+		lm_buf_free(&a);
+		lm_buf_free(&b);
 		if (om == 2) {
 			lm_buf_init(&dec, 0);
 			if (pbtext(&dec, (const unsigned char *)ex.p, ex.len, &why) < 0)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "t.h"
+#include "expocmp.h"
 #include "lm_buf.h"
 #include "lm_table.h"
 
@@ -332,6 +333,72 @@ int main(void)
 		}
 		T_STREQ(a.p, "error limit\n", "at most LM_KNOBS_MAX knobs");
 		lm_buf_free(&a);
+	}
+	{
+		/* the exposition the table renders: what lm_expo makes of the
+		 * dump (lm_export_* aside), in every format, from the caches
+		 * the second time, and again after every kind of change */
+		static const char lines[] =
+			"c:1|c|#app:a\ng:2.5|g|#app:a,k:v\ng:-1|g|#app:b,k:v\n"
+			"t:0.5|t|#app:a\nt:20|ms|#app:a\nq:3|h|#app:a\nq:-2|d|#app:b\n"
+			"fps:3|r|#app:a\nesc:1|g|#app:a,q:a\"b,bs:a\\b\n"
+			"Zeta:1|g|#app:a\nlz:1|c|#app:a\nlm:1|g|#app:a\ndb.query:0.25|t|#app:a,container:c1\n";
+		struct lm_expo_le b1, bt;
+		struct lm_expo_opt opt;
+		const char *why;
+		struct lm_buf x;
+		int f, ok = 1;
+
+		mk(10, 100, 50, 60);
+		st = lm_table_stats(tb);
+		in(lines, 0, 1);
+		for (f = 0; f < 3; f++)
+			ok &= expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, NULL, NULL, 2) &&
+				expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, NULL, NULL, 2);
+		T_OK(ok, "table exposition = lm_expo of the dump: text, OpenMetrics, protobuf");
+		lm_buf_init(&x, 0);
+		lm_table_request(tb, "set a res 1080", 14, 1, 1, &x);
+		lm_table_request(tb, "set b mode fast", 15, 1, 1, &x);
+		in("g:7|g|#app:a,k:v\nfps:5|r|#app:a\nnew:1|c|#app:c", 0, 3);
+		for (f = 0, ok = 1; f < 3; f++)
+			ok &= expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, NULL, NULL, 4);
+		T_OK(ok, "... after updates, a new app, knobs");
+		lm_buf_reset(&x);
+		lm_table_expo(tb, &x, 0, NULL, NULL, 4);
+		T_OK(strstr(x.p, "\ng{app=\"a\",uid=\"1000\",k=\"v\"} 7\n") != NULL,
+			"an update is seen in the next scrape");
+		T_OK(strstr(x.p, "esc{app=\"a\",uid=\"1000\",bs=\"a\\\\b\",q=\"a\\\"b\"} 1\n") != NULL,
+			"label values escaped");
+		T_OK(in("c_total:1|c|#app:a", 0, 5) == 1 && st->rejected[LM_RJ_CONFLICT] == 1,
+			"a series whose family and labels another has: refused at ingest");
+		T_OK(in("c_total:1|c|#app:b", 0, 5) == 0, "... from another app (other labels): taken");
+		T_OK(in("t_last_seconds:1|g|#app:a", 0, 5) == 1 && in("t_last_seconds:1|g|#app:c", 0, 5) == 0,
+			"a gauge where a timer's last value is: refused, for another app taken");
+		memset(&opt, 0, sizeof opt);
+		T_OK(lm_expo_le_parse("0.1,1", &bt, &why) == 0 && lm_expo_le_named("db.query=0.3,3", &b1, &why) == 0,
+			"bound sets parse");
+		opt.timer_le = &bt;
+		opt.sets = &b1;
+		opt.nsets = 1;
+		for (f = 0, ok = 1; f < 3; f++)
+			ok &= expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, &opt, "B=0.1,1 b=db.query=0.3,3", 6)
+				&& expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, NULL, "", 6);
+		T_OK(ok, "bound options: histograms made again when they change");
+		lm_buf_reset(&x);
+		lm_table_expo(tb, &x, 0, NULL, NULL, 7);
+		T_OK(strstr(x.p, "\nfps_hertz{") != NULL, "a rate per second");
+		dead_pid = -1;
+		lm_table_sweep(tb, 100, NULL);   /* ttl 60: every app down */
+		lm_table_sweep(tb, 100, NULL);   /* linger 0: dropped */
+		lm_buf_reset(&x);
+		lm_table_expo(tb, &x, 0, NULL, NULL, 100);
+		T_OK(lm_table_apps(tb) == 0 && !strstr(x.p, "\ng{") && !strstr(x.p, "esc"),
+			"dropped apps leave the exposition");
+		in(lines, 0, 101);
+		for (f = 0, ok = 1; f < 3; f++)
+			ok &= expo_same(tb, f == 2 ? LM_EXPO_PB : f ? LM_EXPO_OM : 0, NULL, NULL, 102);
+		T_OK(ok, "... and come back whole");
+		lm_buf_free(&x);
 	}
 	lm_table_free(tb);
 	lm_buf_free(&dump);
