@@ -9,11 +9,14 @@
 # process tree and its GPU memory (nvidia-smi-apps through a stand-in
 # nvidia-smi that lists the app's pid) and by lmprobe on the board (a
 # tegrastats log from test/data/probe, the stand-in nvidia-smi, /proc);
-# tcpsvd serves lmexport and Prometheus scrapes it every second. Each
-# variable's label_values() query is run through the label API, the
-# template variables are put in as Grafana would ($instance regex-escaped,
-# $__rate_interval a concrete window), and each panel must get a number
-# from every one of its targets: one case per panel, named by its title.
+# two tcpsvd serve lmexport to one Prometheus (native histograms on),
+# scraping every second: job classic as text (-T: classic _bucket
+# series), job native as protobuf (native histograms only, as Prometheus
+# 2.x keeps them). For each job: each variable's label_values() query is
+# run through the label API, the template variables are put in as Grafana
+# would ($instance regex-escaped, $__rate_interval a concrete window), and
+# each panel must get a number from every one of its targets: one case
+# per panel and job, named by its title.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
@@ -140,22 +143,33 @@ cp "$DATA/tegra-sample.txt" "$T_DIR/tegrastats.log"
 t_bg env PATH="$BIN:$PATH" "$LM_BIN/lmprobe" -s "$S" tegrastats:"$T_DIR/tegrastats.log" nvidia-smi proc \
 	2>"$T_DIR/probe.board.err"
 
-start_tcpsvd() {
-	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" 2>"$T_DIR/serve.err"
+# two targets: job classic gets text (-T: classic _bucket series), job
+# native delimited protobuf (native histograms, which Prometheus 2.x keeps
+# alone, without the classic buckets); the dashboard must work on both
+start_classic() {
+	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" -T 2>"$T_DIR/serve.classic.err"
 }
-if serve start_tcpsvd; then
-	ok "tcpsvd serves lmexport"
-else
-	fail "tcpsvd serves lmexport" "$(t_head "$T_DIR/serve.err")"
-	t_done
-fi
-SPORT=$PORT
-prom_config "livemetrics:$SPORT"
-if ! prom_start "$T_DIR/prometheus.yml"; then
+start_native() {
+	t_bg tcpsvd -l localhost 127.0.0.1 "$PORT" "$LM_BIN/lmexport" -s "$S" 2>"$T_DIR/serve.native.err"
+}
+for job in classic native; do
+	if serve "start_$job"; then
+		ok "tcpsvd serves lmexport ($job)"
+	else
+		fail "tcpsvd serves lmexport ($job)" "$(t_head "$T_DIR/serve.$job.err")"
+		t_done
+	fi
+	case $job in
+	classic) CPORT=$PORT ;;
+	*) NPORT=$PORT ;;
+	esac
+done
+prom_config "classic:$CPORT" "native:$NPORT"
+if ! prom_start "$T_DIR/prometheus.yml" --enable-feature=native-histograms; then
 	fail "prometheus starts" "$(tail -n 3 "$T_DIR/prometheus.log" | tr '\n' '|')"
 	t_done
 fi
-ok "prometheus starts on 127.0.0.1:$PPORT"
+ok "prometheus --enable-feature=native-histograms starts on 127.0.0.1:$PPORT"
 
 # api PATH [CURL-ARGS...]: GET PATH of the API into $T_DIR/api.json
 api() {
@@ -178,10 +192,14 @@ samples() {
 # the target is scraped, every source fed: three scrapes with the app,
 # its tree and GPU memory, the board's tegrastats, nvidia-smi and /proc
 fed() {
-	for _e in 'count_over_time(up{job="livemetrics"}[1m]) >= 3' \
-		"lm_app_up{app=\"$APP\"} == 1" "process_resident_memory_bytes{app=\"$APP\"}" \
-		"gpu_memory_bytes{app=\"$APP\"}" 'board_power_watts' 'gpu_load_ratio' 'host_memory_used_bytes'; do
-		[ -n "$(samples "$_e")" ] || return 1
+	for _j in classic native; do
+		for _e in "count_over_time(up{job=\"$_j\"}[1m]) >= 3" \
+			"lm_app_up{job=\"$_j\",app=\"$APP\"} == 1" \
+			"process_resident_memory_bytes{job=\"$_j\",app=\"$APP\"}" \
+			"gpu_memory_bytes{job=\"$_j\",app=\"$APP\"}" "board_power_watts{job=\"$_j\"}" \
+			"gpu_load_ratio{job=\"$_j\"}" "host_memory_used_bytes{job=\"$_j\"}"; do
+			[ -n "$(samples "$_e")" ] || return 1
+		done
 	done
 }
 if wait_for 30 fed; then
@@ -191,25 +209,10 @@ else
 	t_done
 fi
 
-# ---- the variables: each label_values() query through the label API,
-# with the variables before it put in
-INST=127.0.0.1:$SPORT
-# Grafana's regex escape of a multi/All variable's value (in a PromQL string)
-INSTX=$(printf '%s' "$INST" | sed 's/[.]/\\\\./g')
-# vars: the substitutions, a JSON object
-vars() {
-	jq -n --arg app "$APP" --arg instance "$INSTX" --arg rate fps --arg timer latency \
-		--arg ri "$RI" \
-		'{app: $app, instance: $instance, rate: $rate, timer: $timer,
-		  __rate_interval: $ri, __interval: "2s", __range: "1m"}'
-}
-vars >"$T_DIR/vars.json"
 SUBST='def subst($v): reduce ($v | to_entries[]) as $e (.;
 	gsub("\\$\\{" + $e.key + "(:[a-z]+)?\\}|\\$" + $e.key + "\\b"; $e.value));'
-jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST"'
-	.templating.list[] | select(.type == "query") |
-	"\(.name)\t\((.query.query // .query) | subst($v[0]))\t\(.regex // "")"' "$DASH" >"$T_DIR/varq"
-# the value each variable must offer
+# (the substitutions of each $variable are in $T_DIR/vars.json)
+# want_of VAR: the value variable VAR must offer
 want_of() {
 	case $1 in
 	instance) echo "$INST" ;;
@@ -219,30 +222,33 @@ want_of() {
 	*) echo "?" ;;
 	esac
 }
-# (the regex last: an empty one leaves no empty field between two tabs)
-while IFS=$TAB read -r name q re; do
-	sel=$(printf '%s\n' "$q" | sed -n 's/^label_values(\(.*\), *\([A-Za-z_][A-Za-z0-9_]*\))$/\1/p')
-	lab=$(printf '%s\n' "$q" | sed -n 's/^label_values(\(.*\), *\([A-Za-z_][A-Za-z0-9_]*\))$/\2/p')
-	if [ -z "$lab" ]; then
-		fail "variable $name: label_values(SELECTOR, LABEL)" "got: $q"
-		continue
-	fi
-	api "label/$lab/values" --data-urlencode "match[]=$sel"
-	# Grafana's regex: /RE/, the first group is the value
-	jq -r --arg re "$re" '.data[] | if $re == "" then . else
-		($re | sub("^/"; "") | sub("/$"; "")) as $r | select(test($r)) | (match($r).captures[0].string // .) end' \
-		"$T_DIR/api.json" >"$T_DIR/var.$name" 2>&1
-	want=$(want_of "$name")
-	check "variable $name offers $want" "offers: $(tr '\n' ' ' <"$T_DIR/var.$name" | cut -c1-200)" \
-		grep -qxF "$want" "$T_DIR/var.$name"
-done <"$T_DIR/varq"
-check "variable app: the board is no app" "offers: $(tr '\n' ' ' <"$T_DIR/var.app" 2>/dev/null)" \
-	no_line "$T_DIR/var.app" '^board$'
+# variables JOB: each label_values() query through the label API, the
+# variables before it put in; it must offer the value that want_of names
+variables() {
+	jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST"'
+		.templating.list[] | select(.type == "query") |
+		"\(.name)\t\((.query.query // .query) | subst($v[0]))\t\(.regex // "")"' "$DASH" >"$T_DIR/varq"
+	# (the regex last: an empty one leaves no empty field between two tabs)
+	while IFS=$TAB read -r name q re; do
+		sel=$(printf '%s\n' "$q" | sed -n 's/^label_values(\(.*\), *\([A-Za-z_][A-Za-z0-9_]*\))$/\1/p')
+		lab=$(printf '%s\n' "$q" | sed -n 's/^label_values(\(.*\), *\([A-Za-z_][A-Za-z0-9_]*\))$/\2/p')
+		if [ -z "$lab" ]; then
+			fail "$1: variable $name: label_values(SELECTOR, LABEL)" "got: $q"
+			continue
+		fi
+		api "label/$lab/values" --data-urlencode "match[]=$sel"
+		# Grafana's regex: /RE/, the first group is the value
+		jq -r --arg re "$re" '.data[] | if $re == "" then . else
+			($re | sub("^/"; "") | sub("/$"; "")) as $r | select(test($r)) | (match($r).captures[0].string // .) end' \
+			"$T_DIR/api.json" >"$T_DIR/var.$name" 2>&1
+		want=$(want_of "$name")
+		check "$1: variable $name offers $want" "offers: $(tr '\n' ' ' <"$T_DIR/var.$name" | cut -c1-200)" \
+			grep -qxF "$want" "$T_DIR/var.$name"
+	done <"$T_DIR/varq"
+	check "$1: variable app: the board is no app" "offers: $(tr '\n' ' ' <"$T_DIR/var.app" 2>/dev/null)" \
+		no_line "$T_DIR/var.app" '^board$'
+}
 
-# ---- every panel's queries, variables put in
-jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST$QP"' | to_entries[] | .key as $i |
-	.value.targets[] | "\($i)\t\(.refId)\t\(.expr | subst($v[0]))"' "$DASH" >"$T_DIR/exprs"
-jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST$QP"' | .[] | .title | subst($v[0])' "$DASH" >"$T_DIR/titles"
 # panel_data I: each query of panel I gives a number (not NaN); the refIds
 # that do not are in $T_DIR/missing. True too when Prometheus refused a
 # query (in $T_DIR/refused): waiting would not help.
@@ -260,24 +266,48 @@ panel_data() {
 	done <"$T_DIR/exprs"
 	[ -s "$T_DIR/refused" ] || [ ! -s "$T_DIR/missing" ]
 }
-i=0
-while read -r title; do
-	n=$(awk -F "$TAB" -v i="$i" '$1 == i' "$T_DIR/exprs" | wc -l)
-	if wait_for 15 panel_data "$i" && [ ! -s "$T_DIR/refused" ]; then
-		ok "panel '$title': data from its $n queries"
-	elif [ -s "$T_DIR/refused" ]; then
-		fail "panel '$title': data from its $n queries" "refused: $(tr '\n' ' ' <"$T_DIR/refused" | cut -c1-300)"
-	else
-		fail "panel '$title': data from its $n queries" \
-			"no number from $(tr '\n' ' ' <"$T_DIR/missing"): $(awk -F "$TAB" -v i="$i" \
+# panels JOB: every panel's queries, variables put in; a case per panel
+panels() {
+	jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST$QP"' | to_entries[] | .key as $i |
+		.value.targets[] | "\($i)\t\(.refId)\t\(.expr | subst($v[0]))"' "$DASH" >"$T_DIR/exprs"
+	jq -r --slurpfile v "$T_DIR/vars.json" "$SUBST$QP"' | .[] | .title | subst($v[0])' "$DASH" >"$T_DIR/titles"
+	i=0
+	while read -r title; do
+		n=$(awk -F "$TAB" -v i="$i" '$1 == i' "$T_DIR/exprs" | wc -l)
+		c="$1: panel '$title': data from its $n queries"
+		if wait_for 15 panel_data "$i" && [ ! -s "$T_DIR/refused" ]; then
+			ok "$c"
+		elif [ -s "$T_DIR/refused" ]; then
+			fail "$c" "refused: $(tr '\n' ' ' <"$T_DIR/refused" | cut -c1-300)"
+		else
+			fail "$c" "no number from $(tr '\n' ' ' <"$T_DIR/missing"): $(awk -F "$TAB" -v i="$i" \
 				-v r="$(head -n 1 "$T_DIR/missing")" '$1 == i && $2 == r { print $3 }' "$T_DIR/exprs" | cut -c1-200)"
-	fi
-	i=$((i + 1))
-done <"$T_DIR/titles"
-check "queried every panel ($i)" "none" test "$i" -gt 0
+		fi
+		i=$((i + 1))
+	done <"$T_DIR/titles"
+	check "$1: queried every panel ($i)" "none" test "$i" -gt 0
+}
+
+eq "job native has native histograms only: no _bucket series" \
+	"$(query 'count(latency_seconds_bucket{job="native"})')" ""
+for job in classic native; do
+	case $job in
+	classic) INST=127.0.0.1:$CPORT ;;
+	*) INST=127.0.0.1:$NPORT ;;
+	esac
+	# $instance as Grafana puts in a multi/All variable's value: regex-escaped
+	# (in a PromQL string)
+	INSTX=$(printf '%s' "$INST" | sed 's/[.]/\\\\./g')
+	jq -n --arg app "$APP" --arg instance "$INSTX" --arg rate fps --arg timer latency \
+		--arg ri "$RI" \
+		'{app: $app, instance: $instance, rate: $rate, timer: $timer,
+		  __rate_interval: $ri, __interval: "2s", __range: "1m"}' >"$T_DIR/vars.json"
+	variables "$job"
+	panels "$job"
+done
 
 eq "no scrape sample was dropped" \
-	"$(query 'scrape_samples_post_metric_relabeling{job="livemetrics"} - scrape_samples_scraped{job="livemetrics"}')" 0
+	"$(query 'sum(scrape_samples_post_metric_relabeling) - sum(scrape_samples_scraped)')" 0
 t_stop "$PROM" TERM 10
 eq "prometheus stops" "$T_STATUS" 0
 t_done
