@@ -23,11 +23,12 @@ demo_pkgs="make gcc libc6-dev musl-tools ipsvd curl"
 # prometheus: promtool and a real server; socat: raw datagrams and a second
 # inetd; busybox: the shell tests run under busybox sh too; file: "statically
 # linked"; shellcheck: lint of the scripts; mandoc: lint of the man pages;
-# perl-base: raw and hostile datagrams, free ports; procps: kill, ps.
+# perl-base: raw and hostile datagrams, free ports; procps: kill, ps;
+# jq: the Grafana dashboard's queries (test/it/grafana.sh).
 # clang + libclang-rt-14-dev: the libFuzzer targets (test/it/fuzz.sh).
 # python3 and its packages: the Python module, its tests and benchmark, and
 # a real StatsD client (python3-statsd) against the UDP listener.
-test_pkgs="$demo_pkgs prometheus socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-venv clang libclang-rt-14-dev"
+test_pkgs="$demo_pkgs prometheus jq socat busybox file shellcheck mandoc perl-base procps coreutils util-linux python3 python3-statsd python3-prometheus-client python3-pip python3-venv clang libclang-rt-14-dev"
 # make bench: collectd-core (its unixsock and write_prometheus plugins; the
 # latter needs libmicrohttpd12 and libprotobuf-c1, only suggested), the
 # pushgateway, python3 with prometheus_client, perl-base (free ports).
