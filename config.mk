@@ -9,10 +9,11 @@ LIBDIR = $(PREFIX)/lib
 
 CC = musl-gcc
 CPPFLAGS = -D_GNU_SOURCE -DLM_VERSION=\"$(VERSION)\"
-# static binaries: no PIE code (they are not position independent anyway),
-# no unwind tables (C, no exceptions)
+# no unwind tables (C, no exceptions). The objects stay PIC-capable as the
+# compiler's default makes them: liblm.a is linked into apps, which are
+# PIE by default (-fno-pie objects fail to link there)
 CFLAGS = -std=c11 -O2 -pipe -Wall -Wextra -Werror -ffunction-sections -fdata-sections \
-	-fno-pie -fno-asynchronous-unwind-tables
+	-fno-asynchronous-unwind-tables
 LDFLAGS = -static -no-pie -Wl,--gc-sections -s
 # code off every hot path (lmsession, its results, the app's accounting):
 # built for size; lmsession also packs its read-only data right after its

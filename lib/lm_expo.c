@@ -564,8 +564,14 @@ int lm_expo_hrec(struct hrec *r, const struct lm_hist *h, size_t setidx,
 
 	r->set = setidx;
 	r->co = cumb->len / sizeof v;
+	r->total = lm_hist_total(h);
 	for (i = 0; i < set->n; i++) {
+		/* fractional counts summed in another order than the total's
+		 * may pass it by a rounding: a bucket never holds more than the
+		 * count (clamping keeps the cumulative counts monotonic) */
 		v = lm_hist_cum(h, set->le[i]);
+		if (v > r->total)
+			v = r->total;
 		lm_buf_add(cumb, &v, sizeof v);
 	}
 	r->no = natb->len / sizeof(struct lm_bk);
@@ -577,7 +583,6 @@ int lm_expo_hrec(struct hrec *r, const struct lm_hist *h, size_t setidx,
 	r->nneg = c.nneg;
 	r->npos = c.npos;
 	r->zero = c.zero;
-	r->total = lm_hist_total(h);
 	r->whole = c.whole && r->total == floor(r->total) && r->total < 9007199254740992.0;
 	return cumb->err || natb->err ? -1 : 0;
 }
