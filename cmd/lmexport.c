@@ -24,6 +24,17 @@
 
 static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECONDS] "
 	"[-B BOUNDS] [-D BOUNDS] [-b NAME=BOUNDS]...";
+static const char help[] =
+	"  (inetd-style: an HTTP request on stdin, the answer on stdout)\n"
+	"  -p               plain: no HTTP; print the exposition on stdout and exit\n"
+	"  -o               with -p: OpenMetrics text instead of Prometheus text\n"
+	"  -T               text only: never answer in protobuf (no native histograms)\n"
+	"  -s PATH          lmtabled's data socket (default $LM_SOCKET); asks PATH.query\n"
+	"  -t SECONDS       deadline for the request, the exposition and the answer\n"
+	"  -B BOUNDS        classic bucket bounds of timers, e.g. 0.005,0.01,0.025\n"
+	"  -D BOUNDS        the same for histograms and distributions\n"
+	"  -b NAME=BOUNDS   bounds for one metric (repeatable)\n"
+	"  -h, --help       print this and exit 0\n";
 
 /* bounds named with -b; static: too big for the stack */
 static struct lm_expo_le sets[LM_EXPO_SETS_MAX];
@@ -171,13 +182,11 @@ int main(int argc, char **argv)
 	opterr = 0;
 	memset(&opt, 0, sizeof opt);
 	opt.sets = sets;
+	lm_help_long(argc, argv, usage, help);
 	while ((c = getopt(argc, argv, ":hpoTs:t:b:B:D:")) != -1) {
 		switch (c) {
 		case 'h':
-			if (printf("%s\n", usage) < 0)
-				lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
-			lm_close_stdout();
-			return LM_EXIT_OK;
+			lm_help(usage, help);
 		case 'p':
 			plain = 1;
 			break;
@@ -219,8 +228,10 @@ int main(int argc, char **argv)
 			lm_bad_option(usage, c);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc) {
+		lm_warn("unexpected argument: %s", argv[optind]);
 		lm_usage(usage);
+	}
 	if (sarg && !*sarg)
 		lm_die(LM_EXIT_USAGE, "invalid -s PATH: empty");
 	path = lm_socket_path(sarg);

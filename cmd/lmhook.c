@@ -34,6 +34,11 @@ static const char usage[] =
 	"  set KNOB VALUE           set the app's knob KNOB (the controller's side)\n"
 	"  unset KNOB               remove the app's knob KNOB\n"
 	"  knobs                    print every knob as \"set APP KNOB VALUE\" lines";
+static const char help[] =
+	"  -s PATH   lmtabled's data socket (default $LM_SOCKET, else /metrics/live_metrics.sock)\n"
+	"  -a APP    the app's name (default $LM_APP, else lmhook's parent's name)\n"
+	"  -q        quiet: a failed send prints nothing and does not change the exit status\n"
+	"  -h, --help  print this and exit 0\n";
 
 #define SEND_WAIT_MS 1000       /* a busy daemon gets this long per datagram */
 #define STDIN_DELAY_MS 100      /* a batch waits this long for more input */
@@ -232,10 +237,23 @@ static int dump(void)
 	return 0;
 }
 
+static const char *cur_cmd = "";   /* the command being run, for need() */
+
+/* argc words (the command and its arguments) are not min..max: say what
+ * the command takes, as its line of the usage gives it */
 static void need(int argc, int min, int max)
 {
-	if (argc < min || argc > max)
-		lm_usage(usage);
+	char pat[64];
+	const char *l, *e;
+
+	if (argc >= min && argc <= max)
+		return;
+	snprintf(pat, sizeof pat, "\n  %s ", cur_cmd);
+	if ((l = strstr(usage, pat)) && (e = strstr(l + 3, "  ")))
+		lm_warn("%s: wrong arguments: %.*s", cur_cmd, (int)(e - l - 3), l + 3);
+	else
+		lm_warn("%s: wrong number of arguments", cur_cmd);
+	lm_usage(usage);
 }
 
 /* A knob request to the query socket; prints VALUE for get. */
@@ -308,12 +326,11 @@ int main(int argc, char **argv)
 	int c, code = 0, i;
 
 	lm_prog = "lmhook";
+	lm_help_long(argc, argv, usage, help);
 	while ((c = getopt(argc, argv, "+:hqs:a:")) != -1) {
 		switch (c) {
 		case 'h':
-			printf("%s\n", usage);
-			lm_close_stdout();
-			return 0;
+			lm_help(usage, help);
 		case 'q':
 			quiet = 1;
 			break;
@@ -329,9 +346,11 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		lm_warn("no command (lmhook -h lists them)");
 		lm_usage(usage);
-	cmd = argv[0];
+	}
+	cmd = cur_cmd = argv[0];
 	path = lm_socket_path(path);
 	{
 		struct sockaddr_un sa;
@@ -384,8 +403,10 @@ int main(int argc, char **argv)
 		i = 2;
 		if (!strcmp(argv[i], "--"))
 			i++;
-		if (i >= argc)
+		if (i >= argc) {
+			lm_warn("time takes NAME [--] CMD [ARG...]: no command");
 			lm_usage(usage);
+		}
 		code = run_timed(name, argv + i);
 	} else if (!strcmp(cmd, "send")) {
 		need(argc, 2, argc);

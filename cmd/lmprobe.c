@@ -42,6 +42,18 @@ static const char usage[] =
 	"  cgroup            the cgroup of -p PID (default: lmprobe's): memory, CPU\n"
 	"  jetson            power mode, jetson_clocks, fan, GPU and EMC clocks, L4T (sysfs, /etc)\n"
 	"  nvmap             Jetson GPU memory per process (debugfs nvmap); with -p PID the app's";
+static const char help[] =
+	"  -1        one sample, then exit\n"
+	"  -o        print the lines on stdout instead of sending them\n"
+	"  -q        quiet: a failed send is not reported and does not change the exit status\n"
+	"  -v        verbose: report each child started\n"
+	"  -s PATH   lmtabled's data socket (default $LM_SOCKET, else /metrics/live_metrics.sock)\n"
+	"  -a APP    the app tag of every line (default board)\n"
+	"  -i SECS   seconds between samples, 0.01 to 86400 (default 1)\n"
+	"  -w SECS   how long a child may print nothing before it is killed, 0.1 to 86400\n"
+	"  -p PID    the app's process: its tree, cgroup and GPU memory\n"
+	"  -r ROOT   read /proc, /sys and /etc under ROOT (a test fixture, a container's root)\n"
+	"  -h, --help  print this and exit 0\n";
 
 #define APP_DEFAULT "board"
 #define SEND_WAIT_MS 1000
@@ -832,12 +844,11 @@ int main(int argc, char **argv)
 	uint64_t u;
 
 	lm_prog = "lmprobe";
+	lm_help_long(argc, argv, usage, help);
 	while ((c = getopt(argc, argv, "+:h1oqvs:a:i:w:p:r:")) != -1) {
 		switch (c) {
 		case 'h':
-			printf("%s\n", usage);
-			lm_close_stdout();
-			return 0;
+			lm_help(usage, help);
 		case '1': oneshot = 1; break;
 		case 'o': to_stdout = 1; break;
 		case 'q': quiet = 1; break;
@@ -858,8 +869,10 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		lm_warn("no source (lmprobe -h lists them)");
 		lm_usage(usage);
+	}
 	for (i = 0; i < argc; i++)
 		add_source(argv[i]);
 	if (src_tree && !pid)

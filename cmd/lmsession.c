@@ -68,6 +68,7 @@ static const char help[] =
 	"  -A, --docker-args ARGS  runtime run arguments (default $app_docker_args)\n"
 	"  -a, --app-args ARGS     app arguments, appended (default $app_args)\n"
 	"  -q, --quiet             no progress, no summary on stdout\n"
+	"  -h, --help              print this and exit 0\n"
 	"In arguments, {out} is the results folder and {dataset} the dataset path.\n"
 	"Exit: 0 passed (the app exited 0 or stopped as planned, thresholds held); 1 a threshold\n"
 	"failed; 2 the app failed; 124 timed out; 137 had to be killed; 126/127 cannot run / not\n"
@@ -1280,9 +1281,7 @@ static void options(int argc, char **argv)
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("%s\n%s", usage, help);
-			lm_close_stdout();
-			exit(0);
+			lm_help(usage, help);
 		case 'o': outdir = optarg; break;
 		case 'n': name_opt = optarg; break;
 		case 't': timeout_s = duration("timeout", optarg, 0.001, 1e8); break;
@@ -1378,8 +1377,10 @@ static char **command(int argc, char **argv)
 	}
 	if (app_args)
 		split("-a", app_args, &v, &n);
-	if (!n)
+	if (!n) {
+		lm_warn("no command: give CMD [ARG...] or an image (-I)");
 		lm_usage(usage);
+	}
 	return v;
 }
 
@@ -1757,8 +1758,10 @@ int main(int argc, char **argv)
 		app_args = env_nonempty("app_args");
 	if (!image && !argc)
 		image = env_nonempty("app_name");
-	if (!image && !argc)
+	if (!image && !argc) {
+		lm_warn("no command: give CMD [ARG...] or an image (-I, or $app_name)");
 		lm_usage(usage);
+	}
 	if (image && argc)
 		lm_die(LM_EXIT_USAGE, "both an image (%s) and a command (%s) given", image, argv[0]);
 	if (!runtime_s)

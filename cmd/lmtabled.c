@@ -25,6 +25,24 @@
 static const char usage[] =
 	"usage: lmtabled [-v] [-P] [-S] [-d FD] [-s PATH] [-m MODE] [-g GROUP] [-t TTL] [-l LINGER] [-w WINDOW]"
 	" [-a MAXAPPS] [-n MAXSERIES] [-p MAXPERAPP] [-k FILE] [-u [ADDR:]PORT]";
+static const char help[] =
+	"  -s PATH       the data socket (default $LM_SOCKET, else /metrics/live_metrics.sock);\n"
+	"                queries on PATH.query\n"
+	"  -m MODE       both sockets' mode, octal (default 0666)\n"
+	"  -g GROUP      both sockets' group (a name or a gid)\n"
+	"  -d FD         write a newline to FD once both sockets listen (readiness)\n"
+	"  -t TTL        an app whose processes are gone goes down after TTL seconds\n"
+	"  -l LINGER     seconds an app that went down is still served (default 35)\n"
+	"  -w WINDOW     seconds over which rates are computed\n"
+	"  -a MAXAPPS    apps held at most\n"
+	"  -n MAXSERIES  series held at most\n"
+	"  -p MAXPERAPP  series one app may hold at most\n"
+	"  -k FILE       keep the knobs in FILE (across restarts)\n"
+	"  -u [ADDR:]PORT  also take wire lines over UDP (StatsD, DogStatsD; default ADDR 127.0.0.1)\n"
+	"  -P            keep an app whose process died, until -t\n"
+	"  -S            split apps by process (the sender's pid is part of the identity)\n"
+	"  -v            log more (twice: every applied line)\n"
+	"  -h, --help    print this and exit 0\n";
 
 #define MAX_CLIENTS 16          /* query clients served at once */
 #define REQ_MAX LM_REQ_MAX      /* bytes in a query request line */
@@ -620,12 +638,11 @@ int main(int argc, char **argv)
 	int c, sfd, dfd, qfd, ufd = -1, one = 1, i, np, size;
 
 	lm_prog = "lmtabled";
+	lm_help_long(argc, argv, usage, help);
 	while ((c = getopt(argc, argv, ":hvPSd:s:m:g:t:l:w:a:n:p:k:u:")) != -1) {
 		switch (c) {
 		case 'h':
-			printf("%s\n", usage);
-			lm_close_stdout();
-			return 0;
+			lm_help(usage, help);
 		case 'P':
 			keep_dead = 1;
 			break;

@@ -70,8 +70,25 @@ void lm_info(const char *fmt, ...)
 
 void lm_usage(const char *usage)
 {
-	fprintf(stderr, "%s\n", usage);
+	const char *nl = strchr(usage, '\n');
+
+	fprintf(stderr, "%.*s\n%s -h lists every option\n",
+		(int)(nl ? (size_t)(nl - usage) : strlen(usage)), usage, lm_prog);
 	exit(LM_EXIT_USAGE);
+}
+
+void lm_help(const char *usage, const char *help)
+{
+	if (printf("%s\noptions:\n%s", usage, help) < 0)
+		lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
+	lm_close_stdout();
+	exit(LM_EXIT_OK);
+}
+
+void lm_help_long(int argc, char **argv, const char *usage, const char *help)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		lm_help(usage, help);
 }
 
 void lm_bad_option(const char *usage, int c)

@@ -15,7 +15,14 @@ void lm_die_sys(int code, const char *fmt, ...) __attribute__((noreturn, format(
 void lm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lm_warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void lm_usage(const char *usage) __attribute__((noreturn));  /* "usage: ..." exit 100 */
+/* a usage error, after the line that names it: the first line of usage
+ * and "PROG -h lists every option" on stderr, exit 100 */
+void lm_usage(const char *usage) __attribute__((noreturn));
+/* -h, --help: usage, "options:", help (every option, a line each) on
+ * stdout, exit 0 */
+void lm_help(const char *usage, const char *help) __attribute__((noreturn));
+/* before getopt: argv[1] "--help" is -h */
+void lm_help_long(int argc, char **argv, const char *usage, const char *help);
 /* getopt returned c (':' or '?', the option in optopt): say which option
  * was wrong, then lm_usage. */
 void lm_bad_option(const char *usage, int c) __attribute__((noreturn));

@@ -30,6 +30,30 @@ for pair in lmhook:docs/lmhook.1 lmtabled:docs/lmtabled.8 lmexport:docs/lmexport
 		check "$man OPTIONS: .It Fl $x" "not in the page" grep -Eq "^\\.It Fl $x( |\$)" "$man"
 	done <"$T_DIR/opts"
 	check "$man documents -h" "no .It Fl h" grep -Eq '^\.It Fl h( |$)' "$man"
+	# -h: every option on a line of its own; --help the same; the page's
+	# options are all in the usage, and the other way round (above)
+	timeout 5 "$LM_BIN/$tool" -h >"$T_DIR/h.out" 2>&1
+	while read -r flag arg; do
+		check "$tool -h describes $flag on a line of its own" "no line '  $flag' in -h" \
+			grep -Eq "^  $flag([ ,]|\$)" "$T_DIR/h.out"
+	done <"$T_DIR/opts"
+	check "$tool -h describes -h" "no line '  -h'" grep -Eq '^  -h([ ,]|$)' "$T_DIR/h.out"
+	t_case "$tool --help: the same as -h, exit 0" 0 "=$(cat "$T_DIR/h.out")" '' "$LM_BIN/$tool" --help
+	echo "$usage" >"$T_DIR/usage1"
+	sed -n '/^\.Sh OPTIONS/,/^\.Sh /s/^\.It Fl \([a-zA-Z0-9]\).*/\1/p' "$man" >"$T_DIR/manopts"
+	while read -r x; do
+		[ "$x" = h ] && continue
+		check "$tool usage has -$x (an option of $man)" "not in: $usage" \
+			grep -Eq "\[-${x}[] ]" "$T_DIR/usage1"
+	done <"$T_DIR/manopts"
+	# a usage error: the problem in one line, the usage line, a pointer to -h
+	t_run "$LM_BIN/$tool" -Z
+	expect "$tool -Z: exit 100, nothing on stdout" 100 '' -
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	check "$tool -Z: names the option, then the usage line, then -h" "$(t_head "$T_DIR/err")" \
+		sh -c 'test "$(wc -l <"$1")" -eq 3 && sed -n 1p "$1" | grep -q "unknown option -Z" &&
+			sed -n 2p "$1" | grep -q "^usage: $2 " && sed -n 3p "$1" | grep -qx "$2 -h lists every option"' \
+		sh "$T_DIR/err" "$tool"
 	for sec in NAME SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT SIGNALS 'EXIT STATUS' FILES EXAMPLES 'SEE ALSO'; do
 		check "$man has section $sec" "no .Sh $sec" grep -qxF ".Sh $sec" "$man"
 	done
@@ -39,7 +63,7 @@ for pair in lmhook:docs/lmhook.1 lmtabled:docs/lmtabled.8 lmexport:docs/lmexport
 	check "$man ENVIRONMENT: LM_SOCKET" "no .It Ev LM_SOCKET" grep -qx '\.It Ev LM_SOCKET' "$man"
 done
 # lmhook's commands, each an item in lmhook.1
-timeout 5 "$LM_BIN/lmhook" -h 2>&1 | awk '/^commands:/ { c = 1; next } c && NF { print $1 }' >"$T_DIR/cmds"
+timeout 5 "$LM_BIN/lmhook" -h 2>&1 | awk '/^commands:/ { c = 1; next } /^options:/ { c = 0 } c && NF { print $1 }' >"$T_DIR/cmds"
 check "lmhook -h lists commands" "none" test -s "$T_DIR/cmds"
 # item LINE FILE: FILE has LINE, alone or followed by a space
 item() {
@@ -66,6 +90,24 @@ elif have mandoc; then
 	done
 else
 	skip "mandoc -Tlint" "no mandoc (sh scripts/deps.sh test)"
+fi
+# the pages as a reader sees them: no quote opened inside another (an
+# inline macro taken as text, a Ql span that swallowed the next), and the
+# phrases that once came out broken come out whole
+if lint_pass && have mandoc; then
+	for m in docs/*.[158]; do
+		mandoc -T ascii "$m" 2>/dev/null | col -b >"$T_DIR/page"
+		# shellcheck disable=SC2016 # awk's own fields
+		check "$m renders: no quote inside a quote" \
+			"$(awk '{ d = 0; for (i = 1; i <= length($0); i++) { c = substr($0, i, 1)
+				if (c == "`" && substr($0, i - 1, 1) != "\\") { if (++d > 1) { print; next } }
+				else if (c == "\047" && d > 0) d-- } }' "$T_DIR/page" | head -n 1)" \
+			awk '{ d = 0; for (i = 1; i <= length($0); i++) { c = substr($0, i, 1)
+				if (c == "`" && substr($0, i - 1, 1) != "\\") { if (++d > 1) bad = 1 }
+				else if (c == "\047" && d > 0) d-- } } END { exit bad }' "$T_DIR/page"
+	done
+	check "lmexport.8 renders: No such file or directory, whole" "broken" \
+		sh -c '! mandoc -T ascii docs/lmexport.8 | col -b | grep -q "[^o] such file or directory"'
 fi
 
 # ---- README

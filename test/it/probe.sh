@@ -90,7 +90,7 @@ while read -r flag arg; do
 	check "lmprobe.1 SYNOPSIS: $op" "not in the page" grep -qxF "$op" "$MAN"
 	check "lmprobe.1 OPTIONS: .It Fl $x" "not in the page" grep -Eq "^\\.It Fl $x( |\$)" "$MAN"
 done <"$T_DIR/opts"
-"$PR" -h | awk '/^sources:/ { s = 1; next } s && NF { print $1 }' >"$T_DIR/sources"
+"$PR" -h | awk '/^sources:/ { s = 1; next } /^options:/ { s = 0 } s && NF { print $1 }' >"$T_DIR/sources"
 while read -r src; do
 	case $src in
 	*:[A-Z]*) it=".It Cm ${src%%:*}: Ns Ar ${src#*:}" ;;
