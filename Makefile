@@ -165,7 +165,7 @@ $(O)/replay_http: test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"http\" -o $@ test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_knob: test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"knob\" -o $@ test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_report: test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a
+$(O)/replay_report: test/fuzz/fuzz_report.c test/unit/inlinecss.h test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"report\" -o $@ test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_gpuproc: test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"gpuproc\" -o $@ test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
@@ -177,7 +177,7 @@ $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_report: test/unit/test_report.c test/unit/t.h $(O)/liblm.a
+$(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)

@@ -207,43 +207,12 @@ ssize_t lm_query_read(int fd, void *buf, size_t n, double end)
 
 int lm_query(const char *path, const char *req, struct lm_buf *out, double deadline)
 {
-	struct sockaddr_un sa;
-	socklen_t salen;
 	double end = lm_mono() + deadline;
-	size_t off = 0, n = strlen(req);
 	ssize_t r;
-	int fd, e, soerr;
-	socklen_t sl = sizeof soerr;
+	int fd, e;
 
-	if (lm_sockaddr_query(&sa, &salen, path) < 0)
+	if ((fd = lm_query_open(path, req, end)) < 0)
 		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN)
-			goto fail;
-		if (wait_fd(fd, POLLOUT, end) < 0)
-			goto fail;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-			goto fail;
-		if (soerr) {
-			errno = soerr;
-			goto fail;
-		}
-	}
-	while (off < n) {
-		r = send(fd, req + off, n - off, MSG_NOSIGNAL);
-		if (r > 0) {
-			off += (size_t)r;
-			continue;
-		}
-		if (r < 0 && errno != EAGAIN && errno != EINTR)
-			goto fail;
-		if (wait_fd(fd, POLLOUT, end) < 0)
-			goto fail;
-	}
-	shutdown(fd, SHUT_WR);
 	for (;;) {
 		size_t room = 65536;
 		char probe;
@@ -258,22 +227,17 @@ int lm_query(const char *path, const char *req, struct lm_buf *out, double deadl
 		} else {
 			room = 1;  /* at the cap: one more byte means too long */
 		}
-		r = recv(fd, dst, room, 0);
-		if (r > 0) {
-			if (dst == &probe) {
-				errno = EMSGSIZE;
-				goto fail;
-			}
-			out->len += (size_t)r;
-			out->p[out->len] = 0;
-			continue;
-		}
+		r = lm_query_read(fd, dst, room, end);
+		if (r < 0)
+			goto fail;
 		if (r == 0)
 			break;
-		if (errno != EAGAIN && errno != EINTR)
+		if (dst == &probe) {
+			errno = EMSGSIZE;
 			goto fail;
-		if (wait_fd(fd, POLLIN, end) < 0)
-			goto fail;
+		}
+		out->len += (size_t)r;
+		out->p[out->len] = 0;
 	}
 	close(fd);
 	return 0;

@@ -21,6 +21,7 @@
 #include "lm_report.h"
 #include "lm_session.h"
 #include "lm_wire.h"
+#include "inlinecss.h"
 
 static int near(double a, double b)
 {
@@ -526,47 +527,6 @@ static void test_round_trip(void)
 	lm_baseline_free(&b);
 }
 
-/* 1 when html holds what a CSP without 'unsafe-inline' drops: a style
- * or script element, a style or on* attribute, a javascript: URL. Tags
- * are read as a browser does: text and quoted values are skipped (an
- * app's " style=" in a metric id is text). */
-static int inline_style(const char *html)
-{
-	const char *p = html, *a;
-	char q;
-	size_t n;
-
-	while ((p = strchr(p, '<'))) {
-		p++;
-		if (strncasecmp(p, "style", 5) == 0 || strncasecmp(p, "script", 6) == 0)
-			return 1;
-		p += strcspn(p, " \t\n>");
-		while (*p && *p != '>') {
-			p += strspn(p, " \t\n/");
-			a = p;
-			n = strcspn(p, " \t\n=>");
-			p += n;
-			if (*p != '=')
-				continue;
-			if ((n == 5 && strncasecmp(a, "style", 5) == 0) ||
-				(n > 2 && strncasecmp(a, "on", 2) == 0))
-				return 1;
-			p++;
-			if (*p == '"' || *p == '\'') {
-				q = *p++;
-				if (strncasecmp(p, "javascript:", 11) == 0)
-					return 1;
-				while (*p && *p != q)
-					p++;
-				if (*p)
-					p++;
-			} else {
-				p += strcspn(p, " \t\n>");
-			}
-		}
-	}
-	return 0;
-}
 
 /* 1 when every plot's value axis has ticks k * step apart, step 1, 2 or 5
  * times a power of ten, all in one unit */
