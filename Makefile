@@ -9,15 +9,20 @@ include config.mk
 O = build
 
 BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
-LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
-	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
+# liblm.a: what apps link (the hook, its sender, the wire, numbers); it
+# is installed. liblmtools.a: the tools' internals, never installed.
+APPOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
+	$(O)/lm_send.o $(O)/lm_hist.o
+LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+	$(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
 	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
 	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
-	$(O)/lm_session.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
+	$(O)/lm_session.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
 	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
+# what a tool or a test links: both, the tools' first
+TLIBS = $(O)/liblmtools.a $(O)/liblm.a
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
 	$(O)/test_acct $(O)/observe $(O)/pbdump \
@@ -29,7 +34,7 @@ MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe
 
 ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
-all: $(BINS) $(O)/liblm.a $(EXAMPLES)
+all: $(BINS) $(TLIBS) $(EXAMPLES)
 
 $(O)/.dir:
 	mkdir -p $(O)
@@ -118,75 +123,78 @@ $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_w
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
 
-$(O)/liblm.a: $(LIBOBJ)
+$(O)/liblm.a: $(APPOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(APPOBJ)
+$(O)/liblmtools.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(O)/lmhook: cmd/lmhook.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c $(O)/liblm.a $(LDLIBS)
-$(O)/lmtabled: cmd/lmtabled.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(O)/liblm.a $(LDLIBS)
-$(O)/lmexport: cmd/lmexport.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(O)/liblm.a $(LDLIBS)
-$(O)/lmprobe: cmd/lmprobe.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(O)/liblm.a $(LDLIBS)
-$(O)/lmsession: cmd/lmsession.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ cmd/lmsession.c $(O)/liblm.a $(LDLIBS)
+$(O)/lmhook: cmd/lmhook.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c $(TLIBS) $(LDLIBS)
+$(O)/lmtabled: cmd/lmtabled.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(TLIBS) $(LDLIBS)
+$(O)/lmexport: cmd/lmexport.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(TLIBS) $(LDLIBS)
+$(O)/lmprobe: cmd/lmprobe.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(TLIBS) $(LDLIBS)
+$(O)/lmsession: cmd/lmsession.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ cmd/lmsession.c $(TLIBS) $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
-$(O)/test_num: test/unit/test_num.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_table: test/unit/test_table.c test/unit/t.h test/unit/expocmp.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_http: test/unit/test_http.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_pb: test/unit/test_pb.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_pb.c $(O)/liblm.a $(LDLIBS)
-$(O)/pbdump: test/unit/pbdump.c test/unit/pbtext.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/pbdump.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_expo: test/unit/test_expo.c test/unit/t.h test/unit/pbtext.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_num: test/unit/test_num.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_num.c $(TLIBS) $(LDLIBS)
+$(O)/test_wire: test/unit/test_wire.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_wire.c $(TLIBS) $(LDLIBS)
+$(O)/test_table: test/unit/test_table.c test/unit/t.h test/unit/expocmp.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_table.c $(TLIBS) $(LDLIBS)
+$(O)/test_http: test/unit/test_http.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_http.c $(TLIBS) $(LDLIBS)
+$(O)/test_pb: test/unit/test_pb.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_pb.c $(TLIBS) $(LDLIBS)
+$(O)/pbdump: test/unit/pbdump.c test/unit/pbtext.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/pbdump.c $(TLIBS) $(LDLIBS)
+$(O)/test_expo: test/unit/test_expo.c test/unit/t.h test/unit/pbtext.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_expo.c $(TLIBS) $(LDLIBS)
 $(O)/test_hook: test/unit/test_hook.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hook.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_wire: test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"wire\" -o $@ test/fuzz/fuzz_wire.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c test/unit/expocmp.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"table\" -o $@ test/fuzz/fuzz_table.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_tegra: test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"tegra\" -o $@ test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_nvsmi: test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvsmi\" -o $@ test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_http: test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"http\" -o $@ test/fuzz/fuzz_http.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_knob: test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"knob\" -o $@ test/fuzz/fuzz_knob.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_report: test/fuzz/fuzz_report.c test/unit/inlinecss.h test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"report\" -o $@ test/fuzz/fuzz_report.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_gpuproc: test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"gpuproc\" -o $@ test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
-$(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_probe: test/unit/test_probe.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_probe.c $(TLIBS) $(LDLIBS)
+$(O)/replay_wire: test/fuzz/fuzz_wire.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"wire\" -o $@ test/fuzz/fuzz_wire.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_table: test/fuzz/fuzz_table.c test/fuzz/replay.c test/unit/expocmp.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"table\" -o $@ test/fuzz/fuzz_table.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_tegra: test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"tegra\" -o $@ test/fuzz/fuzz_tegra.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_nvsmi: test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvsmi\" -o $@ test/fuzz/fuzz_nvsmi.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_http: test/fuzz/fuzz_http.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"http\" -o $@ test/fuzz/fuzz_http.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_knob: test/fuzz/fuzz_knob.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"knob\" -o $@ test/fuzz/fuzz_knob.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_report: test/fuzz/fuzz_report.c test/unit/inlinecss.h test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"report\" -o $@ test/fuzz/fuzz_report.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_gpuproc: test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"gpuproc\" -o $@ test/fuzz/fuzz_gpuproc.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
-$(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(TLIBS) $(LDLIBS)
+$(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(TLIBS) $(LDLIBS)
+$(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(TLIBS) $(LDLIBS)
 
 BENCHES = $(O)/bench_hook $(O)/bench_load $(O)/bench_scrape $(O)/bench_static $(O)/bench_app
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/hook.c $(O)/liblm.a $(LDLIBS)
-$(O)/bench_load: test/bench/load.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/load.c $(O)/liblm.a $(LDLIBS)
+$(O)/bench_load: test/bench/load.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/load.c $(TLIBS) $(LDLIBS)
 $(O)/bench_scrape: test/bench/scrape.c $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/bench/scrape.c $(LDLIBS)
 $(O)/bench_static: test/bench/static.c $(O)/.dir

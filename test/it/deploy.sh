@@ -572,6 +572,14 @@ else
 	done
 	check "make install: include/lm.h and lib/liblm.a" "missing" \
 		test -f "$DEST/usr/local/include/lm.h" -a -f "$DEST/usr/local/lib/liblm.a"
+	# what apps link holds the hook's parts only; the tools' internals
+	# (the table, the exposition, the report) stay in the build
+	eq "make install: liblm.a holds no tool internals" \
+		"$(nm "$DEST/usr/local/lib/liblm.a" 2>/dev/null | grep -cE ' T lm_(table|expo|report|session|http)_')" 0
+	check "make install: liblm.a has the hook" "no lm_timer_stop" \
+		sh -c "nm '$DEST/usr/local/lib/liblm.a' | grep -q ' T lm_timer_stop\$'"
+	check "make install: the tools' library is not installed" "installed" \
+		test ! -e "$DEST/usr/local/lib/liblmtools.a"
 	t_run $MK uninstall DESTDIR="$DEST" PREFIX=/usr/local
 	expect "make uninstall" 0 - ''
 	eq "make uninstall removes every file" "$(find "$DEST" -type f | head -n 3)" ""
