@@ -36,7 +36,7 @@ ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
 all: $(BINS) $(TLIBS) $(EXAMPLES)
 
-$(O)/.dir:
+$(O)/.dir: config.mk
 	mkdir -p $(O)
 	touch $@
 
