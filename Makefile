@@ -74,7 +74,7 @@ $(O)/lm_expo_pb.o: lib/lm_expo_pb.c lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h 
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_pb.c
 $(O)/lm_expo_le.o: lib/lm_expo_le.c lib/lm_expo.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_buf.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_expo_le.c
-$(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h $(O)/.dir
+$(O)/lm_msg.o: lib/lm_msg.c lib/lm_msg.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_msg.c
 $(O)/lm_send.o: lib/lm_send.c lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h lib/lm_sock.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_send.c

@@ -221,8 +221,7 @@ int main(int argc, char **argv)
 			sarg = optarg;
 			break;
 		case 't':
-			if (lm_parse_range(optarg, 0.001, 3600, &t) < 0)
-				lm_die(LM_EXIT_USAGE, "invalid -t SECONDS (0.001 to 3600): %s", optarg);
+			t = lm_opt_num("timeout", optarg, 0.001, 3600, 0, "seconds");
 			break;
 		default:
 			lm_bad_option(usage, c);

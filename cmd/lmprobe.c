@@ -136,15 +136,6 @@ static const char *sockpath;
 static char app[LM_TAGVAL_MAX + 1];
 static int have_app, send_failed, send_warned;
 
-static double number(const char *s, const char *what, double min, double max)
-{
-	double v;
-
-	if (lm_parse_range(s, min, max, &v) < 0)
-		lm_die(LM_EXIT_USAGE, "bad %s: %s", what, s);
-	return v;
-}
-
 /* ---- children */
 
 static void child_start(struct child *c, double now)
@@ -841,7 +832,6 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	double now, next, deadline;
 	int c, i, sfd, code = 0;
-	uint64_t u;
 
 	lm_prog = "lmprobe";
 	lm_help_long(argc, argv, usage, help);
@@ -855,12 +845,10 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 's': sockpath = optarg; break;
 		case 'a': aname = optarg; break;
-		case 'i': interval = number(optarg, "interval", 0.01, 86400); break;
-		case 'w': waitmax = number(optarg, "wait", 0.1, 86400); break;
+		case 'i': interval = lm_opt_num("interval", optarg, 0.01, 86400, 0, "seconds"); break;
+		case 'w': waitmax = lm_opt_num("wait", optarg, 0.1, 86400, 0, "seconds"); break;
 		case 'p':
-			if (lm_parse_u64(optarg, strlen(optarg), 4194304, &u) < 0 || u == 0)
-				lm_die(LM_EXIT_USAGE, "bad pid: %s", optarg);
-			pid = (long)u;
+			pid = (long)lm_opt_num("pid", optarg, 1, 4194304, 1, NULL);
 			break;
 		case 'r': root = optarg; break;
 		default:

@@ -186,15 +186,6 @@ static int bind_unix(int type, const struct sockaddr_un *sa, socklen_t salen, mo
 	return fd;
 }
 
-static size_t opt_size(const char *arg, const char *what, double max)
-{
-	double v;
-
-	if (lm_parse_range(arg, 1, max, &v) < 0 || v != (double)(size_t)v)
-		lm_die(LM_EXIT_USAGE, "bad %s: %s (a whole number from 1 to %.0f)", what, arg, max);
-	return (size_t)v;
-}
-
 /* one answer buffer kept from a client to the next: a scrape's answer
  * is the size of the last one, and fresh pages cost more than the copy;
  * one past SPARE_MAX bytes goes back (the memory counts more then) */
@@ -631,7 +622,7 @@ int main(int argc, char **argv)
 	const char *path = NULL, *udp = NULL;
 	long readyfd = -1, mode = 0666;
 	gid_t gid = (gid_t)-1;
-	double v, next_sweep, stop_at = 0;
+	double next_sweep, stop_at = 0;
 	sigset_t sigs;
 	struct rxbuf *rx;
 	char *end;
@@ -650,18 +641,13 @@ int main(int argc, char **argv)
 			cfg.split_pid = 1;
 			break;
 		case 'l':
-			if (lm_parse_range(optarg, 0, 31536000, &v) < 0)
-				lm_die(LM_EXIT_USAGE, "bad linger: %s (seconds, 0 to 31536000)", optarg);
-			cfg.linger = v;
+			cfg.linger = lm_opt_num("linger", optarg, 0, 31536000, 0, "seconds");
 			break;
 		case 'v':
 			verbose++;
 			break;
 		case 'd':
-			errno = 0;
-			readyfd = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || readyfd < 0 || readyfd > 65535)
-				lm_die(LM_EXIT_USAGE, "bad file descriptor: %s", optarg);
+			readyfd = (int)lm_opt_num("file descriptor", optarg, 0, 65535, 1, NULL);
 			break;
 		case 's':
 			path = optarg;
@@ -676,23 +662,19 @@ int main(int argc, char **argv)
 			gid = opt_group(optarg);
 			break;
 		case 't':
-			if (lm_parse_range(optarg, 0, 31536000, &v) < 0)
-				lm_die(LM_EXIT_USAGE, "bad ttl: %s (seconds, 0 to 31536000; 0: never)", optarg);
-			cfg.ttl = v;
+			cfg.ttl = lm_opt_num("ttl", optarg, 0, 31536000, 0, "seconds");
 			break;
 		case 'w':
-			if (lm_parse_range(optarg, 0.1, 3600, &v) < 0)
-				lm_die(LM_EXIT_USAGE, "bad window: %s (seconds, 0.1 to 3600)", optarg);
-			cfg.window = v;
+			cfg.window = lm_opt_num("window", optarg, 0.1, 3600, 0, "seconds");
 			break;
 		case 'a':
-			cfg.max_apps = opt_size(optarg, "app limit", 1e6);
+			cfg.max_apps = (size_t)lm_opt_num("app limit", optarg, 1, 1e6, 1, NULL);
 			break;
 		case 'n':
-			cfg.max_series = opt_size(optarg, "series limit", 1e8);
+			cfg.max_series = (size_t)lm_opt_num("series limit", optarg, 1, 1e8, 1, NULL);
 			break;
 		case 'p':
-			cfg.max_per_app = opt_size(optarg, "per-app series limit", 1e8);
+			cfg.max_per_app = (size_t)lm_opt_num("per-app series limit", optarg, 1, 1e8, 1, NULL);
 			break;
 		case 'k':
 			knob_file = optarg;

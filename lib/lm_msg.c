@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lm_msg.h"
+#include "lm_num.h"
 
 const char *lm_prog = "lm";
 
@@ -98,6 +99,23 @@ void lm_bad_option(const char *usage, int c)
 	else
 		lm_warn("unknown option -%c", optopt);
 	lm_usage(usage);
+}
+
+void lm_opt_bad(const char *what, const char *arg, double min, double max,
+	int whole, const char *unit)
+{
+	lm_die(LM_EXIT_USAGE, "bad %s: %s (%s, %.15g to %.15g)", what, arg,
+		unit ? unit : whole ? "a whole number" : "a number", min, max);
+}
+
+double lm_opt_num(const char *what, const char *arg, double min, double max,
+	int whole, const char *unit)
+{
+	double v;
+
+	if (lm_parse_range(arg, min, max, &v) < 0 || (whole && v != (double)(long long)v))
+		lm_opt_bad(what, arg, min, max, whole, unit);
+	return v;
 }
 
 void lm_close_stdout(void)

@@ -26,6 +26,14 @@ void lm_help_long(int argc, char **argv, const char *usage, const char *help);
 /* getopt returned c (':' or '?', the option in optopt): say which option
  * was wrong, then lm_usage. */
 void lm_bad_option(const char *usage, int c) __attribute__((noreturn));
+/* lm_opt_num: an option's number. ARG must be a number from MIN to MAX
+ * (a whole one when WHOLE); else the one shape, exit 100:
+ *   PROG: fatal: bad WHAT: ARG (UNIT, MIN to MAX)
+ * UNIT (e.g. "seconds") may be NULL: "a number" or "a whole number". */
+double lm_opt_num(const char *what, const char *arg, double min, double max,
+	int whole, const char *unit);
+void lm_opt_bad(const char *what, const char *arg, double min, double max,
+	int whole, const char *unit) __attribute__((noreturn));
 /* Flush and close stdout; a write error is fatal (exit 111). */
 void lm_close_stdout(void);
 #endif

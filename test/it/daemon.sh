@@ -111,6 +111,11 @@ t_case "-n empty: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -n ''
 t_case "-p zero-x: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -p 0x10
 t_case "-m not octal: exit 100" 100 '' '~lmtabled: .*999' "$TB" -s "$S" -m 999
 t_case "-d not a number: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -d x
+# one shape for every number an option takes: what, the value, the range
+t_case "-n fractional: the one shape" 100 '' \
+	'~^lmtabled: fatal: bad series limit: 2.5 [(]a whole number, 1 to 100000000[)]$' "$TB" -s "$S" -n 2.5
+t_case "-t out of range: the one shape" 100 '' \
+	'~^lmtabled: fatal: bad ttl: -5 [(]seconds, 0 to 31536000[)]$' "$TB" -s "$S" -t -5
 check "bad options created no socket" "socket created" absent "$S"
 T_TIMEOUT=20
 
