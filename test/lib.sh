@@ -417,9 +417,10 @@ eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 
-# dump SOCK FILE: lmhook dump into FILE; returns its exit status
+# dump SOCK FILE: lmhook dump into FILE; returns its exit status (a hang:
+# 124 after T_DUMP_TIMEOUT seconds, default 10)
 dump() {
-	timeout 10 "$LM_BIN/lmhook" -s "$1" dump >"$2" 2>"$2.err"
+	timeout "${T_DUMP_TIMEOUT:-10}" "$LM_BIN/lmhook" -s "$1" dump >"$2" 2>"$2.err"
 }
 
 # expo SOCK FILE: lmexport -p into FILE

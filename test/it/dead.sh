@@ -74,7 +74,7 @@ if start_tabled "$S"; then
 	T_TIMEOUT=10 t_run "$HK" -s "$S" dump
 	expect "stopped daemon: dump gives up (111) within its deadline" 111 '' '~^lmhook: '
 	kill -CONT "$TABLED_PID"
-	t_case "continued daemon answers again" 0 '~^lm_tabled_' '' "$HK" -s "$S" dump
+	T_TIMEOUT=60 t_case "continued daemon answers again" 0 '~^lm_tabled_' '' "$HK" -s "$S" dump
 	t_stop "$TABLED_PID"
 	eq "continued daemon exits 0 on SIGTERM" "$T_STATUS" 0
 else

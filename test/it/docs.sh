@@ -183,7 +183,7 @@ elif have shellcheck; then
 	for f in scripts/*.sh test/run.sh test/lib.sh test/it/*.sh test/fuzz/*.sh docs/examples/app.sh; do
 		[ -f "$f" ] && set -- "$@" "$f"
 	done
-	timeout 120 shellcheck -s sh -x -f gcc "$@" >"$T_DIR/sc.out" 2>&1
+	timeout 280 shellcheck -s sh -x -f gcc "$@" >"$T_DIR/sc.out" 2>&1
 	rc=$?
 	check "shellcheck ran (exit 0 or 1)" "exit $rc: $(t_head "$T_DIR/sc.out")" test "$rc" -le 1
 	for f in "$@"; do

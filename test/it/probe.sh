@@ -67,7 +67,7 @@ T_TIMEOUT=5
 t_case "no source: exit 100" 100 '' '~usage: lmprobe' "$PR"
 t_case "unknown source: exit 100" 100 '' '~lmprobe: .*bogus' "$PR" bogus
 t_case "unknown option: exit 100" 100 '' '~usage: lmprobe' "$PR" -Z proc
-t_case "-i 0: exit 100" 100 '' '~lmprobe: fatal: bad interval: 0 (seconds, 0.01 to 86400)' "$PR" -i 0 proc
+t_case "-i 0: exit 100" 100 '' '~lmprobe: fatal: bad interval: 0 [(]seconds, 0.01 to 86400[)]' "$PR" -i 0 proc
 t_case "-i junk: exit 100" 100 '' '~lmprobe: fatal: bad interval' "$PR" -i 1x proc
 t_case "-p 0: exit 100" 100 '' '~lmprobe: fatal: bad pid' "$PR" -p 0 tree
 t_case "-p -5: exit 100" 100 '' '~lmprobe: fatal: bad pid' "$PR" -p -5 tree

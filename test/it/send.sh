@@ -12,9 +12,9 @@ D=$T_DIR/dump
 E=$T_DIR/expo
 uid=$(id -u)
 
-# -w 60: a long rate window, so that rates are still > 0 when checked on a
+# -w 3600: the longest rate window, so that rates are still > 0 when checked on a
 # slow (sanitizer) build
-if ! start_tabled "$S" -w 60 -l 2; then
+if ! start_tabled "$S" -w 3600 -l 2; then
 	fail "lmtabled starts" "exit $T_STATUS: $(t_head "$S.err")"
 	t_done
 fi
