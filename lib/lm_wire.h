@@ -35,9 +35,15 @@ enum lm_werr {
 	LM_WE_SYNTAX,    /* no ':' or no '|', stray bytes */
 	LM_WE_NAME,      /* empty, too long, or a byte outside [A-Za-z0-9_.-/] */
 	LM_WE_VALUE,     /* not a finite decimal number, or out of range for the type */
-	LM_WE_TYPE,      /* unknown or unsupported type (StatsD sets 's') */
+	LM_WE_TYPE,      /* unknown type */
 	LM_WE_FIELD,     /* bad or repeated field */
 	LM_WE_TAG,       /* bad tag: too many, too long, bad bytes, not UTF-8 */
+	/* StatsD and DogStatsD constructs we refuse, each its own reason
+	 * (docs/apps.md says why and what statsd_exporter does) */
+	LM_WE_NEGCOUNT,  /* c with a negative increment: a counter never falls */
+	LM_WE_SET,       /* s: a StatsD set */
+	LM_WE_EVENT,     /* _e{...}: a DogStatsD event */
+	LM_WE_SVCCHECK,  /* _sc|...: a DogStatsD service check */
 	LM_WE_NERR
 };
 const char *lm_werr_name(int e);   /* "syntax", "name", ... */
