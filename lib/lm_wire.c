@@ -604,6 +604,50 @@ int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v)
 	return 0;
 }
 
+int lm_tag_identity(const struct lm_str *k)
+{
+	static const char *const ids[] = { "app", "container", "pid", "uid" };
+	size_t i;
+
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (k->n == strlen(ids[i]) && !memcmp(k->p, ids[i], k->n))
+			return 1;
+	return 0;
+}
+
+size_t lm_line_id(const struct lm_line *l, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	size_t i;
+	int any = 0;
+
+	put(&o, l->name.p, l->name.n);
+	for (i = 0; i < l->ntags; i++) {
+		const struct lm_tag *t = &l->tags[i];
+		if (lm_tag_identity(&t->k))
+			continue;
+		putc_(&o, any++ ? ',' : '{');
+		put(&o, t->k.p, t->k.n);
+		putc_(&o, '=');
+		put(&o, t->v.p, t->v.n);
+	}
+	if (any)
+		putc_(&o, '}');
+	if (cap)
+		buf[o.len < cap ? o.len : cap - 1] = 0;
+	return o.len;
+}
+
+int lm_type_kind(int type)
+{
+	switch (type) {
+	case LM_TIMER: case LM_TIMER_MS: return LM_TIMER;
+	case LM_HISTO: case LM_DIST: return LM_HISTO;
+	case LM_COUNTER: case LM_RATE: return type;
+	default: return LM_GAUGE;
+	}
+}
+
 static size_t sanitize(char *out, const char *in, size_t n, size_t max, int colon)
 {
 	size_t i, o = 0;

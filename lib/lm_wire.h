@@ -114,6 +114,18 @@ void lm_line_init(struct lm_line *l, const char *name, int type, double v);
 /* Look up tag k; returns 1 and sets *v when present. */
 int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v);
 
+/* 1 for a tag that says who sent a line rather than what it measures:
+ * app, container, pid, uid (a table dump line starts its tags with them). */
+int lm_tag_identity(const struct lm_str *k);
+/* The series a line updates as people read it: NAME, or NAME{k=v,...}
+ * with the line's other tags (not the identity ones) in their order. Into
+ * out (cap bytes, NUL-terminated when cap > 0); returns the length it
+ * needs, as snprintf does. */
+size_t lm_line_id(const struct lm_line *l, char *out, size_t cap);
+/* The kind of series a type makes: LM_COUNTER, LM_GAUGE, LM_RATE,
+ * LM_TIMER (t and ms) or LM_HISTO (h and d). */
+int lm_type_kind(int type);
+
 /* The observations a line carries, into h (weight w = 1 / sample rate):
  * its buckets, min and max when it has buckets, else each value (ms
  * divided by 1000). Returns as lm_hist_add (1: a bucket was clamped). */
