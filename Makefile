@@ -124,8 +124,8 @@ $(O)/liblm.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(O)/lmhook: cmd/lmhook.c $(O)/liblm.a
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c $(O)/liblm.a $(LDLIBS)
+$(O)/lmhook: cmd/lmhook.c cmd/lmhook_top.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c cmd/lmhook_top.c $(O)/liblm.a $(LDLIBS)
 $(O)/lmtabled: cmd/lmtabled.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(O)/liblm.a $(LDLIBS)
 $(O)/lmexport: cmd/lmexport.c $(O)/liblm.a
