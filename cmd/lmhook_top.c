@@ -79,6 +79,7 @@ int lmhook_top(const char *path, int argc, char **argv)
 	double frames = 0, interval = 1, v, next;
 	size_t width = 0, cols, lines, nframe = 0, nseries = 0;
 	int sort = LM_TOP_BY_NAME, fixed_width = 0, tty, keys, sfd, i, quit = 0, failed = 0;
+	int clear = 1;     /* clear the whole screen first: the first frame, a resize */
 	struct lm_buf dump, out;
 	struct lm_top *t;
 	sigset_t sigs;
@@ -207,12 +208,15 @@ int lmhook_top(const char *path, int argc, char **argv)
 				lm_die_sys(LM_EXIT_SYS, "unable to draw");
 			if (tty) {
 				/* over the last frame: home, each line cleared to its
-				 * end, the rest of the screen cleared; no newline after
-				 * the bottom line, which would scroll */
+				 * end, the rest of the screen cleared (the whole screen
+				 * first after a resize, whose reflow left the old lines
+				 * wrapped); no newline after the bottom line, which
+				 * would scroll */
 				struct lm_buf scr;
 				const char *p;
 				lm_buf_init(&scr, 0);
-				lm_buf_adds(&scr, "\033[H");
+				lm_buf_adds(&scr, clear ? "\033[H\033[2J" : "\033[H");
+				clear = 0;
 				for (pos = 0; pos < out.len; pos += len + 1) {
 					p = memchr(out.p + pos, '\n', out.len - pos);
 					len = p ? (size_t)(p - (out.p + pos)) : out.len - pos;
@@ -253,7 +257,7 @@ int lmhook_top(const char *path, int argc, char **argv)
 				int winch = 0;
 				while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
 					if (si.ssi_signo == SIGWINCH)
-						winch = 1;
+						winch = clear = 1;
 					else
 						quit = 1;
 				}
