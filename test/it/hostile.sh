@@ -171,6 +171,7 @@ sdone() {
 }
 wait_for 10 sdone
 for r in negative_counter set event service_check; do
+	was=0
 	eval "was=\$sd0_$r"
 	eq "StatsD construct counted as $r" "$(($(rejected "$r") - was))" 2
 done
