@@ -95,6 +95,21 @@ static int reindex(struct lm_top *t, size_t want)
 	return 0;
 }
 
+/* p (n items of size bytes, room for *cap) with room for one more:
+ * itself, or moved with *cap doubled (from first); NULL out of memory
+ * (p untouched) */
+static void *room(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c = *cap ? *cap * 2 : first;
+
+	if (n < *cap)
+		return p;
+	if (!(p = realloc(p, c * size)))
+		return NULL;
+	*cap = c;
+	return p;
+}
+
 static struct ent *find(struct lm_top *t, const char *k, size_t n, int *err)
 {
 	size_t i;
@@ -109,14 +124,9 @@ static struct ent *find(struct lm_top *t, const char *k, size_t n, int *err)
 		*err = E2BIG;
 		return NULL;
 	}
-	if (t->n == t->cap) {
-		size_t c = t->cap ? t->cap * 2 : 64;
-		struct ent *ne = realloc(t->e, c * sizeof *ne);
-		if (!ne)
-			goto oom;
-		t->e = ne;
-		t->cap = c;
-	}
+	if (!(e = room(t->e, &t->cap, t->n, sizeof *t->e, 64)))
+		goto oom;
+	t->e = e;
 	if (2 * (t->n + 1) > t->nslot && reindex(t, t->n + 1) < 0)
 		goto oom;
 	e = &t->e[t->n];
@@ -135,25 +145,24 @@ oom:
 
 /* the app's entry in m[], made when new; the last one found is tried
  * first (a dump lists an app's series together) */
+static int is_app(const struct mem *m, const struct lm_str *app)
+{
+	return strlen(m->app) == app->n && !memcmp(m->app, app->p, app->n);
+}
+
 static struct mem *mem_of(struct lm_top *t, const struct lm_str *app)
 {
-	size_t i, hint = t->hint;
+	struct mem *m;
+	size_t i;
 
-	if (hint < t->nm && strlen(t->m[hint].app) == app->n && !memcmp(t->m[hint].app, app->p, app->n))
-		return &t->m[hint];
+	if (t->hint < t->nm && is_app(&t->m[t->hint], app))
+		return &t->m[t->hint];
 	for (i = 0; i < t->nm; i++)
-		if (strlen(t->m[i].app) == app->n && !memcmp(t->m[i].app, app->p, app->n))
+		if (is_app(&t->m[i], app))
 			return &t->m[t->hint = i];
-	if (app->n > LM_TAGVAL_MAX)
+	if (app->n > LM_TAGVAL_MAX || !(m = room(t->m, &t->capm, t->nm, sizeof *t->m, 16)))
 		return NULL;
-	if (t->nm == t->capm) {
-		size_t c = t->capm ? t->capm * 2 : 16;
-		struct mem *nm = realloc(t->m, c * sizeof *nm);
-		if (!nm)
-			return NULL;
-		t->m = nm;
-		t->capm = c;
-	}
+	t->m = m;
 	memcpy(t->m[t->nm].app, app->p, app->n);
 	t->m[t->nm].app[app->n] = 0;
 	t->m[t->nm].rss = t->m[t->nm].gpu = NAN;

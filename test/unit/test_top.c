@@ -40,10 +40,11 @@ static int near(double a, double b)
 static int fits(const char *s, size_t w)
 {
 	size_t c = 0;
+	char prev = 0;
 
-	for (; *s; s++) {
+	for (; *s; prev = *s++) {
 		if (*s == '\n') {
-			if (s[-1] == ' ')
+			if (prev == ' ')
 				return 0;
 			c = 0;
 			continue;
