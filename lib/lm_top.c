@@ -394,18 +394,43 @@ size_t lm_top_rows(struct lm_top *t, int sort, const struct lm_top_row **rows)
 	return t->nrows;
 }
 
-/* 3 significant digits of x >= 0 (no trailing zeros), then suffix */
+/* 3 significant digits of 0.001 <= x < 1000 (no trailing zeros), then
+ * sfx; rounded here in integers, not by printf's floating point */
 static size_t sig3(char *o, double x, const char *sfx)
 {
-	int n = snprintf(o, 16, x < 0.9995 ? "%.3g" : x < 9.995 ? "%.2f" : x < 99.95 ? "%.1f" : "%.0f", x);
+	int d = x < 0.00995 ? 5 : x < 0.0995 ? 4 : x < 0.9995 ? 3 : x < 9.995 ? 2 : x < 99.95 ? 1 : 0;
+	long long p = 1, r;
+	int n, i;
 
-	if (strchr(o, '.')) {
-		while (o[n - 1] == '0')
-			n--;
-		if (o[n - 1] == '.')
-			n--;
+	for (i = 0; i < d; i++)
+		p *= 10;
+	r = llround(x * (double)p);
+	n = snprintf(o, 16, "%lld", r / p);
+	if (r % p) {
+		char f[8];
+		int m = snprintf(f, sizeof f, "%0*lld", d, r % p);
+		while (f[m - 1] == '0')
+			m--;
+		o[n++] = '.';
+		memcpy(o + n, f, (size_t)m);
+		n += m;
 	}
 	return (size_t)n + (size_t)snprintf(o + n, (size_t)(16 - n), "%s", sfx);
+}
+
+/* v as D.De+XX (out of sig3's range) */
+static size_t sci(char *o, double v)
+{
+	double a = fabs(v);
+	int e = (int)floor(log10(a));
+	long long m = llround(a / pow(10, e) * 10);
+
+	if (m >= 100) {
+		e++;
+		m = llround(a / pow(10, e) * 10);
+	}
+	return (size_t)snprintf(o, 16, "%s%lld.%llde%c%02d", v < 0 ? "-" : "", m / 10, m % 10,
+		e < 0 ? '-' : '+', e < 0 ? -e : e);
 }
 
 size_t lm_top_num(char *out, double v, int unit)
@@ -426,7 +451,7 @@ size_t lm_top_num(char *out, double v, int unit)
 			i++;
 		}
 		if (a < 0.9995)
-			return (size_t)snprintf(out, 16, "%.0e", v);
+			return sci(out, v);
 		return k + sig3(out + k, a, sub[i]);
 	}
 	if (unit == 'B') {
@@ -435,17 +460,17 @@ size_t lm_top_num(char *out, double v, int unit)
 			i++;
 		}
 		if (a >= 1023.5)
-			return (size_t)snprintf(out, 16, "%.1e", v);
+			return sci(out, v);
 		return k + sig3(out + k, a, bi[i]);
 	}
 	if (a != 0 && a < 0.001)
-		return (size_t)snprintf(out, 16, "%.1e", v);
+		return sci(out, v);
 	while (i < 4 && a >= 999.5) {
 		a /= 1000;
 		i++;
 	}
 	if (a >= 999.5)
-		return (size_t)snprintf(out, 16, "%.1e", v);
+		return sci(out, v);
 	return k + sig3(out + k, a, unit == 's' ? "s" : si[i]);
 }
 
