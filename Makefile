@@ -20,12 +20,12 @@ LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(
 	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
 	$(O)/lm_session.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
-	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
+	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_top.o
 # what a tool or a test links: both, the tools' first
 TLIBS = $(O)/liblmtools.a $(O)/liblm.a
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_top $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
 	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
 EXAMPLES = $(O)/example_app
@@ -120,6 +120,8 @@ $(O)/lm_session.o: lib/lm_session.c lib/lm_session.h lib/lm_report.h lib/lm_buf.
 
 $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_acct.c
+$(O)/lm_top.o: lib/lm_top.c lib/lm_top.h lib/lm_buf.h lib/lm_hash.h lib/lm_hist.h lib/lm_wire.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_top.c
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
 
@@ -130,8 +132,8 @@ $(O)/liblmtools.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(O)/lmhook: cmd/lmhook.c $(TLIBS)
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c $(TLIBS) $(LDLIBS)
+$(O)/lmhook: cmd/lmhook.c cmd/lmhook_top.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c cmd/lmhook_top.c $(TLIBS) $(LDLIBS)
 $(O)/lmtabled: cmd/lmtabled.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(TLIBS) $(LDLIBS)
 $(O)/lmexport: cmd/lmexport.c $(TLIBS)
@@ -189,6 +191,8 @@ $(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(TLIBS) $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(TLIBS) $(LDLIBS)
+$(O)/test_top: test/unit/test_top.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_top.c $(TLIBS) $(LDLIBS)
 
 BENCHES = $(O)/bench_hook $(O)/bench_load $(O)/bench_scrape $(O)/bench_static $(O)/bench_app
 $(O)/bench_hook: test/bench/hook.c $(O)/liblm.a

@@ -30,6 +30,7 @@ static const char usage[] =
 	"  send LINE...             send wire lines (lm-wire(5)) as given\n"
 	"  -                        read wire lines on stdin, batch and send them\n"
 	"  dump                     print lmtabled's table\n"
+	"  top [-n FRAMES] [-i SECONDS] [-o KEY] [-w COLUMNS]  a live view of the table\n"
 	"  get KNOB                 print the app's knob KNOB (exit 1 when unset)\n"
 	"  set KNOB VALUE           set the app's knob KNOB (the controller's side)\n"
 	"  unset KNOB               remove the app's knob KNOB\n"
@@ -44,6 +45,9 @@ static const char help[] =
 #define STDIN_DELAY_MS 100      /* a batch waits this long for more input */
 #define DUMP_MAX (256u << 20)
 #define DUMP_DEADLINE 5.0
+
+/* lmhook top: cmd/lmhook_top.c */
+int lmhook_top(const char *path, int argc, char **argv);
 
 static int quiet;
 static const char *path;
@@ -362,6 +366,8 @@ int main(int argc, char **argv)
 		need(argc, 1, 1);
 		return dump();
 	}
+	if (!strcmp(cmd, "top"))
+		return lmhook_top(path, argc, argv);
 	if (aname && !lm_text_ok(aname, strlen(aname)))
 		lm_die(LM_EXIT_USAGE, "bad app name: %s", aname);
 	lm_app_name(app, aname, (long)getppid());

@@ -784,17 +784,6 @@ static double t0_mono, t0_wall, last_dump;
 static FILE *csv, *jsonl;   /* .samples.csv.part, .samples.jsonl.part */
 static int csv_bad;
 
-static int lm_kind(int type)
-{
-	switch (type) {
-	case LM_COUNTER: return LM_COUNTER;
-	case LM_RATE: return LM_RATE;
-	case LM_TIMER: case LM_TIMER_MS: return LM_TIMER;
-	case LM_HISTO: case LM_DIST: return LM_HISTO;
-	default: return LM_GAUGE;
-	}
-}
-
 static const char *kind_name(int k)
 {
 	switch (k) {
@@ -804,16 +793,6 @@ static const char *kind_name(int k)
 	case LM_HISTO: return "histogram";
 	default: return "gauge";
 	}
-}
-
-static int identity(const struct lm_str *k)
-{
-	static const char *const ids[] = { "app", "container", "pid", "uid" };
-	size_t i;
-	for (i = 0; i < 4; i++)
-		if (k->n == strlen(ids[i]) && !memcmp(k->p, ids[i], k->n))
-			return 1;
-	return 0;
 }
 
 static size_t metric_of(const char *source, const char *id, int kind)
@@ -894,7 +873,7 @@ static void take(const struct lm_line *l, double now, int final)
 	char id[LM_LINE_MAX + 8], ekey[LM_LINE_MAX * 2 + 16], source[LM_TAGVAL_MAX + 1];
 	struct lm_str app;
 	size_t i, ni, ne, mi, *slot;
-	int kind = lm_kind(l->type);
+	int kind = lm_type_kind(l->type);
 	struct entry *e;
 	struct acc *a;
 	double total, d, dt;
@@ -915,22 +894,14 @@ static void take(const struct lm_line *l, double now, int final)
 		return;
 	memcpy(source, app.p, app.n);
 	source[app.n] = 0;
-	ni = (size_t)snprintf(id, sizeof id, "%.*s", (int)l->name.n, l->name.p);
+	ni = lm_line_id(l, id, sizeof id);
 	ne = (size_t)snprintf(ekey, sizeof ekey, "%c", '0' + kind);
 	for (i = 0; i < l->ntags; i++) {
 		const struct lm_tag *t = &l->tags[i];
-		if (identity(&t->k)) {
-			if (ne < sizeof ekey)
-				ne += (size_t)snprintf(ekey + ne, sizeof ekey - ne, "|%.*s=%.*s",
-					(int)t->k.n, t->k.p, (int)t->v.n, t->v.p);
-			continue;
-		}
-		if (ni < sizeof id)
-			ni += (size_t)snprintf(id + ni, sizeof id - ni, "%c%.*s=%.*s",
-				ni == l->name.n ? '{' : ',', (int)t->k.n, t->k.p, (int)t->v.n, t->v.p);
+		if (lm_tag_identity(&t->k) && ne < sizeof ekey)
+			ne += (size_t)snprintf(ekey + ne, sizeof ekey - ne, "|%.*s=%.*s",
+				(int)t->k.n, t->k.p, (int)t->v.n, t->v.p);
 	}
-	if (ni > l->name.n && ni < sizeof id)
-		ni += (size_t)snprintf(id + ni, sizeof id - ni, "}");
 	if (ni >= sizeof id || ne >= sizeof ekey)
 		return;
 	if (ne + 1 + ni < sizeof ekey)

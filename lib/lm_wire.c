@@ -5,7 +5,8 @@
 #include "lm_wire.h"
 
 static const char *const werr_names[LM_WE_NERR] = {
-	"ok", "empty", "too_long", "syntax", "name", "value", "type", "field", "tag"
+	"ok", "empty", "too_long", "syntax", "name", "value", "type", "field", "tag",
+	"negative_counter", "set", "event", "service_check"
 };
 
 const char *lm_werr_name(int e)
@@ -292,6 +293,12 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 		return LM_WE_EMPTY;
 	if (len > LM_LINE_MAX)
 		return LM_WE_TOOLONG;
+	/* DogStatsD's other datagrams: no name byte is '{', and a '|' before
+	 * any ':' is no metric line, so neither shadows a valid line */
+	if (len >= 3 && memcmp(s, "_e{", 3) == 0)
+		return LM_WE_EVENT;
+	if (len >= 4 && memcmp(s, "_sc|", 4) == 0)
+		return LM_WE_SVCCHECK;
 	for (colon = 0; colon < len && s[colon] != ':' && s[colon] != '|'; colon++)
 		if (!name_byte((unsigned char)s[colon]))
 			return LM_WE_NAME;
@@ -304,6 +311,12 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 		;
 	if (bar == len)
 		return LM_WE_SYNTAX;
+	/* type, before the values: a set's members are no numbers */
+	for (f = bar + 1; f < len && s[f] != '|'; f++)
+		;
+	if (f - bar - 1 == 1 && s[bar + 1] == 's')
+		return LM_WE_SET;
+	t = parse_type(s + bar + 1, f - bar - 1);
 	/* values s[colon+1 .. bar) separated by ':' */
 	for (i = colon + 1;;) {
 		size_t j = i;
@@ -320,10 +333,6 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 			break;
 		i = j + 1;
 	}
-	/* type */
-	for (f = bar + 1; f < len && s[f] != '|'; f++)
-		;
-	t = parse_type(s + bar + 1, f - bar - 1);
 	if (!t)
 		return LM_WE_TYPE;
 	l->type = t;
@@ -340,7 +349,9 @@ int lm_parse_line(const char *s, size_t len, struct lm_line *l)
 	/* what each type allows */
 	for (i = 0; i < l->nvalues; i++) {
 		double v = l->values[i];
-		if (v < 0 && (t == LM_COUNTER || t == LM_RATE || t == LM_TIMER || t == LM_TIMER_MS))
+		if (v < 0 && t == LM_COUNTER)
+			return LM_WE_NEGCOUNT;
+		if (v < 0 && (t == LM_RATE || t == LM_TIMER || t == LM_TIMER_MS))
 			return LM_WE_VALUE;
 	}
 	if (l->nbk && (!(t == LM_TIMER || t == LM_HISTO || t == LM_DIST) || l->nvalues != 1))
@@ -429,10 +440,14 @@ int lm_line_check(const struct lm_line *l)
 		return LM_WE_TYPE;
 	if (l->nvalues < 1 || l->nvalues > LM_VALUES_MAX)
 		return LM_WE_VALUE;
-	for (i = 0; i < l->nvalues; i++)
-		if (!fin(l->values[i]) || (l->values[i] < 0 && (t == LM_COUNTER || t == LM_RATE ||
-		    t == LM_TIMER || t == LM_TIMER_MS)))
+	for (i = 0; i < l->nvalues; i++) {
+		if (!fin(l->values[i]))
 			return LM_WE_VALUE;
+		if (l->values[i] < 0 && t == LM_COUNTER)
+			return LM_WE_NEGCOUNT;
+		if (l->values[i] < 0 && (t == LM_RATE || t == LM_TIMER || t == LM_TIMER_MS))
+			return LM_WE_VALUE;
+	}
 	if (!(l->rate > 0 && l->rate <= 1) || bk_check(l))
 		return LM_WE_FIELD;
 	if (l->has_last && (!fin(l->last) || !(t == LM_TIMER || t == LM_TIMER_MS || t == LM_HISTO || t == LM_DIST)))
@@ -587,6 +602,50 @@ int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v)
 			return 1;
 		}
 	return 0;
+}
+
+int lm_tag_identity(const struct lm_str *k)
+{
+	static const char *const ids[] = { "app", "container", "pid", "uid" };
+	size_t i;
+
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (k->n == strlen(ids[i]) && !memcmp(k->p, ids[i], k->n))
+			return 1;
+	return 0;
+}
+
+size_t lm_line_id(const struct lm_line *l, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	size_t i;
+	int any = 0;
+
+	put(&o, l->name.p, l->name.n);
+	for (i = 0; i < l->ntags; i++) {
+		const struct lm_tag *t = &l->tags[i];
+		if (lm_tag_identity(&t->k))
+			continue;
+		putc_(&o, any++ ? ',' : '{');
+		put(&o, t->k.p, t->k.n);
+		putc_(&o, '=');
+		put(&o, t->v.p, t->v.n);
+	}
+	if (any)
+		putc_(&o, '}');
+	if (cap)
+		buf[o.len < cap ? o.len : cap - 1] = 0;
+	return o.len;
+}
+
+int lm_type_kind(int type)
+{
+	switch (type) {
+	case LM_TIMER: case LM_TIMER_MS: return LM_TIMER;
+	case LM_HISTO: case LM_DIST: return LM_HISTO;
+	case LM_COUNTER: case LM_RATE: return type;
+	default: return LM_GAUGE;
+	}
 }
 
 static size_t sanitize(char *out, const char *in, size_t n, size_t max, int colon)

@@ -35,9 +35,15 @@ enum lm_werr {
 	LM_WE_SYNTAX,    /* no ':' or no '|', stray bytes */
 	LM_WE_NAME,      /* empty, too long, or a byte outside [A-Za-z0-9_.-/] */
 	LM_WE_VALUE,     /* not a finite decimal number, or out of range for the type */
-	LM_WE_TYPE,      /* unknown or unsupported type (StatsD sets 's') */
+	LM_WE_TYPE,      /* unknown type */
 	LM_WE_FIELD,     /* bad or repeated field */
 	LM_WE_TAG,       /* bad tag: too many, too long, bad bytes, not UTF-8 */
+	/* StatsD and DogStatsD constructs we refuse, each its own reason
+	 * (docs/apps.md says why and what statsd_exporter does) */
+	LM_WE_NEGCOUNT,  /* c with a negative increment: a counter never falls */
+	LM_WE_SET,       /* s: a StatsD set */
+	LM_WE_EVENT,     /* _e{...}: a DogStatsD event */
+	LM_WE_SVCCHECK,  /* _sc|...: a DogStatsD service check */
 	LM_WE_NERR
 };
 const char *lm_werr_name(int e);   /* "syntax", "name", ... */
@@ -107,6 +113,18 @@ void lm_line_init(struct lm_line *l, const char *name, int type, double v);
 
 /* Look up tag k; returns 1 and sets *v when present. */
 int lm_line_tag(const struct lm_line *l, const char *k, struct lm_str *v);
+
+/* 1 for a tag that says who sent a line rather than what it measures:
+ * app, container, pid, uid (a table dump line starts its tags with them). */
+int lm_tag_identity(const struct lm_str *k);
+/* The series a line updates as people read it: NAME, or NAME{k=v,...}
+ * with the line's other tags (not the identity ones) in their order. Into
+ * out (cap bytes, NUL-terminated when cap > 0); returns the length it
+ * needs, as snprintf does. */
+size_t lm_line_id(const struct lm_line *l, char *out, size_t cap);
+/* The kind of series a type makes: LM_COUNTER, LM_GAUGE, LM_RATE,
+ * LM_TIMER (t and ms) or LM_HISTO (h and d). */
+int lm_type_kind(int type);
 
 /* The observations a line carries, into h (weight w = 1 / sample rate):
  * its buckets, min and max when it has buckets, else each value (ms

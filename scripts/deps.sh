@@ -42,6 +42,8 @@ test_pkgs="$test_pkgs runit s6 openbsd-inetd systemd iproute2"
 # chromium: report.html rendered headless under Jenkins' Content-Security-
 # Policy, its screenshot checked (test/it/session_csp.sh; skipped without)
 test_pkgs="$test_pkgs chromium"
+# tmux: lmhook top driven as a person would, in a terminal (test/it/top.sh)
+test_pkgs="$test_pkgs tmux"
 # make fleet (test/fleet.sh): network namespaces (iproute2), tcpsvd, Prometheus
 fleet_pkgs="$demo_pkgs prometheus iproute2 perl-base procps util-linux"
 case $1 in

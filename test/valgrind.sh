@@ -81,7 +81,7 @@ raw() {
 
 # ---- unit tests
 cd "$R" || exit 111
-for u in test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_acct; do
+for u in test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_acct test_top; do
 	vg "$u" 0 "$B/$u"
 done
 

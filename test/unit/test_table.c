@@ -102,8 +102,20 @@ int main(void)
 	/* refusals */
 	T_OK(in("c:1|g|#app:a", 0, 1) == 1 && st->rejected[LM_RJ_CONFLICT] == 1, "type conflict rejected");
 	T_OK(in("f:1|r|r:5|#app:a", 0, 1) == 1 && st->rejected[LM_RJ_STATE] == 1, "state field rejected on ingest");
-	T_OK(in("junk\nx:1|s\nok:1|c|#app:a", 0, 1) == 2 && st->rejected[LM_WE_SYNTAX] == 1 &&
+	T_OK(in("junk\nx:1|zz\nok:1|c|#app:a", 0, 1) == 2 && st->rejected[LM_WE_SYNTAX] == 1 &&
 		st->rejected[LM_WE_TYPE] == 1, "bad lines counted, good line kept");
+	/* StatsD and DogStatsD constructs we refuse: each counted by its reason,
+	 * the good line of the datagram kept */
+	T_OK(in("n:-5|c|#app:a\nn:3|c|#app:a\nn:1:-1|c|#app:a", 0, 1) == 2 &&
+		st->rejected[LM_WE_NEGCOUNT] == 2, "negative counter increments: negative_counter");
+	T_STREQ(get("n", "app:a,uid:1000"), "n:3|c", "the counter never falls");
+	T_OK(in("u:alice|s|#app:a\nu:bob|s|#app:a", 0, 1) == 2 && st->rejected[LM_WE_SET] == 2,
+		"sets: set");
+	T_STREQ(get("u", "app:a,uid:1000"), "", "a set makes no series");
+	T_OK(in("_e{5,4}:title|text|#app:a", 0, 1) == 1 && st->rejected[LM_WE_EVENT] == 1,
+		"events: event");
+	T_OK(in("_sc|db.up|0|#app:a\n_sc|db.up|2|m:down", 0, 1) == 2 && st->rejected[LM_WE_SVCCHECK] == 2,
+		"service checks: service_check");
 	T_OK(in("d:1|c|#app:a,k:1,k:2", 0, 1) == 1, "the same label twice rejected");
 
 	/* identity: tags, labels, pid claims */

@@ -25,8 +25,8 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x\"y:1|c", LM_WE_NAME }, { "x{a}:1|c", LM_WE_NAME }, 
 	{ "x:|c", LM_WE_VALUE }, { "x:abc|c", LM_WE_VALUE }, { "x:1.2.3|c", LM_WE_VALUE },
 	{ "x:nan|g", LM_WE_VALUE }, { "x:inf|g", LM_WE_VALUE }, { "x:1e999|g", LM_WE_VALUE },
-	{ "x:-1|c", LM_WE_VALUE }, { "x:-1|r", LM_WE_VALUE }, { "x:-1|ms", LM_WE_VALUE },
-	{ "x:1::2|ms", LM_WE_VALUE }, { "x:1|", LM_WE_TYPE }, { "x:1|s", LM_WE_TYPE },
+	{ "x:-1|c", LM_WE_NEGCOUNT }, { "x:-1|r", LM_WE_VALUE }, { "x:-1|ms", LM_WE_VALUE },
+	{ "x:1::2|ms", LM_WE_VALUE }, { "x:1|", LM_WE_TYPE }, { "x:1|s", LM_WE_SET },
 	{ "x:1|cc", LM_WE_TYPE }, { "x:1|C", LM_WE_TYPE }, { "x:1|c ", LM_WE_TYPE },
 	{ "x:1|c|@0", LM_WE_FIELD }, { "x:1|c|@2", LM_WE_FIELD }, { "x:1|c|@-1", LM_WE_FIELD },
 	{ "x:1|c|@", LM_WE_FIELD }, { "x:1|c|@0.5|@0.5", LM_WE_FIELD }, { "x:1|c||", LM_WE_FIELD },
@@ -47,6 +47,17 @@ static const struct { const char *in; int err; } rows[] = {
 	{ "x:1|c|#a:\xc3", LM_WE_TAG }, { "x:1|c|#a:\xed\xa0\x80", LM_WE_TAG },
 	{ "x:1|c|#a:\xc0\xaf", LM_WE_TAG }, { "x:1|c|#a:b\r", LM_WE_TAG }, { "x:1|c|#:v", LM_WE_TAG }, { "x:1|c|#app:a,:v", LM_WE_TAG },
 	{ "x:1|c|#a:\"}evil{x=\"1", 0 }, { "x\\n:1|c", LM_WE_NAME },
+	/* StatsD and DogStatsD constructs (docs/apps.md): each its own reason */
+	{ "x:-5|c", LM_WE_NEGCOUNT }, { "x:1:-2|c", LM_WE_NEGCOUNT }, { "x:-0.5|c|@0.5", LM_WE_NEGCOUNT },
+	{ "x:-5|c|#app:a", LM_WE_NEGCOUNT }, { "x:-0|c", 0 }, { "x:+5|c", 0 }, { "x:-abc|c", LM_WE_VALUE },
+	{ "s:foo|s", LM_WE_SET }, { "s:1|s|@0.5|#a:b", LM_WE_SET }, { "s:|s", LM_WE_SET },
+	{ "s:foo|ss", LM_WE_VALUE }, { "s:1|ss", LM_WE_TYPE }, { "s:foo|s|", LM_WE_SET },
+	{ "_e{5,4}:title|text", LM_WE_EVENT }, { "_e{5,4}:title|text|d:1700000000|p:low|#a:b", LM_WE_EVENT },
+	{ "_e{", LM_WE_EVENT }, { "_e:1|c", 0 }, { "_e{x:1|c", LM_WE_EVENT }, { "_E{5,4}:title|text", LM_WE_NAME },
+	{ "_sc|name|0", LM_WE_SVCCHECK }, { "_sc|db.up|2|d:1700000000|h:host|#env:prod|m:down", LM_WE_SVCCHECK },
+	{ "_sc|", LM_WE_SVCCHECK }, { "_sc:1|c", 0 }, { "_sc", LM_WE_SYNTAX }, { "_s|name|0", LM_WE_SYNTAX },
+	{ "x:1|c|#a:b", 0 }, { "x:1|c|@0.5|#a:b,c:d", 0 }, { "x:1|ms|@0.25", 0 }, { "x:1|h|@0.5|#a:b", 0 },
+	{ "x:1|d|#a:b", 0 }, { "x:1:2:3|h", 0 }, { "x:1:2|d|@0.5", 0 },
 };
 
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
