@@ -10,7 +10,7 @@ O = build
 
 BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+	$(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_table_json.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_send.o $(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
 	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
@@ -47,7 +47,7 @@ $(O)/lm_num.o: lib/lm_num.c lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_num.c
 $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
-$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_num.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
 $(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
@@ -57,6 +57,8 @@ $(O)/lm_health.o: lib/lm_health.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_health.c
 $(O)/lm_table_expo.o: lib/lm_table_expo.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_expo.c
+$(O)/lm_table_json.o: lib/lm_table_json.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_json.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_json.c
 $(O)/lm_hash.o: lib/lm_hash.c lib/lm_hash.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hash.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
@@ -88,7 +90,7 @@ $(O)/lm_nvmap.o: lib/lm_nvmap.c lib/lm_nvmap.h lib/lm_gpuproc.h lib/lm_send.h li
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_json.c
 # lm_report: one job a file; the parts share lm_report_int.h
-REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_fam.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
 	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 $(O)/lm_report.o: lib/lm_report.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report.c
@@ -243,7 +245,7 @@ FUZZ_SECONDS = $(FUZZ_SECS)
 FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c \
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
 	lib/lm_hash.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
