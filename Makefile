@@ -20,12 +20,12 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_json $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
-	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
+	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_json
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
-	docs/lm-results.5 docs/lmsession.1
+	docs/lm-results.5 docs/lm-json.5 docs/lmsession.1
 
 ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
@@ -175,12 +175,16 @@ $(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_json: test/fuzz/fuzz_json.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"json\" -o $@ test/fuzz/fuzz_json.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_json: test/unit/test_json.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_json.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)
 
@@ -237,12 +241,13 @@ bench:
 # test/data/probe/ as a file), wire, table, http, knob, report (seeds:
 # test/fuzz/seeds/TARGET/), gpuproc (the /proc texts of the app's GPU
 # processes), jetson (the jetson source's nvpmodel, release and number
-# parsers), nvmap (Jetson nvmap client tables; seeds: test/fuzz/seeds/TARGET/).
+# parsers), nvmap (Jetson nvmap client tables), json (the JSON escaper and
+# the table's JSON document; seeds: test/fuzz/seeds/TARGET/).
 # Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
+FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap json
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
@@ -322,7 +327,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)
 	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
 	cp -f docs/lmhook.1 docs/lmprobe.1 docs/lmsession.1 $(DESTDIR)$(MANDIR)/man1/
-	cp -f docs/lm-wire.5 docs/lm-results.5 $(DESTDIR)$(MANDIR)/man5/
+	cp -f docs/lm-wire.5 docs/lm-results.5 docs/lm-json.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -f docs/lmtabled.8 docs/lmexport.8 $(DESTDIR)$(MANDIR)/man8/
 	cp -f lib/lm.h $(DESTDIR)$(INCDIR)/
 	cp -f $(O)/liblm.a $(DESTDIR)$(LIBDIR)/
@@ -365,6 +370,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/lmhook.1 $(DESTDIR)$(MANDIR)/man1/lmprobe.1 \
 		$(DESTDIR)$(MANDIR)/man1/lmsession.1 \
 		$(DESTDIR)$(MANDIR)/man5/lm-wire.5 $(DESTDIR)$(MANDIR)/man5/lm-results.5 \
+		$(DESTDIR)$(MANDIR)/man5/lm-json.5 \
 		$(DESTDIR)$(MANDIR)/man8/lmtabled.8 $(DESTDIR)$(MANDIR)/man8/lmexport.8 \
 		$(DESTDIR)$(INCDIR)/lm.h $(DESTDIR)$(LIBDIR)/liblm.a
 
