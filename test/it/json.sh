@@ -102,7 +102,9 @@ t_case "dump -j without a daemon: exit 111" 111 '' '~unable to query' "$HK" -s "
 # ---- the query itself
 printf 'json\n' >"$T_DIR/q"
 if have socat; then
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	t_run sh -c 'socat -t 5 - "UNIX-CONNECT:$1" <"$2"' sh "$S.query" "$T_DIR/q"
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	check "query json: ok LENGTH, then the document" "$(t_head "$T_DIR/out")" \
 		sh -c 'n=$(head -n 1 "$1" | sed -n "s/^ok \([0-9]*\)$/\1/p"); [ -n "$n" ] &&
 			[ "$(tail -n +2 "$1" | wc -c)" -eq "$n" ]' sh "$T_DIR/out"
@@ -197,6 +199,7 @@ t_case "controller.py -h: exit 0" 0 '~usage: controller.py' '' python3 "$C" -h
 t_case "controller.py -t x: usage, exit 100" 100 '' '~usage' python3 "$C" -t x
 t_case "controller.py without a daemon: exit 111" 111 '' '~unable to read the table' \
 	python3 "$C" -l "$HK" -s "$T_DIR/none.sock" -n 1
+# shellcheck disable=SC2016 # expanded by the inner sh
 t_case "controller.py sets res of the slow app only" 0 \
 	'=slow: fps' '' \
 	sh -c 'python3 "$1" -l "$2" -s "$3" -m fps -t 20 -k res -v 320 -n 1 | cut -d" " -f1,2' sh "$C" "$HK" "$S"
