@@ -27,7 +27,8 @@
 static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECONDS] "
 	"[-B BOUNDS] [-D BOUNDS] [-b NAME=BOUNDS]...";
 static const char help[] =
-	"  (inetd-style: an HTTP request on stdin, the answer on stdout)\n"
+	"  (inetd-style: an HTTP request on stdin, the answer on stdout;\n"
+	"   GET /metrics: the exposition, GET /api/v1/table: the table as JSON)\n"
 	"  -p               plain: no HTTP; print the exposition on stdout and exit\n"
 	"  -o               with -p: OpenMetrics text instead of Prometheus text\n"
 	"  -T               text only: never answer in protobuf (no native histograms)\n"
