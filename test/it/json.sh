@@ -99,6 +99,16 @@ t_case "dump -x: usage, exit 100" 100 '' '~unknown option: -x' "$HK" -s "$S" dum
 t_case "dump -j -j: usage, exit 100" 100 '' '~wrong arguments' "$HK" -s "$S" dump -j -j
 t_case "dump -j without a daemon: exit 111" 111 '' '~unable to query' "$HK" -s "$T_DIR/none.sock" dump -j
 
+# ---- the board's series (lmprobe's): those of the app named board
+t_case "lmprobe -1 proc: one sample of the host" 0 '' '' "$LM_BIN/lmprobe" -1 -s "$S" proc
+board_there() {
+	"$HK" -s "$S" dump -j >"$T_DIR/b.json" &&
+		[ "$(jq -r '.apps[] | select(.app == "board") | .metrics[] | select(.name == "host_memory_total_bytes") | .unit' "$T_DIR/b.json")" = bytes ]
+}
+check "board: host_memory_total_bytes, unit bytes, under app board" "$(t_head "$T_DIR/b.json")" wait_for 5 board_there
+eq "board: a gauge with a value" \
+	"$(jq -r '.apps[] | select(.app == "board") | .metrics[] | select(.name == "host_memory_total_bytes") | "\(.type) \(.value > 0)"' "$T_DIR/b.json")" 'gauge true'
+
 # ---- the query itself
 printf 'json\n' >"$T_DIR/q"
 if have socat; then
@@ -127,7 +137,7 @@ rm -f "$T_DIR/body"
 http 'GET /api/v1/table HTTP/1.1\r\nHost: x\r\n\r\n'
 eq "GET /api/v1/table: 200" "$(status)" 200
 check "GET /api/v1/table: application/json" "$(t_head "$T_DIR/head")" grep -qx 'Content-Type: application/json' "$T_DIR/head"
-eq "GET /api/v1/table: the same apps as dump -j" "$(jq -r '[.apps[].app] | join(" ")' "$T_DIR/body" 2>&1)" 'cam evil"\app'
+eq "GET /api/v1/table: the same apps as dump -j" "$(jq -r '[.apps[].app] | join(" ")' "$T_DIR/body" 2>&1)" 'cam evil"\app board'
 len=$(sed -n 's/^Content-Length: //p' "$T_DIR/head")
 eq "GET /api/v1/table: Content-Length is the body" "$len" "$(wc -c <"$T_DIR/body" | tr -d ' ')"
 rm -f "$T_DIR/body"
