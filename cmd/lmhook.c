@@ -234,9 +234,12 @@ static int dump(int json)
 	if (lm_query(path, json ? "json\n" : "dump\n", &b, DUMP_DEADLINE) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to query %s%s", path, LM_QUERY_SUFFIX);
 	if (json) {
-		if (lm_query_ok(b.p, b.len, DUMP_MAX, &at, &len) < 0)
+		if (lm_query_ok(b.p, b.len, DUMP_MAX, &at, &len) < 0) {
+			const char *nl = b.len ? memchr(b.p, '\n', b.len) : NULL;
+			size_t n = nl ? (size_t)(nl - b.p) : b.len;
 			lm_die(LM_EXIT_SYS, "unable to query %s%s: it answered: %.*s", path,
-				LM_QUERY_SUFFIX, b.len ? (int)strcspn(b.p, "\n") : 5, b.len ? b.p : "(nothing)");
+				LM_QUERY_SUFFIX, n ? (int)(n < 80 ? n : 80) : 9, n ? b.p : "(nothing)");
+		}
 		if (b.len - at != len)
 			lm_die(LM_EXIT_SYS, "unable to query %s%s: the answer ended short", path,
 				LM_QUERY_SUFFIX);

@@ -99,6 +99,28 @@ t_case "dump -x: usage, exit 100" 100 '' '~unknown option: -x' "$HK" -s "$S" dum
 t_case "dump -j -j: usage, exit 100" 100 '' '~wrong arguments' "$HK" -s "$S" dump -j -j
 t_case "dump -j without a daemon: exit 111" 111 '' '~unable to query' "$HK" -s "$T_DIR/none.sock" dump -j
 
+# a daemon that does not know json, and one whose answer ends short
+# (socat runs a script per connection: the request line in, its answer out)
+if have socat; then
+	printf '%s\n' 'read -r l' 'echo "error usage (known: dump)"' >"$T_DIR/old.sh"
+	printf '%s\n' 'read -r l' 'printf "ok 100\\n{"' >"$T_DIR/short.sh"
+	for k in old short; do
+		t_bg socat "UNIX-LISTEN:$T_DIR/$k.sock.query,fork" "EXEC:sh $T_DIR/$k.sh"
+		eval "P_$k=\$T_PID"
+		check "a fake daemon ($k) listens" "no $T_DIR/$k.sock.query" wait_for 5 test -S "$T_DIR/$k.sock.query"
+	done
+	t_case "dump -j, a daemon without json: exit 111, what it answered" 111 '' \
+		'~it answered: error usage \(known: dump\)' "$HK" -s "$T_DIR/old.sock" dump -j
+	t_case "dump -j, an answer that ends short: exit 111, nothing printed" 111 '' \
+		'~ended short' "$HK" -s "$T_DIR/short.sock" dump -j
+	# shellcheck disable=SC2154 # set by the eval above
+	t_stop "$P_old"
+	# shellcheck disable=SC2154
+	t_stop "$P_short"
+else
+	skip "dump -j against fake daemons" "no socat"
+fi
+
 # ---- the board's series (lmprobe's): those of the app named board
 t_case "lmprobe -1 proc: one sample of the host" 0 '' '' "$LM_BIN/lmprobe" -1 -s "$S" proc
 board_there() {
