@@ -13,7 +13,7 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 # is installed. liblmtools.a: the tools' internals, never installed.
 APPOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_send.o $(O)/lm_hist.o
-LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
+LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_table_json.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
 	$(O)/lm_report_expect.o $(O)/lm_report_base.o $(O)/lm_report_text.o $(O)/lm_report_json.o \
@@ -25,12 +25,12 @@ LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(
 TLIBS = $(O)/liblmtools.a $(O)/liblm.a
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/test_top $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_top $(O)/test_json $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
-	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
+	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_json
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
-	docs/lm-results.5 docs/lmsession.1
+	docs/lm-results.5 docs/lm-json.5 docs/lmsession.1
 
 ALLCFLAGS = $(CPPFLAGS) -Ilib $(CFLAGS)
 
@@ -52,7 +52,7 @@ $(O)/lm_num.o: lib/lm_num.c lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_num.c
 $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
-$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_num.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
 $(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
@@ -62,6 +62,8 @@ $(O)/lm_health.o: lib/lm_health.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_health.c
 $(O)/lm_table_expo.o: lib/lm_table_expo.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h lib/lm_expo.h lib/lm_expo_int.h lib/lm_pb.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_expo.c
+$(O)/lm_table_json.o: lib/lm_table_json.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_json.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table_json.c
 $(O)/lm_hash.o: lib/lm_hash.c lib/lm_hash.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_hash.c
 $(O)/lm_http.o: lib/lm_http.c lib/lm_http.h lib/lm_sock.h lib/lm_buf.h $(O)/.dir
@@ -93,7 +95,7 @@ $(O)/lm_nvmap.o: lib/lm_nvmap.c lib/lm_nvmap.h lib/lm_gpuproc.h lib/lm_send.h li
 $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_json.c
 # lm_report: one job a file; the parts share lm_report_int.h
-REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_fam.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
 	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 $(O)/lm_report.o: lib/lm_report.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report.c
@@ -183,12 +185,16 @@ $(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
 $(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_json: test/fuzz/fuzz_json.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"json\" -o $@ test/fuzz/fuzz_json.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(TLIBS) $(LDLIBS)
 $(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(TLIBS) $(LDLIBS)
+$(O)/test_json: test/unit/test_json.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_json.c $(TLIBS) $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(TLIBS) $(LDLIBS)
 $(O)/test_top: test/unit/test_top.c test/unit/t.h $(TLIBS)
@@ -247,15 +253,16 @@ bench:
 # test/data/probe/ as a file), wire, table, http, knob, report (seeds:
 # test/fuzz/seeds/TARGET/), gpuproc (the /proc texts of the app's GPU
 # processes), jetson (the jetson source's nvpmodel, release and number
-# parsers), nvmap (Jetson nvmap client tables; seeds: test/fuzz/seeds/TARGET/).
+# parsers), nvmap (Jetson nvmap client tables), json (the JSON escaper and
+# the table's JSON document; seeds: test/fuzz/seeds/TARGET/).
 # Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
+FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap json
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c \
+	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
 	lib/lm_hash.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
@@ -332,7 +339,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)
 	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
 	cp -f docs/lmhook.1 docs/lmprobe.1 docs/lmsession.1 $(DESTDIR)$(MANDIR)/man1/
-	cp -f docs/lm-wire.5 docs/lm-results.5 $(DESTDIR)$(MANDIR)/man5/
+	cp -f docs/lm-wire.5 docs/lm-results.5 docs/lm-json.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -f docs/lmtabled.8 docs/lmexport.8 $(DESTDIR)$(MANDIR)/man8/
 	cp -f lib/lm.h $(DESTDIR)$(INCDIR)/
 	cp -f $(O)/liblm.a $(DESTDIR)$(LIBDIR)/
@@ -375,6 +382,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/lmhook.1 $(DESTDIR)$(MANDIR)/man1/lmprobe.1 \
 		$(DESTDIR)$(MANDIR)/man1/lmsession.1 \
 		$(DESTDIR)$(MANDIR)/man5/lm-wire.5 $(DESTDIR)$(MANDIR)/man5/lm-results.5 \
+		$(DESTDIR)$(MANDIR)/man5/lm-json.5 \
 		$(DESTDIR)$(MANDIR)/man8/lmtabled.8 $(DESTDIR)$(MANDIR)/man8/lmexport.8 \
 		$(DESTDIR)$(INCDIR)/lm.h $(DESTDIR)$(LIBDIR)/liblm.a
 

@@ -1,7 +1,9 @@
 /* lmexport: one scrape, inetd-style. Reads one HTTP/1.x request on fd 0,
  * asks lmtabled for the exposition in the format Accept asks for
  * (Prometheus text, OpenMetrics or delimited protobuf) with an expo
- * request, and relays it on fd 1, exits. lmtabled renders it from its
+ * request, or for the table as JSON (GET /api/v1/table, a json request;
+ * lm-json(5)), and relays it on fd 1, exits. Nothing is written over
+ * HTTP: knobs go through the query socket. lmtabled renders it from its
  * table; the HTTP parser stays here, out of the daemon. -p prints the
  * exposition on stdout instead, for pipes and textfile collectors. -b,
  * -B, -D choose classic histogram bounds; they travel in the request. */
@@ -25,7 +27,8 @@
 static const char usage[] = "usage: lmexport [-p] [-o] [-T] [-s PATH] [-t SECONDS] "
 	"[-B BOUNDS] [-D BOUNDS] [-b NAME=BOUNDS]...";
 static const char help[] =
-	"  (inetd-style: an HTTP request on stdin, the answer on stdout)\n"
+	"  (inetd-style: an HTTP request on stdin, the answer on stdout;\n"
+	"   GET /metrics: the exposition, GET /api/v1/table: the table as JSON)\n"
 	"  -p               plain: no HTTP; print the exposition on stdout and exit\n"
 	"  -o               with -p: OpenMetrics text instead of Prometheus text\n"
 	"  -T               text only: never answer in protobuf (no native histograms)\n"
@@ -91,7 +94,6 @@ static int ask(const char *path, const struct lm_buf *req, double end, size_t *l
 	size_t *at, size_t *got, const char **why)
 {
 	char *nl = NULL;
-	uint64_t n;
 	ssize_t r;
 	int fd, e;
 
@@ -108,16 +110,12 @@ static int ask(const char *path, const struct lm_buf *req, double end, size_t *l
 		*got += (size_t)r;
 	}
 	chunk[*got] = 0;
-	if (!nl || *got < 3 || memcmp(chunk, "ok ", 3) != 0 ||
-	    lm_parse_u64(chunk + 3, (size_t)(nl - chunk - 3), OUT_MAX, &n) < 0) {
+	if (lm_query_ok(chunk, *got, OUT_MAX, at, len) < 0) {
 		if (nl)
 			*nl = 0;
 		*why = *got ? chunk : "an empty answer";
-		errno = EPROTO;
 		goto fail;
 	}
-	*at = (size_t)(nl + 1 - chunk);
-	*len = (size_t)n;
 	return fd;
 fail:
 	e = errno;
@@ -273,7 +271,9 @@ int main(int argc, char **argv)
 		static const char page[] = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 			"<title>livemetrics</title></head>\n<body><h1>livemetrics</h1>\n"
 			"<p>The live metrics of this node's apps and board, for Prometheus: "
-			"<a href=\"" LM_HTTP_PATH "\">" LM_HTTP_PATH "</a></p>\n</body></html>\n";
+			"<a href=\"" LM_HTTP_PATH "\">" LM_HTTP_PATH "</a></p>\n"
+			"<p>The table as JSON, for controllers (lm-json(5)): "
+			"<a href=\"" LM_HTTP_PATH_JSON "\">" LM_HTTP_PATH_JSON "</a></p>\n</body></html>\n";
 		reply(200, hreq.head, "text/html; charset=utf-8", page, sizeof page - 1, t);
 		lm_close_stdout();
 		return LM_EXIT_OK;
@@ -297,7 +297,12 @@ int main(int argc, char **argv)
 		flags |= LM_EXPO_OM;
 		ctype = LM_EXPO_CT_OM;
 	}
-	request(&req, flags, &opt);
+	if (hreq.json) {
+		ctype = LM_HTTP_CT_JSON;
+		lm_buf_adds(&req, "json\n");
+	} else {
+		request(&req, flags, &opt);
+	}
 	end = lm_mono() + t;
 	if (req.err || (fd = ask(path, &req, end, &len, &at, &got, &why)) < 0) {
 		static const char b503[] = "503 Service Unavailable: the metrics daemon is unreachable\n";

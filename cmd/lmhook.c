@@ -29,7 +29,7 @@ static const char usage[] =
 	"  time NAME [--] CMD [ARG...]  run CMD, record its duration, exit with its status\n"
 	"  send LINE...             send wire lines (lm-wire(5)) as given\n"
 	"  -                        read wire lines on stdin, batch and send them\n"
-	"  dump                     print lmtabled's table\n"
+	"  dump [-j]                print lmtabled's table (-j: as one JSON document, lm-json(5))\n"
 	"  top [-n FRAMES] [-i SECONDS] [-o KEY] [-w COLUMNS]  a live view of the table\n"
 	"  get KNOB                 print the app's knob KNOB (exit 1 when unset)\n"
 	"  set KNOB VALUE           set the app's knob KNOB (the controller's side)\n"
@@ -227,14 +227,28 @@ static int run_timed(const char *name, char **argv)
 	return code;
 }
 
-static int dump(void)
+/* dump: the wire lines as lmtabled has them; json: the JSON document,
+ * checked whole against the length it was announced with */
+static int dump(int json)
 {
 	struct lm_buf b;
+	size_t at = 0, len;
 
 	lm_buf_init(&b, DUMP_MAX);
-	if (lm_query(path, "dump\n", &b, DUMP_DEADLINE) < 0)
+	if (lm_query(path, json ? "json\n" : "dump\n", &b, DUMP_DEADLINE) < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to query %s%s", path, LM_QUERY_SUFFIX);
-	if (b.len && fwrite(b.p, 1, b.len, stdout) != b.len)
+	if (json) {
+		if (lm_query_ok(b.p, b.len, DUMP_MAX, &at, &len) < 0) {
+			const char *nl = b.len ? memchr(b.p, '\n', b.len) : NULL;
+			size_t n = nl ? (size_t)(nl - b.p) : b.len;
+			lm_die(LM_EXIT_SYS, "unable to query %s%s: it answered: %.*s", path,
+				LM_QUERY_SUFFIX, n ? (int)(n < 80 ? n : 80) : 9, n ? b.p : "(nothing)");
+		}
+		if (b.len - at != len)
+			lm_die(LM_EXIT_SYS, "unable to query %s%s: the answer ended short", path,
+				LM_QUERY_SUFFIX);
+	}
+	if (b.len > at && fwrite(b.p + at, 1, b.len - at, stdout) != b.len - at)
 		lm_die_sys(LM_EXIT_SYS, "unable to write to stdout");
 	lm_buf_free(&b);
 	lm_close_stdout();
@@ -363,8 +377,12 @@ int main(int argc, char **argv)
 			lm_die_sys(LM_EXIT_USAGE, "unable to use socket path %s", path);
 	}
 	if (!strcmp(cmd, "dump")) {
-		need(argc, 1, 1);
-		return dump();
+		need(argc, 1, 2);
+		if (argc == 2 && strcmp(argv[1], "-j") != 0) {
+			lm_warn("dump: unknown option: %s", argv[1]);
+			lm_usage(usage);
+		}
+		return dump(argc == 2);
 	}
 	if (!strcmp(cmd, "top"))
 		return lmhook_top(path, argc, argv);

@@ -394,6 +394,17 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		}
 		return;
 	}
+	if (n == 4 && memcmp(req, "json", 4) == 0) {
+		/* the table for controllers (lm-json(5)), after "ok LENGTH\n" */
+		lm_table_stats(t)->queries++;
+		if (lm_table_json(t, &c->out, now, lm_wall()) < 0) {
+			lm_buf_reset(&c->out);
+			lm_buf_adds(&c->out, "error too_large\n");
+			return;
+		}
+		c->hdrlen = (size_t)snprintf(c->hdr, sizeof c->hdr, "ok %zu\n", c->out.len);
+		return;
+	}
 	switch (lm_table_request(t, req, n, c->may_set, lm_wall(), &c->out)) {
 	case 1:
 		lm_table_stats(t)->queries++;
@@ -410,7 +421,7 @@ static void client_answer(struct client *c, struct lm_table *t, double now)
 		return;
 	}
 	lm_table_stats(t)->queries_refused++;
-	lm_buf_adds(&c->out, "error usage (known: dump, expo, get, set, unset, knobs)\n");
+	lm_buf_adds(&c->out, "error usage (known: dump, expo, json, get, set, unset, knobs)\n");
 }
 
 static void client_io(struct client *c, short rev, struct lm_table *t, double now)

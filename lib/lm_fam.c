@@ -88,3 +88,20 @@ int lm_fam_reserved(const char *s)
 	return !strcmp(s, "up") || !strncmp(s, "scrape_", 7) || !strncmp(s, "ALERTS", 6) ||
 		!strncmp(s, "lm_", 3);
 }
+
+const char *lm_fam_unit(const char *name, size_t n, int type)
+{
+	static const char *const unit[] = {
+		"seconds", "bytes", "celsius", "watts", "hertz", "ratio"
+	};
+	size_t i, k;
+
+	if (type == LM_TIMER || type == LM_TIMER_MS)
+		return "seconds";
+	for (i = 0; i < sizeof unit / sizeof unit[0]; i++) {
+		k = strlen(unit[i]);
+		if (n > k && name[n - k - 1] == '_' && memcmp(name + n - k, unit[i], k) == 0)
+			return unit[i];
+	}
+	return "";
+}

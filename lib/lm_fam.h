@@ -24,6 +24,11 @@ struct lm_fam {
 /* The families of a series named name[0..n) (already sanitised) of wire
  * type `type`, into out; returns how many. */
 size_t lm_fam_of(const char *name, size_t n, int type, struct lm_fam out[LM_FAM_PER_SERIES]);
+/* The base unit of a series named name[0..n) of wire type `type`, as
+ * its name says it (names are in base units): "seconds" for timers (t,
+ * ms), else the suffix among _seconds _bytes _celsius _watts _hertz
+ * _ratio; "" when none. */
+const char *lm_fam_unit(const char *name, size_t n, int type);
 /* 1 when s belongs to Prometheus or to livemetrics: up, scrape_*, ALERTS*,
  * lm_*. */
 int lm_fam_reserved(const char *s);

@@ -149,7 +149,7 @@ static void accept_q(const char *v, size_t n, int *om, int *pb)
 }
 
 /* The request line: METHOD SP TARGET SP HTTP/D.D. Returns 0 and fills
- * *meth (0 other, 1 GET, 2 HEAD) and *hit (path is LM_HTTP_PATH), or the
+ * *meth (0 other, 1 GET, 2 HEAD) and *hit (a path we serve), or the
  * status for junk (400) and versions we do not speak (505). */
 static int reqline(const char *s, size_t n, struct lm_http_req *r, int *meth, int *hit)
 {
@@ -201,7 +201,8 @@ static int reqline(const char *s, size_t n, struct lm_http_req *r, int *meth, in
 		pl++;
 	*hit = pl == sizeof LM_HTTP_PATH - 1 && memcmp(s + ps, LM_HTTP_PATH, pl) == 0;
 	r->index = pl == 1 && s[ps] == '/';
-	if (r->index)
+	r->json = pl == sizeof LM_HTTP_PATH_JSON - 1 && memcmp(s + ps, LM_HTTP_PATH_JSON, pl) == 0;
+	if (r->index || r->json)
 		*hit = 1;
 	return 0;
 }

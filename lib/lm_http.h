@@ -1,13 +1,15 @@
 /* lm_http: read one HTTP/1.x request from an inetd-style fd, and write
  * one whole response. Only what a metrics endpoint needs: GET and HEAD of
- * LM_HTTP_PATH, Accept for OpenMetrics and for protobuf. Never prints,
- * never exits. */
+ * LM_HTTP_PATH (and of LM_HTTP_PATH_JSON, the table for controllers),
+ * Accept for OpenMetrics and for protobuf. Never prints, never exits. */
 #ifndef LM_HTTP_H
 #define LM_HTTP_H
 #include <stddef.h>
 
 #define LM_HTTP_MAX 8192        /* bytes in request line + headers + blank line */
 #define LM_HTTP_PATH "/metrics" /* the one path served (a query string is ignored) */
+#define LM_HTTP_PATH_JSON "/api/v1/table" /* the table as JSON (lm-json(5)) */
+#define LM_HTTP_CT_JSON "application/json"
 #define LM_HTTP_ALLOW "GET, HEAD"
 
 struct lm_http_req {
@@ -15,6 +17,7 @@ struct lm_http_req {
 	int head;         /* HEAD: answer with headers only */
 	int minor;        /* HTTP/1.minor (0 or 1) once the request line parsed */
 	int index;        /* the path is "/": answer the index page (status 200) */
+	int json;         /* the path is LM_HTTP_PATH_JSON (status 200) */
 	int openmetrics;  /* an Accept header asks for application/openmetrics-text
 	                     (q > 0), and not less than for protobuf */
 	int protobuf;     /* an Accept header asks for application/vnd.google.protobuf;
@@ -28,7 +31,8 @@ struct lm_http_req {
  * headers, within timeout seconds (monotonic; poll-based, EINTR retried).
  * CRLF and bare LF line ends are both accepted. Returns the HTTP status to
  * answer with, also stored in r->status:
- *   200 GET or HEAD of LM_HTTP_PATH, or of "/" (index set)
+ *   200 GET or HEAD of LM_HTTP_PATH, of LM_HTTP_PATH_JSON (json set), or
+ *       of "/" (index set)
  *   404 another path
  *   405 another method (send Allow)     505 a version other than HTTP/1.0, 1.1
  *   400 junk: bad request line or header line, NUL, bare CR, HTTP/2 preface,

@@ -1,11 +1,73 @@
-/* lm_json: a small strict JSON reader into a flat tree. */
+/* lm_json: the JSON string escaper and numbers; a small strict JSON
+ * reader into a flat tree. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_wire.h"
+
+/* ---- writing */
+
+void lm_json_esc(struct lm_buf *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, a, k;
+	char e[7];
+
+	while (i < n) {
+		a = i;
+		while (i < n && u[i] >= 0x20 && u[i] < 0x7f && u[i] != '"' && u[i] != '\\')
+			i++;
+		lm_buf_add(o, u + a, i - a);
+		if (i >= n)
+			break;
+		if (u[i] >= 0x80) {
+			k = lm_utf8_len(u + i, n - i);
+			if (k)
+				lm_buf_add(o, u + i, k);
+			else
+				lm_buf_adds(o, "\\ufffd");
+			i += k ? k : 1;
+			continue;
+		}
+		switch (u[i]) {
+		case '"': lm_buf_adds(o, "\\\""); break;
+		case '\\': lm_buf_adds(o, "\\\\"); break;
+		case '\n': lm_buf_adds(o, "\\n"); break;
+		case '\r': lm_buf_adds(o, "\\r"); break;
+		case '\t': lm_buf_adds(o, "\\t"); break;
+		case '\b': lm_buf_adds(o, "\\b"); break;
+		case '\f': lm_buf_adds(o, "\\f"); break;
+		default:
+			memcpy(e, "\\u00", 4);
+			e[4] = hex[u[i] >> 4];
+			e[5] = hex[u[i] & 15];
+			lm_buf_add(o, e, 6);
+		}
+		i++;
+	}
+}
+
+void lm_json_put_str(struct lm_buf *o, const char *s, size_t n)
+{
+	lm_buf_addc(o, '"');
+	lm_json_esc(o, s, n);
+	lm_buf_addc(o, '"');
+}
+
+void lm_json_put_num(struct lm_buf *o, double v)
+{
+	if (isfinite(v))
+		lm_buf_addnum(o, v);
+	else
+		lm_buf_adds(o, "null");
+}
+
+/* ---- reading */
 
 struct jp {
 	const char *p;

@@ -1,7 +1,10 @@
-/* lm_json: a small strict JSON reader (RFC 8259) into a flat tree, for
- * lmsession's baseline (an earlier run's summary.json). Made for hostile
- * input: a depth cap, a node cap, offsets checked; every error is an
- * answer with the byte offset, never a crash. */
+/* lm_json: JSON (RFC 8259), both ways. The one string escaper of every
+ * JSON we write (summary.json, samples.jsonl, the table for controllers,
+ * lm-json(5)), safe for every byte; and a small strict reader into a flat
+ * tree, for lmsession's baseline (an earlier run's summary.json) and the
+ * tests. The reader is made for hostile input: a depth cap, a node cap,
+ * offsets checked; every error is an answer with the byte offset, never
+ * a crash. Never prints. */
 #ifndef LM_JSON_H
 #define LM_JSON_H
 #include <stddef.h>
@@ -29,6 +32,19 @@ struct lm_json {
 	size_t nn, cap;      /* nodes used (n[0] included), allocated */
 	struct lm_buf s;     /* decoded strings and keys, each NUL-terminated */
 };
+
+/* s[0..n) as the body of a JSON string (no quotes) onto o: '"' and '\\'
+ * escaped, \n \r \t \b \f as such, every other byte below 0x20 and DEL
+ * as \u00XX, valid UTF-8 as it is, every byte that is not part of a
+ * valid UTF-8 sequence as \ufffd (U+FFFD). Any bytes in, NUL included:
+ * the output is always a valid JSON string body, pure printable text.
+ * Errors stay in o->err. */
+void lm_json_esc(struct lm_buf *o, const char *s, size_t n);
+/* The same with the quotes around it. */
+void lm_json_put_str(struct lm_buf *o, const char *s, size_t n);
+/* v as a JSON number (shortest text that reads back exactly, lm_num.h);
+ * null when v is NaN or infinite (JSON has no such numbers). */
+void lm_json_put_num(struct lm_buf *o, double v);
 
 /* Parse p[0..len) whole (one value, white space around it). 0 ok; -1
  * with err set ("bad escape at byte 17") and j empty. Free j either way. */

@@ -136,17 +136,6 @@ static void lmr_esc_ascii(struct lm_buf *o, unsigned char c, int mode)
 
 	if (mode == E_TEXT) {
 		lm_buf_addc(o, '?');
-	} else if (mode == E_JSON) {
-		switch (c) {
-		case '"': lm_buf_adds(o, "\\\""); break;
-		case '\\': lm_buf_adds(o, "\\\\"); break;
-		case '\n': lm_buf_adds(o, "\\n"); break;
-		case '\r': lm_buf_adds(o, "\\r"); break;
-		case '\t': lm_buf_adds(o, "\\t"); break;
-		case '\b': lm_buf_adds(o, "\\b"); break;
-		case '\f': lm_buf_adds(o, "\\f"); break;
-		default: lmr_addf(o, "\\u%04x", c);
-		}
 	} else {
 		switch (c) {
 		case '&': lm_buf_adds(o, "&amp;"); break;
@@ -164,22 +153,24 @@ static void lmr_esc_ascii(struct lm_buf *o, unsigned char c, int mode)
 
 static int lmr_esc_special(unsigned char c, int mode)
 {
-	if (mode == E_JSON)
-		return c == '"' || c == '\\';
 	if (mode == E_XML || mode == E_ATTR)
 		return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
 	return 0;
 }
 
-/* s escaped for mode: JSON string body, XML/HTML text or attribute, or
- * plain text (one line, nothing a terminal acts on). Bad UTF-8 becomes
- * U+FFFD ('?' in plain text). */
+/* s escaped for mode: JSON string body (lm_json_esc), XML/HTML text or
+ * attribute, or plain text (one line, nothing a terminal acts on). Bad
+ * UTF-8 becomes U+FFFD ('?' in plain text). */
 void lmr_esc(struct lm_buf *o, const char *s, int mode)
 {
 	const unsigned char *u = (const unsigned char *)lmr_nz(s);
 	size_t n = strlen((const char *)u), i = 0, a, k;
 	unsigned c;
 
+	if (mode == E_JSON) {
+		lm_json_esc(o, (const char *)u, n);
+		return;
+	}
 	while (i < n) {
 		a = i;
 		while (i < n && u[i] >= 0x20 && u[i] < 0x7f && !lmr_esc_special(u[i], mode))
@@ -194,10 +185,10 @@ void lmr_esc(struct lm_buf *o, const char *s, int mode)
 		k = lm_utf8_len(u + i, n - i);
 		c = k ? lmr_utf8_cp(u + i, k) : 0;
 		if (!k)
-			lm_buf_adds(o, mode == E_JSON ? "\\ufffd" : mode == E_TEXT ? "?" : "\xef\xbf\xbd");
+			lm_buf_adds(o, mode == E_TEXT ? "?" : "\xef\xbf\xbd");
 		else if (mode == E_TEXT && lmr_cp_unsafe(c))
 			lm_buf_addc(o, '?');
-		else if (mode != E_TEXT && mode != E_JSON && (c == 0xfffe || c == 0xffff))
+		else if (mode != E_TEXT && (c == 0xfffe || c == 0xffff))
 			lm_buf_adds(o, "\xef\xbf\xbd");
 		else
 			lm_buf_add(o, u + i, k);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "lm_fam.h"
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_report.h"
@@ -201,21 +202,10 @@ void lm_metric_stats(struct lm_metric *m)
 
 const char *lm_metric_unit(const struct lm_metric *m)
 {
-	static const char *const unit[] = {
-		"seconds", "bytes", "celsius", "watts", "hertz", "ratio"
-	};
 	const char *id = lmr_nz(m->id), *b = strchr(id, '{');
-	size_t n = b ? (size_t)(b - id) : strlen(id), i, k;
 
-	if (lmr_is_timer(m->type))
-		return "seconds";
 	if (lmr_is_count(m->type))
 		return "per_second";
-	for (i = 0; i < sizeof unit / sizeof unit[0]; i++) {
-		k = strlen(unit[i]);
-		if (n > k && id[n - k - 1] == '_' && memcmp(id + n - k, unit[i], k) == 0)
-			return unit[i];
-	}
-	return "";
+	return lm_fam_unit(id, b ? (size_t)(b - id) : strlen(id), m->type);
 }
 

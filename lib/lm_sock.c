@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lm_num.h"
 #include "lm_sock.h"
 #include "lm_wire.h"
 
@@ -246,4 +247,19 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+int lm_query_ok(const char *p, size_t n, size_t max, size_t *at, size_t *len)
+{
+	const char *nl = memchr(p, '\n', n);
+	uint64_t v;
+
+	if (!nl || nl - p < 3 || memcmp(p, "ok ", 3) != 0 ||
+	    lm_parse_u64(p + 3, (size_t)(nl - p - 3), max, &v) < 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	*at = (size_t)(nl + 1 - p);
+	*len = (size_t)v;
+	return 0;
 }

@@ -41,4 +41,8 @@ int lm_query(const char *path, const char *req, struct lm_buf *out, double deadl
  * -1 with errno set (ETIMEDOUT). */
 int lm_query_open(const char *path, const char *req, double end);
 ssize_t lm_query_read(int fd, void *buf, size_t n, double end);
+/* The head of a sized answer (expo, json): p[0..n) starts with
+ * "ok LENGTH\n", LENGTH at most max: 0, *at the bytes of the head, *len
+ * LENGTH; -1 (EPROTO) when it does not (an "error WHY" line, or junk). */
+int lm_query_ok(const char *p, size_t n, size_t max, size_t *at, size_t *len);
 #endif

@@ -1007,6 +1007,22 @@ static void ident_tags(struct lm_line *l, const struct app *a)
 	add_tag(l, "uid", a->uid, strlen(a->uid));
 }
 
+int lm_series_tag(const char **tg, struct lm_tag *g)
+{
+	const char *c, *e;
+
+	if (!**tg)
+		return 0;
+	c = strchr(*tg, ':');
+	e = strchr(c, ',');
+	g->k.p = *tg;
+	g->k.n = (size_t)(c - *tg);
+	g->v.p = c + 1;
+	g->v.n = e ? (size_t)(e - c - 1) : strlen(c + 1);
+	*tg = e ? e + 1 : c + 1 + g->v.n;
+	return 1;
+}
+
 int lm_app_is_up(const struct app *a)
 {
 	return a->gone == 0;
@@ -1085,17 +1101,9 @@ int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now)
 			lm_line_init(&l, s->key, 0, s->v);
 			l.name.n = s->namelen;
 			ident_tags(&l, a);
-			/* the series' own tags: k:v,k:v */
-			while (*tg && l.ntags < LM_TAGS_MAX) {
-				const char *c = strchr(tg, ':'), *e = strchr(c, ',');
-				size_t vn = e ? (size_t)(e - c - 1) : strlen(c + 1);
-				l.tags[l.ntags].k.p = tg;
-				l.tags[l.ntags].k.n = (size_t)(c - tg);
-				l.tags[l.ntags].v.p = c + 1;
-				l.tags[l.ntags].v.n = vn;
+			/* the series' own tags */
+			while (l.ntags < LM_TAGS_MAX && lm_series_tag(&tg, &l.tags[l.ntags]))
 				l.ntags++;
-				tg = e ? e + 1 : c + 1 + vn;
-			}
 			switch (s->kind) {
 			case SK_COUNTER:
 				l.type = LM_COUNTER;

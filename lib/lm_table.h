@@ -121,6 +121,14 @@ int lm_table_knobs(struct lm_table *t, struct lm_buf *out);
 /* Append the table dump (docs/design.md) to out. 0 ok, -1 out->err set. */
 int lm_table_dump(struct lm_table *t, struct lm_buf *out, double now);
 
+/* Append the table as one JSON document for controllers (docs/lm-json.5,
+ * its "version" LM_JSON_VERSION), ending in a newline: apps in order of
+ * arrival with their identity, up, last update, series and knobs, then
+ * every knob. now: monotonic seconds (rates); wall: unix seconds. 0 ok;
+ * -1 with errno set (ENOMEM, EMSGSIZE when out->max was hit). */
+#define LM_JSON_VERSION 1
+int lm_table_json(struct lm_table *t, struct lm_buf *out, double now, double wall);
+
 /* Append the exposition of the table (lm_expo.h: flags LM_EXPO_OM or
  * LM_EXPO_PB; lmexport's own gauges always) to out: families by name,
  * series by labels, rendered once per change and kept (lm_table_expo.c).

@@ -165,7 +165,10 @@ struct lm_hrow {
 #define LM_HROWS_MAX 64
 size_t lm_health_rows(const struct lm_table *t, struct lm_hrow *rows);
 
-/* lm_table.c: 1 while the app is up; a rate per second now */
+/* lm_table.c: 1 while the app is up; a rate per second now; the next of
+ * a series' own tags (*tg starts at key + namelen + 1, "k:v,k:v"; values
+ * hold no ','): 1 and *g set, 0 at the end */
 int lm_app_is_up(const struct app *a);
+int lm_series_tag(const char **tg, struct lm_tag *g);
 double lm_rate_now(struct lm_table *t, struct series *s, double now);
 #endif

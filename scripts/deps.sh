@@ -24,7 +24,8 @@ demo_pkgs="make gcc libc6-dev musl-tools ipsvd curl"
 # inetd; busybox: the shell tests run under busybox sh too; file: "statically
 # linked"; shellcheck: lint of the scripts; mandoc: lint of the man pages;
 # perl-base: raw and hostile datagrams, free ports; procps: kill, ps;
-# jq: the Grafana dashboard's queries (test/it/grafana.sh).
+# jq: the Grafana dashboard's queries (test/it/grafana.sh), the table as JSON
+# (test/it/json.sh).
 # clang + libclang-rt-14-dev: the libFuzzer targets (test/it/fuzz.sh).
 # python3 and its packages: the Python module, its tests and benchmark, and
 # a real StatsD client (python3-statsd) against the UDP listener.

@@ -198,6 +198,40 @@ static void table(void)
 }
 
 /* Request of exactly n bytes: GET line, one X header padded, blank line. */
+/* which page a request is for: the exposition, the table as JSON
+ * (LM_HTTP_PATH_JSON), the index */
+static void paths(void)
+{
+	static const struct {
+		const char *name, *req;
+		int status, json, index;
+	} pr[] = {
+		{ "GET /api/v1/table", "GET /api/v1/table HTTP/1.1\r\n\r\n", 200, 1, 0 },
+		{ "HEAD /api/v1/table", "HEAD /api/v1/table HTTP/1.0\r\n\r\n", 200, 1, 0 },
+		{ "json: a query string", "GET /api/v1/table?a=1 HTTP/1.1\r\n\r\n", 200, 1, 0 },
+		{ "json: absolute-form", "GET http://n:9090/api/v1/table HTTP/1.1\r\n\r\n", 200, 1, 0 },
+		{ "json: with an Accept", "GET /api/v1/table HTTP/1.1\r\nAccept: " PB "\r\n\r\n", 200, 1, 0 },
+		{ "/metrics is not json", "GET /metrics HTTP/1.1\r\n\r\n", 200, 0, 0 },
+		{ "/ is the index", "GET / HTTP/1.1\r\n\r\n", 200, 0, 1 },
+		{ "POST /api/v1/table: no writes", "POST /api/v1/table HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, 1, 0 },
+		{ "PUT /api/v1/table", "PUT /api/v1/table HTTP/1.1\r\n\r\n", 405, 1, 0 },
+		{ "trailing slash", "GET /api/v1/table/ HTTP/1.1\r\n\r\n", 404, 0, 0 },
+		{ "longer", "GET /api/v1/tables HTTP/1.1\r\n\r\n", 404, 0, 0 },
+		{ "shorter", "GET /api/v1/tabl HTTP/1.1\r\n\r\n", 404, 0, 0 },
+		{ "upper case", "GET /API/v1/table HTTP/1.1\r\n\r\n", 404, 0, 0 },
+		{ "under it", "GET /api/v1/table/x HTTP/1.1\r\n\r\n", 404, 0, 0 },
+	};
+	struct lm_http_req r;
+	size_t i;
+	int st;
+
+	for (i = 0; i < sizeof pr / sizeof pr[0]; i++) {
+		st = feed(pr[i].req, strlen(pr[i].req), 0, 2, &r, NULL);
+		T_OK(st == pr[i].status && r.json == pr[i].json && r.index == pr[i].index,
+			"paths: %s: %d (json %d, index %d)", pr[i].name, st, r.json, r.index);
+	}
+}
+
 static char *sized(size_t n, int lf)
 {
 	const char *head = lf ? "GET /metrics HTTP/1.1\nX: " : "GET /metrics HTTP/1.1\r\nX: ";
@@ -512,6 +546,7 @@ int main(void)
 {
 	t_file = "test_http";
 	table();
+	paths();
 	sizes();
 	deadlines();
 	replies();
