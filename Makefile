@@ -17,10 +17,10 @@ LIBOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
 	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
 	$(O)/lm_session.o $(O)/lm_hist.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
-	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o
+	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_sha256.o $(O)/lm_fetch.o
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_fetch $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
 	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
 EXAMPLES = $(O)/example_app
@@ -89,6 +89,7 @@ $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_json.c
 # lm_report: one job a file; the parts share lm_report_int.h
 REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+	lib/lm_fetch.h lib/lm_sha256.h \
 	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 $(O)/lm_report.o: lib/lm_report.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report.c
@@ -115,6 +116,11 @@ $(O)/lm_session.o: lib/lm_session.c lib/lm_session.h lib/lm_report.h lib/lm_buf.
 
 $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_acct.c
+# lm_fetch: lmsession's datasets by URL; lm_sha256 checks them
+$(O)/lm_sha256.o: lib/lm_sha256.c lib/lm_sha256.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_sha256.c
+$(O)/lm_fetch.o: lib/lm_fetch.c lib/lm_fetch.h lib/lm_sha256.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_fetch.c
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
 
@@ -179,6 +185,8 @@ $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_hist.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(O)/liblm.a $(LDLIBS)
+$(O)/test_fetch: test/unit/test_fetch.c test/unit/t.h $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_fetch.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(O)/liblm.a $(LDLIBS)
 
@@ -249,7 +257,8 @@ FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
 	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \
 	lib/lm_session.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
-	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
+	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c \
+	lib/lm_sha256.c lib/lm_fetch.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz
