@@ -398,7 +398,9 @@ int lm_fetch_list_ok(const char *list, size_t n, int zip, char *bad, size_t cap)
 			e = end;
 		s = p;
 		if (zip) {
-			if (e - p >= 3 && !memcmp(p, "---", 3)) {
+			while (s < e && *s == ' ')
+				s++;
+			if (e - s >= 3 && !memcmp(s, "---", 3)) {
 				if (in)
 					break;
 				in = 1;
@@ -424,6 +426,28 @@ int lm_fetch_list_ok(const char *list, size_t n, int zip, char *bad, size_t cap)
 		return -1;
 	}
 	return 0;
+}
+
+/* 0: tmp holds nothing the unpacker put beside dataset/ (a check after
+ * the listing's); -1 with err set */
+static int inside(const struct lm_fetch *f, const char *tmp, char *err, size_t cap)
+{
+	static const char *const ours[] = { ".", "..", "dataset", ".log", ".list" };
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+	size_t i;
+	int r = 0;
+
+	if (!d)
+		return fail(err, cap, "unable to read %s: %s", tmp, strerror(errno));
+	while (!r && (e = readdir(d))) {
+		for (i = 0; i < sizeof ours / sizeof ours[0] && strcmp(e->d_name, ours[i]); i++)
+			;
+		if (i == sizeof ours / sizeof ours[0] && strcmp(e->d_name, f->name))
+			r = fail(err, cap, "archive refused: it wrote %.100s outside the folder", e->d_name);
+	}
+	closedir(d);
+	return r;
 }
 
 /* unpack tmp/NAME into tmp/dataset, its listing checked first */
@@ -498,7 +522,7 @@ static int unpack(const struct lm_fetch *f, const char *tmp, char *err, size_t c
 		return -1;
 	if (st)
 		return child_failed(f->kind == LM_FETCH_ZIP ? "unzip" : "tar -x", st, log, err, cap);
-	return links_ok(dst, dst, err, cap);
+	return inside(f, tmp, err, cap) < 0 ? -1 : links_ok(dst, dst, err, cap);
 }
 
 /* ---- the entry */
@@ -567,10 +591,10 @@ static int build(struct lm_fetch *f, const char *tmp, char *err, size_t cap)
 		argv[k++] = "60";
 		argv[k++] = "-o";
 	} else if (lm_which("wget", exe, sizeof exe) == 0) {
-		f->tool = "wget";               /* GNU wget and busybox wget both */
+		/* GNU wget and busybox wget both: -O alone (busybox 1.35's
+		 * wget crashes on -T; GNU wget's own read timeout is 900 s) */
+		f->tool = "wget";
 		argv[k++] = exe;
-		argv[k++] = "-T";               /* stalled: 60 s without data */
-		argv[k++] = "60";
 		argv[k++] = "-O";
 	} else
 		return fail(err, cap, "no curl or wget on PATH");
@@ -630,6 +654,7 @@ int lm_fetch_get(struct lm_fetch *f, const char *cache, char *err, size_t cap)
 		else
 			rmdir(old);
 	}
+	chmod(tmp, 0755);   /* mkdtemp made it 0700: a container's user reads it too */
 	r = rename(tmp, e);
 	if (r < 0 && (errno == ENOTEMPTY || errno == EEXIST)) {
 		/* a concurrent session put its entry in place first */

@@ -174,6 +174,9 @@ static void t_list(void)
 		{ "Archive:  t.zip\n---------  ---------- -----   ----\n"
 		  "        6  2026-12-02 17:50      ../spaced\n---------\n", 1, -1, "../spaced" },
 		{ "Archive:  t.zip\n---------\n        6  2026-12-02\n        6\n\n---------\n", 1, 0, "" },
+		/* busybox: the closing dashes indented, names after it not read */
+		{ "Archive:  t.zip\n---------  ---------- -----   ----\n        3  12-02-2026 17:55   d/a.txt\n"
+		  " --------                     -------\n        6                     ../2 files\n", 1, 0, "" },
 	};
 	char bad[64], name[80];
 	size_t i;
