@@ -22,7 +22,7 @@ UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
 	$(O)/test_acct $(O)/test_fetch $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
-	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap
+	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_fetch
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lmsession.1
@@ -179,6 +179,8 @@ $(O)/replay_jetson: test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"jetson\" -o $@ test/fuzz/fuzz_jetson.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
+$(O)/replay_fetch: test/fuzz/fuzz_fetch.c test/fuzz/replay.c $(O)/liblm.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"fetch\" -o $@ test/fuzz/fuzz_fetch.c test/fuzz/replay.c $(O)/liblm.a $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(O)/liblm.a
@@ -243,12 +245,13 @@ bench:
 # test/data/probe/ as a file), wire, table, http, knob, report (seeds:
 # test/fuzz/seeds/TARGET/), gpuproc (the /proc texts of the app's GPU
 # processes), jetson (the jetson source's nvpmodel, release and number
-# parsers), nvmap (Jetson nvmap client tables; seeds: test/fuzz/seeds/TARGET/).
+# parsers), nvmap (Jetson nvmap client tables), fetch (an archive's listing
+# and a -D URL, lmsession's datasets by URL; seeds: test/fuzz/seeds/TARGET/).
 # Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap
+FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap fetch
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c \
