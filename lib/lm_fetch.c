@@ -120,6 +120,13 @@ int lm_fetch_parse(struct lm_fetch *f, const char *spec, char *err, size_t errca
 	return 0;
 }
 
+void lm_fetch_line(const struct lm_fetch *f, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s: %.0f bytes, %s%s in %.2f s%s", f->url, f->bytes,
+		f->cached ? "from the cache" : "fetched by ", f->cached ? "" : f->tool ? f->tool : "?",
+		f->seconds, *f->want ? ", sha256 checked" : "");
+}
+
 /* ---- the cache folder */
 
 int lm_fetch_cache_dir(const char *dir, char *out, size_t cap, char *err, size_t errcap)

@@ -46,6 +46,9 @@ struct lm_fetch {
 	const char *tool;                 /* "curl" or "wget"; NULL when cached */
 };
 
+/* One line for people (summary.txt, report.html): "URL: N bytes,
+ * fetched by curl in S s, sha256 checked" (or "from the cache"). */
+void lm_fetch_line(const struct lm_fetch *f, char *buf, size_t cap);
 /* 1 when s starts with http:// or https:// (any case): a URL for -D */
 int lm_fetch_is_url(const char *s);
 /* Parse URL[#sha256=HEX] into f (f zeroed first). 0 ok; -1 with err set

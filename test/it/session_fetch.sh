@@ -161,6 +161,11 @@ expect "curl: again" 0 '' ''
 eq "again: from the cache" "$(jf c2 '"\(.cached) \(.sha256)"')" "true $SUM_INPUT"
 eq "again: no second request" "$(gets /d/input.txt)" 1
 eq "again: the app sees the file" "$(cat "$T_DIR/c2/stdout.log")" hello
+check "summary.txt: fetched" "$(grep '^dataset' "$T_DIR/c1/summary.txt")" \
+	grep -q "^dataset   $U/d/input.txt: 6 bytes, fetched by curl in [0-9.]* s\$" "$T_DIR/c1/summary.txt"
+check "summary.txt: from the cache" "$(grep '^dataset' "$T_DIR/c2/summary.txt")" \
+	grep -q "^dataset   $U/d/input.txt: 6 bytes, from the cache in [0-9.]* s\$" "$T_DIR/c2/summary.txt"
+check "report.html: the dataset's URL" "no line" grep -q "dataset URL" "$T_DIR/c2/report.html"
 # with the checksum, the cached copy is verified, still not fetched again
 fetch c3 "$T_DIR/bin.curl" -D "$U/d/input.txt#sha256=$SUM_INPUT" -- sh -c :
 expect "checksum of a cached entry" 0 '' ''

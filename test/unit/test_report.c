@@ -546,6 +546,12 @@ static void test_round_trip(void)
 			"\"/cache/k/dataset \\\"q\\\"\",\"bytes\":1234,\"fetch_seconds\":0.5,\"sha256\":"
 			"\"9cc0918cf23efb774f4c9e62445c4d8eef9e2e0578dc0921072a700e2428a475\",\"verified\":true,"
 			"\"cached\":false,\"tool\":\"curl\"}") != NULL, "json: dataset_fetch's members");
+		lm_buf_reset(&o);
+		T_OK(lm_report_text(&g.r, &o) == 0 && strstr(o.p, "\ndataset   https://h/s/set.zip: 1234 bytes, "
+			"fetched by curl in 0.50 s, sha256 checked\n"), "text: the dataset's line");
+		lm_buf_reset(&o);
+		T_OK(lm_report_html(&g.r, &o) == 0 && strstr(o.p, "https://h/s/set.zip: 1234 bytes"),
+			"html: the dataset's URL");
 		g.r.fetch = NULL;
 	}
 	lm_buf_free(&o);
