@@ -147,7 +147,7 @@ check "usage errors: no request" "$(cat "$T_DIR/http.log")" test "$(gets /d/inpu
 # ---- curl: a plain file, then from the cache
 set -- sh "$T_DIR/app.sh" "$T_DIR/c1.started"
 fetch c1 "$T_DIR/bin.curl" -D "$U/d/input.txt" -- "$@"
-expect "curl: plain file" 0 '' ''
+expect "curl: plain file" 0 '' '!fatal'
 check "curl: the app sees the file" "$(cat "$T_DIR/c1/stdout.log")" test "$(cat "$T_DIR/c1/stdout.log")" = hello
 eq "curl: dataset_fetch" "$(jf c1 '"\(.url) \(.bytes) \(.cached) \(.verified) \(.tool) \(.sha256)"')" \
 	"$U/d/input.txt 6 false false curl $SUM_INPUT"
@@ -157,7 +157,7 @@ check "curl: the cache entry is named by the URL's SHA-256" "$(jf c1 .path)" \
 	test "$(jf c1 .path)" = "$CACHE/$(printf %s "$U/d/input.txt" | sha256sum | cut -c1-64)/input.txt"
 set -- sh "$T_DIR/app.sh" "$T_DIR/c2.started"
 fetch c2 "$T_DIR/bin.curl" -D "$U/d/input.txt" -- "$@"
-expect "curl: again" 0 '' ''
+expect "curl: again" 0 '' '!fatal'
 eq "again: from the cache" "$(jf c2 '"\(.cached) \(.sha256)"')" "true $SUM_INPUT"
 eq "again: no second request" "$(gets /d/input.txt)" 1
 eq "again: the app sees the file" "$(cat "$T_DIR/c2/stdout.log")" hello
@@ -168,7 +168,7 @@ check "summary.txt: from the cache" "$(grep '^dataset' "$T_DIR/c2/summary.txt")"
 check "report.html: the dataset's URL" "no line" grep -q "dataset URL" "$T_DIR/c2/report.html"
 # with the checksum, the cached copy is verified, still not fetched again
 fetch c3 "$T_DIR/bin.curl" -D "$U/d/input.txt#sha256=$SUM_INPUT" -- sh -c :
-expect "checksum of a cached entry" 0 '' ''
+expect "checksum of a cached entry" 0 '' '!fatal'
 eq "checksum of a cached entry: verified, no request" "$(jf c3 '"\(.cached) \(.verified)"') $(gets /d/input.txt)" "true true 1"
 # a checksum the cached copy does not match: fetched again, still wrong
 set -- sh "$T_DIR/app.sh" "$T_DIR/c4.started"
@@ -182,14 +182,14 @@ check "checksum mismatch: nothing left in the cache" "$(ls -A "$CACHE")" no_temp
 # ---- curl: archives
 set -- sh "$T_DIR/app.sh" "$T_DIR/c5.started"
 fetch c5 "$T_DIR/bin.curl" -D "$U/set.tar.gz" -- "$@"
-expect "curl: .tar.gz" 0 '' ''
+expect "curl: .tar.gz" 0 '' '!fatal'
 eq "curl: .tar.gz unpacked" "$(tr '\n' ' ' <"$T_DIR/c5/stdout.log")" "./d/input.txt ./d/other.txt hello "
 eq "curl: .tar.gz: the dataset is the folder" "$(jf c5 .path)" "$(dirname "$(jf c5 .path)")/dataset"
 check "curl: .tar.gz: the folder readable by all" "$(ls -ld "$(dirname "$(jf c5 .path)")")" \
 	test -n "$(find "$(dirname "$(jf c5 .path)")" -maxdepth 0 -perm -005)"
 set -- sh "$T_DIR/app.sh" "$T_DIR/c6.started"
 fetch c6 "$T_DIR/bin.curl" -D "$U/set.zip#sha256=$SUM_ZIP" -- "$@"
-expect "curl: .zip with its checksum" 0 '' ''
+expect "curl: .zip with its checksum" 0 '' '!fatal'
 eq "curl: .zip unpacked" "$(tr '\n' ' ' <"$T_DIR/c6/stdout.log")" "./d/input.txt ./d/other.txt hello "
 eq "curl: .zip verified" "$(jf c6 '"\(.verified) \(.sha256) \(.bytes)"')" "true $SUM_ZIP $(wc -c <"$SRV/set.zip" | tr -d ' ')"
 
@@ -222,16 +222,16 @@ check "failures: no temp left in the cache" "$(ls -A "$CACHE")" no_temps
 # ---- wget (GNU)
 set -- sh "$T_DIR/app.sh" "$T_DIR/w1.started"
 fetch w1 "$T_DIR/bin.wget" -D "$U/d/other.txt#sha256=$SUM_OTHER" -- "$@"
-expect "wget: plain file with its checksum" 0 '' ''
+expect "wget: plain file with its checksum" 0 '' '!fatal'
 eq "wget: dataset_fetch" "$(jf w1 '"\(.tool) \(.verified) \(.cached) \(.bytes)"')" "wget true false 6"
 eq "wget: the app sees the file" "$(cat "$T_DIR/w1/stdout.log")" other
 set -- sh "$T_DIR/app.sh" "$T_DIR/w2.started"
 fetch w2 "$T_DIR/bin.wget" -D "$U/set.tar" -- "$@"
-expect "wget: .tar" 0 '' ''
+expect "wget: .tar" 0 '' '!fatal'
 eq "wget: .tar unpacked" "$(tr '\n' ' ' <"$T_DIR/w2/stdout.log")" "./d/input.txt ./d/other.txt hello "
 set -- sh "$T_DIR/app.sh" "$T_DIR/w3.started"
 fetch w3 "$T_DIR/bin.wget" -D "$U/set.tgz" -- "$@"
-expect "wget: .tgz" 0 '' ''
+expect "wget: .tgz" 0 '' '!fatal'
 eq "wget: .tgz unpacked" "$(tr '\n' ' ' <"$T_DIR/w3/stdout.log")" "./d/input.txt ./d/other.txt hello "
 fetch w4 "$T_DIR/bin.wget" -D "$U/nope.csv" -- "$@"
 expect "wget: 404" 111 '' "~unable to fetch dataset $U/nope.csv: wget exited 8: .*404"
@@ -245,7 +245,7 @@ if [ -n "$BB" ]; then
 		rm -rf "$CACHE"
 		set -- sh "$T_DIR/app.sh" "$T_DIR/bb.$a.started"
 		fetch "bb.$a" "$T_DIR/bin.bb" -D "$U/$a" -- "$@"
-		expect "busybox: $a" 0 '' ''
+		expect "busybox: $a" 0 '' '!fatal'
 		eq "busybox: $a unpacked" "$(tr '\n' ' ' <"$T_DIR/bb.$a/stdout.log")" "./d/input.txt ./d/other.txt hello "
 		eq "busybox: $a fetched by wget" "$(jf "bb.$a" .tool)" wget
 	done
