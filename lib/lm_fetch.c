@@ -630,20 +630,26 @@ static int build(struct lm_fetch *f, const char *tmp, char *err, size_t cap)
 
 int lm_fetch_get(struct lm_fetch *f, const char *cache, char *err, size_t cap)
 {
-	char key[LM_SHA256_HEX + 1], e[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX];
+	char ukey[LM_SHA256_HEX + 1], key[LM_SHA256_HEX + 8];
+	char e[PATH_MAX], eu[PATH_MAX], tmp[PATH_MAX], old[PATH_MAX];
 	double t0 = mono();
 	int r;
 
 	/* the entry's paths: cache/.KEY.XXXXXX/NAME and the like fit */
-	if (strlen(cache) + LM_SHA256_HEX + LM_FETCH_NAME_MAX + 32 >= PATH_MAX)
+	if (strlen(cache) + sizeof key + LM_FETCH_NAME_MAX + 32 >= PATH_MAX)
 		return fail(err, cap, "cache folder path too long");
 	if (mkdirs(cache, err, cap) < 0)
 		return -1;
-	lm_sha256_hex(f->url, strlen(f->url), key);
-	if ((size_t)snprintf(e, sizeof e, "%s/%s", cache, key) >= sizeof e ||
-	    (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", cache, key) >= sizeof tmp)
+	/* the key: sha256-HEX with a checksum (the object is found again under
+	 * another URL, e.g. a presigned one), else the URL's SHA-256 */
+	lm_sha256_hex(f->url, strlen(f->url), ukey);
+	snprintf(key, sizeof key, "%s%s", *f->want ? "sha256-" : "", *f->want ? f->want : ukey);
+	join(e, sizeof e, cache, key);
+	join(eu, sizeof eu, cache, ukey);
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", cache, key) >= sizeof tmp)
 		return fail(err, cap, "cache folder path too long");
-	if (reuse(f, e, err, cap)) {
+	/* with a checksum, an entry of the URL fetched without one serves too */
+	if (reuse(f, e, err, cap) || (*f->want && reuse(f, eu, err, cap))) {
 		f->seconds = mono() - t0;
 		return 0;
 	}

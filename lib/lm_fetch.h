@@ -2,7 +2,9 @@
  * with an optional #sha256=HEX fragment) is fetched with curl or wget,
  * whichever is first found on PATH (we carry no TLS ourselves), into a
  * cache folder: one entry a URL, named by the SHA-256 of the URL (without
- * the fragment):
+ * the fragment), or with a checksum one entry an object, named
+ * sha256-CHECKSUM (so that an object found under another URL, e.g. a
+ * presigned one that changes every time, is not fetched again):
  *	CACHE/KEY/NAME      the download (NAME: the URL's last path segment,
  *	                    only [A-Za-z0-9._-] kept, others '_')
  *	CACHE/KEY/dataset/  a .tar, .tar.gz, .tgz or .zip unpacked (tar or
@@ -15,7 +17,8 @@
  * folder (an absolute name, a .. component) refuses the whole archive; so
  * does a symbolic link it unpacks that points outside.
  * Reuse: an entry is used again without a request; with a checksum only
- * when the download there still hashes to it (else it is fetched again and
+ * when the download there still hashes to it (looked for under
+ * sha256-CHECKSUM, then under the URL's key; else it is fetched again and
  * replaces the entry). Never prints; runs the fetcher and the unpacker as
  * children (stdin /dev/null, their output kept for the error message). */
 #ifndef LM_FETCH_H

@@ -225,6 +225,14 @@ fetch w1 "$T_DIR/bin.wget" -D "$U/d/other.txt#sha256=$SUM_OTHER" -- "$@"
 expect "wget: plain file with its checksum" 0 '' '!fatal'
 eq "wget: dataset_fetch" "$(jf w1 '"\(.tool) \(.verified) \(.cached) \(.bytes)"')" "wget true false 6"
 eq "wget: the app sees the file" "$(cat "$T_DIR/w1/stdout.log")" other
+eq "with a checksum: the entry named by it" "$(jf w1 .path)" "$CACHE/sha256-$SUM_OTHER/other.txt"
+# another URL of the same object (a presigned URL's new signature): no request
+set -- sh "$T_DIR/app.sh" "$T_DIR/q1.started"
+fetch q1 "$T_DIR/bin.curl" -D "$U/d/other.txt?sig=2#sha256=$SUM_OTHER" -- "$@"
+expect "same object, another URL" 0 '' '!fatal'
+eq "same object, another URL: from the cache, no request" \
+	"$(jf q1 '"\(.cached) \(.url)"') $(grep -c 'GET /d/other.txt?sig=' "$T_DIR/http.log")" "true $U/d/other.txt?sig=2 0"
+eq "same object, another URL: the app sees the file" "$(cat "$T_DIR/q1/stdout.log")" other
 set -- sh "$T_DIR/app.sh" "$T_DIR/w2.started"
 fetch w2 "$T_DIR/bin.wget" -D "$U/set.tar" -- "$@"
 expect "wget: .tar" 0 '' '!fatal'
