@@ -7,7 +7,7 @@
 # listening; no fetcher on PATH; bad URLs; archives whose members or
 # links would land outside; a second session reuses the cache (the
 # server's log shows no second request); two sessions at once; the app
-# sees the files; summary.json's dataset_fetch.
+# sees the files, in a container too; summary.json's dataset_fetch.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
@@ -267,6 +267,20 @@ if [ -n "$BB" ]; then
 else
 	skip "busybox" "no busybox with wget and unzip"
 fi
+
+# ---- a container (the stand-in runtime of session.sh): the cached folder
+# mounted read-only at /dataset
+mkdir -p "$T_DIR/images" "$T_DIR/rtstate"
+# shellcheck disable=SC2016 # the image's script expands it
+printf 'cat "$LM_DATASET/d/input.txt"\n' >"$T_DIR/images/ds.sh"
+FAKE_RT_LOG=$T_DIR/rt.log FAKE_RT_STATE=$T_DIR/rtstate FAKE_RT_IMAGES=$T_DIR/images
+export FAKE_RT_LOG FAKE_RT_STATE FAKE_RT_IMAGES
+t_run "$LS" -q -p none -o "$T_DIR/ctr" -K "$CACHE" -R "$T_ROOT/test/data/session/runtime" \
+	-I registry.example/ds:1 -D "$U/set.tar.gz" </dev/null
+expect "container: -D URL" 0 '' '!fatal'
+check "container: the cached folder mounted at /dataset" "$(grep ':/dataset' "$T_DIR/rt.log")" \
+	grep -qx "$(jf ctr .path):/dataset:ro" "$T_DIR/rt.log"
+eq "container: the app reads it" "$(cat "$T_DIR/ctr/stdout.log")" hello
 
 # ---- the cache folder from LM_CACHE; two sessions at once
 rm -rf "$CACHE"
