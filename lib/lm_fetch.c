@@ -375,6 +375,17 @@ static int child_failed(const char *what, int st, const char *log, char *err, si
 	return fail(err, cap, "%s exited %d%s%s", what, st, *tail ? ": " : "", tail);
 }
 
+/* run, and a non-zero status as an error naming what */
+static int run_ok(char *const argv[], const char *out, const char *log, const char *what,
+	char *err, size_t cap)
+{
+	int st = run(argv, out, log, err, cap);
+
+	if (st < 0)
+		return -1;
+	return st ? child_failed(what, st, log, err, cap) : 0;
+}
+
 /* ---- archives */
 
 int lm_fetch_name_ok(const char *s, size_t n)
@@ -460,33 +471,25 @@ static int inside(const struct lm_fetch *f, const char *tmp, char *err, size_t c
 /* unpack tmp/NAME into tmp/dataset, its listing checked first */
 static int unpack(const struct lm_fetch *f, const char *tmp, char *err, size_t cap)
 {
-	const char *prog = f->kind == LM_FETCH_ZIP ? "unzip" : "tar";
+	int zip = f->kind == LM_FETCH_ZIP, tgz = f->kind == LM_FETCH_TGZ, fd, r;
 	char exe[PATH_MAX], file[PATH_MAX], list[PATH_MAX], log[PATH_MAX], dst[PATH_MAX];
-	char *argv[10], bad[200], *text;
-	int st, fd, r;
+	char bad[200], *text;
+	/* the listing, then the unpacking (tar -o: no owners restored) */
+	char *lsz[] = { exe, "-l", file, NULL };
+	char *lst[] = { exe, tgz ? "-tzf" : "-tf", file, NULL };
+	char *xz[] = { exe, "-q", "-o", file, "-d", dst, NULL };
+	char *xt[] = { exe, tgz ? "-xozf" : "-xof", file, "-C", dst, NULL };
 	struct stat sb;
 	ssize_t n;
-	size_t k = 0;
 
-	if (lm_which(prog, exe, sizeof exe) < 0)
-		return fail(err, cap, "no %s on PATH to unpack %s", prog, f->name);
+	if (lm_which(zip ? "unzip" : "tar", exe, sizeof exe) < 0)
+		return fail(err, cap, "no %s on PATH to unpack %s", zip ? "unzip" : "tar", f->name);
 	join(file, sizeof file, tmp, f->name);
 	join(list, sizeof list, tmp, ".list");
 	join(log, sizeof log, tmp, ".log");
 	join(dst, sizeof dst, tmp, "dataset");
-	argv[k++] = exe;
-	if (f->kind == LM_FETCH_ZIP) {
-		argv[k++] = "-l";
-		argv[k++] = file;
-	} else {
-		argv[k++] = f->kind == LM_FETCH_TGZ ? "-tzf" : "-tf";
-		argv[k++] = file;
-	}
-	argv[k] = NULL;
-	if ((st = run(argv, list, log, err, cap)) < 0)
+	if (run_ok(zip ? lsz : lst, list, log, zip ? "unzip -l" : "tar -t", err, cap) < 0)
 		return -1;
-	if (st)
-		return child_failed(f->kind == LM_FETCH_ZIP ? "unzip -l" : "tar -t", st, log, err, cap);
 	if ((fd = open(list, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -503,32 +506,15 @@ static int unpack(const struct lm_fetch *f, const char *tmp, char *err, size_t c
 		free(text);
 		return fail(err, cap, "unable to read %s", list);
 	}
-	r = lm_fetch_list_ok(text, (size_t)n, f->kind == LM_FETCH_ZIP, bad, sizeof bad);
+	r = lm_fetch_list_ok(text, (size_t)n, zip, bad, sizeof bad);
 	free(text);
 	unlink(list);
 	if (r < 0)
 		return fail(err, cap, "archive refused: member '%s' would land outside the folder", bad);
 	if (mkdir(dst, 0755) < 0)
 		return fail(err, cap, "unable to create %s: %s", dst, strerror(errno));
-	k = 0;
-	argv[k++] = exe;
-	if (f->kind == LM_FETCH_ZIP) {
-		argv[k++] = "-q";
-		argv[k++] = "-o";
-		argv[k++] = file;
-		argv[k++] = "-d";
-		argv[k++] = dst;
-	} else {
-		argv[k++] = f->kind == LM_FETCH_TGZ ? "-xozf" : "-xof";
-		argv[k++] = file;
-		argv[k++] = "-C";
-		argv[k++] = dst;
-	}
-	argv[k] = NULL;
-	if ((st = run(argv, NULL, log, err, cap)) < 0)
+	if (run_ok(zip ? xz : xt, NULL, log, zip ? "unzip" : "tar -x", err, cap) < 0)
 		return -1;
-	if (st)
-		return child_failed(f->kind == LM_FETCH_ZIP ? "unzip" : "tar -x", st, log, err, cap);
 	return inside(f, tmp, err, cap) < 0 ? -1 : links_ok(dst, dst, err, cap);
 }
 
@@ -578,7 +564,6 @@ static int build(struct lm_fetch *f, const char *tmp, char *err, size_t cap)
 	char exe[PATH_MAX], file[PATH_MAX], log[PATH_MAX], p[PATH_MAX];
 	char *argv[24];
 	size_t k = 0;
-	int st;
 
 	if (lm_which("curl", exe, sizeof exe) == 0) {
 		f->tool = "curl";
@@ -610,10 +595,8 @@ static int build(struct lm_fetch *f, const char *tmp, char *err, size_t cap)
 	argv[k++] = file;
 	argv[k++] = f->url;
 	argv[k] = NULL;
-	if ((st = run(argv, NULL, log, err, cap)) < 0)
+	if (run_ok(argv, NULL, log, f->tool, err, cap) < 0)
 		return -1;
-	if (st)
-		return child_failed(f->tool, st, log, err, cap);
 	if (hash_file(file, f->sha256, &f->bytes, err, cap) < 0)
 		return -1;
 	if (*f->want && strcmp(f->want, f->sha256))
