@@ -20,14 +20,14 @@ LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(
 	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
 	$(O)/lm_session.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
-	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_top.o
+	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_top.o $(O)/lm_sha256.o $(O)/lm_fetch.o
 # what a tool or a test links: both, the tools' first
 TLIBS = $(O)/liblmtools.a $(O)/liblm.a
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/test_top $(O)/test_json $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_top $(O)/test_json $(O)/test_fetch $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
-	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_json
+	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_json $(O)/replay_fetch
 EXAMPLES = $(O)/example_app
 MANS = docs/lmhook.1 docs/lmtabled.8 docs/lmexport.8 docs/lm-wire.5 docs/lmprobe.1 \
 	docs/lm-results.5 docs/lm-json.5 docs/lmsession.1
@@ -96,6 +96,7 @@ $(O)/lm_json.o: lib/lm_json.c lib/lm_json.h lib/lm_buf.h lib/lm_num.h lib/lm_wir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_json.c
 # lm_report: one job a file; the parts share lm_report_int.h
 REPORTH = lib/lm_report.h lib/lm_report_int.h lib/lm_fam.h lib/lm_session.h lib/lm_usage.h lib/lm_json.h lib/lm_buf.h lib/lm_num.h \
+	lib/lm_fetch.h lib/lm_sha256.h \
 	lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 $(O)/lm_report.o: lib/lm_report.c $(REPORTH)
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_report.c
@@ -124,6 +125,11 @@ $(O)/lm_acct.o: lib/lm_acct.c lib/lm_acct.h lib/lm_proc.h lib/lm_send.h lib/lm_w
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_acct.c
 $(O)/lm_top.o: lib/lm_top.c lib/lm_top.h lib/lm_buf.h lib/lm_hash.h lib/lm_hist.h lib/lm_wire.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_top.c
+# lm_fetch: lmsession's datasets by URL; lm_sha256 checks them
+$(O)/lm_sha256.o: lib/lm_sha256.c lib/lm_sha256.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_sha256.c
+$(O)/lm_fetch.o: lib/lm_fetch.c lib/lm_fetch.h lib/lm_sha256.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_fetch.c
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
 
@@ -187,6 +193,8 @@ $(O)/replay_nvmap: test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"nvmap\" -o $@ test/fuzz/fuzz_nvmap.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
 $(O)/replay_json: test/fuzz/fuzz_json.c test/fuzz/replay.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"json\" -o $@ test/fuzz/fuzz_json.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
+$(O)/replay_fetch: test/fuzz/fuzz_fetch.c test/fuzz/replay.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -DTARGET=\"fetch\" -o $@ test/fuzz/fuzz_fetch.c test/fuzz/replay.c $(TLIBS) $(LDLIBS)
 $(O)/observe: test/unit/observe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ test/unit/observe.c $(O)/liblm.a $(LDLIBS)
 $(O)/test_hist: test/unit/test_hist.c test/unit/t.h $(TLIBS)
@@ -195,6 +203,8 @@ $(O)/test_report: test/unit/test_report.c test/unit/t.h test/unit/inlinecss.h $(
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_report.c $(TLIBS) $(LDLIBS)
 $(O)/test_json: test/unit/test_json.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_json.c $(TLIBS) $(LDLIBS)
+$(O)/test_fetch: test/unit/test_fetch.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_fetch.c $(TLIBS) $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(TLIBS) $(LDLIBS)
 $(O)/test_top: test/unit/test_top.c test/unit/t.h $(TLIBS)
@@ -254,12 +264,13 @@ bench:
 # test/fuzz/seeds/TARGET/), gpuproc (the /proc texts of the app's GPU
 # processes), jetson (the jetson source's nvpmodel, release and number
 # parsers), nvmap (Jetson nvmap client tables), json (the JSON escaper and
-# the table's JSON document; seeds: test/fuzz/seeds/TARGET/).
+# the table's JSON document), fetch (an archive's listing and a -D URL,
+# lmsession's datasets by URL; seeds: test/fuzz/seeds/TARGET/).
 # Each runs FUZZ_SECONDS (alias FUZZ_SECS); its
 # corpus grows in build/fuzz/TARGET, crashes land in build/fuzz/.
 FUZZ_SECS = 60
 FUZZ_SECONDS = $(FUZZ_SECS)
-FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap json
+FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap json fetch
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
 	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
@@ -268,7 +279,8 @@ FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \
 	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \
 	lib/lm_session.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
-	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c
+	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c \
+	lib/lm_sha256.c lib/lm_fetch.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

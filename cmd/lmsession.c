@@ -32,6 +32,7 @@
 #include <dirent.h>
 #include "lm_acct.h"
 #include "lm_buf.h"
+#include "lm_fetch.h"
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_report.h"
@@ -44,7 +45,7 @@ extern char **environ;
 
 static const char usage[] =
 	"usage: lmsession [-q] [-o DIR] [-n NAME] [-t SECS] [-r SECS] [-g SECS] [-i SECS]"
-	" [-e EXPECT] [-b DIR] [-D PATH] [-E VAR=VALUE] [-w PREFIX] [-p SOURCE]"
+	" [-e EXPECT] [-b DIR] [-D PATH|URL] [-K DIR] [-E VAR=VALUE] [-w PREFIX] [-p SOURCE]"
 	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [--] [CMD [ARG ...]]";
 
 static const char help[] =
@@ -57,7 +58,10 @@ static const char help[] =
 	"  -i, --interval SECS     sampling period (default 1)\n"
 	"  -e, --expect EXPECT     threshold, e.g. 'fps>=10', 'latency.p95<=1.1*baseline' (repeatable)\n"
 	"  -b, --baseline DIR      an earlier run's folder: deltas and relative thresholds\n"
-	"  -D, --dataset PATH      dataset: $LM_DATASET, {dataset}; mounted at /dataset in a container\n"
+	"  -D, --dataset PATH|URL  dataset: $LM_DATASET, {dataset}; mounted at /dataset in a container;\n"
+	"                          a URL (http, https; #sha256=HEX checks it) is fetched, archives unpacked\n"
+	"  -K, --cache DIR         where fetched datasets are kept (default $LM_CACHE, else\n"
+	"                          $XDG_CACHE_HOME/livemetrics, else ~/.cache/livemetrics)\n"
 	"  -E, --env VAR=VALUE     set VAR in the app's environment (repeatable)\n"
 	"  -w, --wrap PREFIX       run the app under a profiler command prefix, e.g.\n"
 	"                          'perf stat -o {out}/perf.txt --' (repeatable; the first is outermost)\n"
@@ -95,12 +99,13 @@ static const char *const result_files[] = {
 
 /* ---- options */
 
-static const char *outdir, *name_opt, *baseline_dir, *dataset, *image, *runtime_s;
+static const char *outdir, *name_opt, *baseline_dir, *dataset, *cache_dir, *image, *runtime_s;
 static const char *docker_args, *app_args;
 static double timeout_s, run_for_s, grace_s = 5, interval_s = 1;
 static const char *expects[MAX_LIST], *envs[MAX_LIST], *wraps[MAX_LIST], *probes[MAX_LIST];
 static size_t nexpects, nenvs, nwraps, nprobes;
 static int quiet;
+static const struct lm_fetch *fetched;   /* -D URL: how it was had */
 
 /* an info line, unless -q */
 #define say(...) do { if (!quiet) lm_info(__VA_ARGS__); } while (0)
@@ -358,21 +363,8 @@ static const char *tool(const char *t, char *buf, size_t cap)
 
 static int on_path(const char *prog)
 {
-	const char *path = getenv("PATH"), *p, *e;
 	char b[PATH_MAX];
-
-	if (!path)
-		path = "/usr/local/bin:/bin:/usr/bin";
-	for (p = path; ; p = e + 1) {
-		e = strchr(p, ':');
-		if (!e)
-			e = p + strlen(p);
-		if ((size_t)snprintf(b, sizeof b, "%.*s/%s", (int)(e - p),
-		    e == p ? "." : p, prog) < sizeof b && access(b, X_OK) == 0)
-			return 1;
-		if (!*e)
-			return 0;
-	}
+	return lm_which(prog, b, sizeof b) == 0;
 }
 
 /* ---- children of lmsession (not the app) */
@@ -1232,6 +1224,7 @@ static const struct option longopts[] = {
 	{ "expect", required_argument, NULL, 'e' },
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "dataset", required_argument, NULL, 'D' },
+	{ "cache", required_argument, NULL, 'K' },
 	{ "env", required_argument, NULL, 'E' },
 	{ "wrap", required_argument, NULL, 'w' },
 	{ "probe", required_argument, NULL, 'p' },
@@ -1248,7 +1241,7 @@ static void options(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:ho:n:t:r:g:i:e:b:D:E:w:p:I:R:A:a:q",
+	while ((c = getopt_long(argc, argv, "+:ho:n:t:r:g:i:e:b:D:K:E:w:p:I:R:A:a:q",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -1262,6 +1255,11 @@ static void options(int argc, char **argv)
 		case 'e': push(expects, &nexpects, "-e", optarg); break;
 		case 'b': baseline_dir = optarg; break;
 		case 'D': dataset = optarg; break;
+		case 'K':
+			if (!*optarg)
+				lm_die(LM_EXIT_USAGE, "empty -K folder");
+			cache_dir = optarg;
+			break;
 		case 'E':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				lm_die(LM_EXIT_USAGE, "bad -E: %s (VAR=VALUE)", optarg);
@@ -1759,6 +1757,22 @@ int main(int argc, char **argv)
 		lm_session_name((const char *const *)argv, nm, sizeof nm);
 		set_name(nm);
 	}
+	if (dataset && lm_fetch_is_url(dataset)) {
+		/* a URL: fetched (or found in the cache) before anything starts */
+		static struct lm_fetch df;
+		char cache[PATH_MAX];
+		if (lm_fetch_parse(&df, dataset, err, sizeof err) < 0)
+			lm_die(LM_EXIT_USAGE, "bad -D %s: %s", dataset, err);
+		if (lm_fetch_cache_dir(cache_dir, cache, sizeof cache, err, sizeof err) < 0)
+			lm_die(LM_EXIT_USAGE, "bad -K %s: %s", cache_dir ? cache_dir : "", err);
+		say("fetching %s into %s", df.url, cache);
+		if (lm_fetch_get(&df, cache, err, sizeof err) < 0)
+			lm_die(LM_EXIT_SYS, "unable to fetch dataset %s: %s", df.url, err);
+		say("dataset %s: %.0f bytes, %s in %.1fs", df.url, df.bytes,
+			df.cached ? "from the cache" : "fetched", df.seconds);
+		dataset = df.path;
+		fetched = &df;
+	}
 	if (dataset) {
 		static char ds[PATH_MAX];
 		if (!realpath(dataset, ds))
@@ -2079,6 +2093,7 @@ int main(int argc, char **argv)
 	run.app_args = app_args;
 	run.docker_args = image ? docker_args : NULL;
 	run.dataset = dataset;
+	run.fetch = fetched;
 	{
 		static char host[256];
 		if (gethostname(host, sizeof host - 1) < 0)

@@ -15,6 +15,7 @@
 #include "lm_wire.h"
 
 struct lm_usage;
+struct lm_fetch;
 
 #define LM_KEEP_MAX 4096    /* samples kept per metric; past it, every other one goes */
 #define LM_EXPECT_MAX 512   /* bytes in one --expect text */
@@ -184,6 +185,8 @@ struct lm_run {
 	                               * wrote, ...), NULL-terminated */
 	const struct lm_usage *usage; /* the app's whole-run CPU and I/O
 	                               * (lm_usage.h); NULL: not known */
+	const struct lm_fetch *fetch; /* -D URL: how the dataset was had
+	                               * (lm_fetch.h); NULL: a local path */
 };
 
 /* s as a JSON string, quotes included, into o (bytes that are not UTF-8

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "lm_json.h"
 #include "lm_num.h"
+#include "lm_fetch.h"
 #include "lm_report.h"
 #include "lm_report_int.h"
 #include "lm_usage.h"
@@ -109,6 +110,11 @@ static void html_params(const struct lm_run *r, struct lm_buf *o)
 	html_param(o, "app args", r->app_args);
 	html_param(o, "docker args", r->docker_args);
 	html_param(o, "dataset", r->dataset);
+	if (r->fetch) {
+		char fl[LM_FETCH_URL_MAX + 128];
+		lm_fetch_line(r->fetch, fl, sizeof fl);
+		html_param(o, "dataset URL", fl);
+	}
 	html_param(o, "host", lmr_nz(r->host));
 	lmr_iso_time(t, sizeof t, r->started, "Z");
 	html_param(o, "started", t);

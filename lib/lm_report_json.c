@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "lm_fetch.h"
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_report.h"
@@ -127,6 +128,31 @@ static void json_files(const struct lm_run *r, struct lm_buf *o)
 	lm_buf_addc(o, ']');
 }
 
+/* "dataset_fetch": where a -D URL came from and what it cost */
+static void json_fetch(const struct lm_fetch *f, struct lm_buf *o)
+{
+	if (!f)
+		return;
+	jtop(o, "dataset_fetch");
+	lm_buf_adds(o, "{\"url\":");
+	lmr_jstr(o, f->url);
+	lm_buf_adds(o, ",\"path\":");
+	lmr_jstr(o, f->path);
+	lm_buf_adds(o, ",\"bytes\":");
+	lm_buf_addnum(o, f->bytes);
+	lm_buf_adds(o, ",\"fetch_seconds\":");
+	lm_buf_addnum(o, f->seconds);
+	lm_buf_adds(o, ",\"sha256\":");
+	lmr_jstr(o, f->sha256);
+	lmr_addf(o, ",\"verified\":%s,\"cached\":%s", *f->want ? "true" : "false",
+		f->cached ? "true" : "false");
+	if (f->tool) {
+		lm_buf_adds(o, ",\"tool\":");
+		lmr_jstr(o, f->tool);
+	}
+	lm_buf_addc(o, '}');
+}
+
 int lm_report_json(const struct lm_run *r, struct lm_buf *o)
 {
 	char t[40];
@@ -148,6 +174,7 @@ int lm_report_json(const struct lm_run *r, struct lm_buf *o)
 	jtop_str(o, "app_args", r->app_args);
 	jtop_str(o, "docker_args", r->docker_args);
 	jtop_str(o, "dataset", r->dataset);
+	json_fetch(r->fetch, o);
 	jtop_num(o, "started", r->started);
 	lmr_iso_time(t, sizeof t, r->started, "Z");
 	jtop_str(o, "started_utc", t);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "lm_json.h"
 #include "lm_num.h"
+#include "lm_fetch.h"
 #include "lm_report.h"
 #include "lm_report_int.h"
 #include "lm_usage.h"
@@ -105,6 +106,12 @@ int lm_report_text(const struct lm_run *r, struct lm_buf *o)
 	if (r->image) {
 		lm_buf_adds(o, "\nimage     ");
 		lmr_esc(o, r->image, E_TEXT);
+	}
+	if (r->fetch) {
+		char fl[LM_FETCH_URL_MAX + 128];
+		lm_fetch_line(r->fetch, fl, sizeof fl);
+		lm_buf_adds(o, "\ndataset   ");
+		lmr_esc(o, fl, E_TEXT);
 	}
 	lm_buf_adds(o, "\nhost      ");
 	lmr_esc(o, lmr_nz(r->host), E_TEXT);

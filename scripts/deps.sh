@@ -40,6 +40,9 @@ bench_pkgs="$demo_pkgs collectd-core libmicrohttpd12 libprotobuf-c1 prometheus-p
 # below). xinetd conflicts with openbsd-inetd as a package: its binary is
 # unpacked under build/deps/xinetd instead (apt-get download, dpkg-deb -x).
 test_pkgs="$test_pkgs runit s6 openbsd-inetd systemd iproute2"
+# wget, unzip, zip: lmsession -D URL fetched with wget as well as curl,
+# .zip datasets unpacked, test archives made (test/it/session_fetch.sh)
+test_pkgs="$test_pkgs wget unzip zip"
 # chromium: report.html rendered headless under Jenkins' Content-Security-
 # Policy, its screenshot checked (test/it/session_csp.sh; skipped without)
 test_pkgs="$test_pkgs chromium"

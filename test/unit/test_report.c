@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "t.h"
 #include "lm_buf.h"
+#include "lm_fetch.h"
 #include "lm_json.h"
 #include "lm_num.h"
 #include "lm_report.h"
@@ -521,6 +522,38 @@ static void test_round_trip(void)
 	T_OK(g.ex[2].result == LM_EX_PASS && g.ex[3].result == LM_EX_PASS, "relative thresholds pass");
 	T_OK(lm_baseline_parse(&b2, o.p, o.len, err, sizeof err) == 0 && b2.n == NM, "re-read");
 	lm_baseline_free(&b2);
+	/* a dataset by URL: dataset_fetch, an object that parses; none without */
+	T_OK(!strstr(o.p, "dataset_fetch"), "no dataset_fetch for a local dataset");
+	{
+		static struct lm_fetch df;
+		size_t df_at;
+
+		T_OK(lm_fetch_parse(&df, "https://h/s/set.zip#sha256="
+			"9cc0918cf23efb774f4c9e62445c4d8eef9e2e0578dc0921072a700e2428a475", err, sizeof err) == 0,
+			"a URL for dataset_fetch");
+		snprintf(df.path, sizeof df.path, "/cache/k/dataset \"q\"");
+		memcpy(df.sha256, df.want, sizeof df.sha256);
+		df.bytes = 1234;
+		df.seconds = 0.5;
+		df.tool = "curl";
+		g.r.fetch = &df;
+		lm_buf_reset(&o);
+		T_OK(lm_report_json(&g.r, &o) == 0 && lm_json_parse(&j, o.p, o.len, err, sizeof err) == 0 &&
+			(df_at = lm_json_get(&j, 1, "dataset_fetch")) && j.n[df_at].type == LM_JOBJ,
+			"json: dataset_fetch an object");
+		lm_json_free(&j);
+		T_OK(strstr(o.p, "\"dataset_fetch\": {\"url\":\"https://h/s/set.zip\",\"path\":"
+			"\"/cache/k/dataset \\\"q\\\"\",\"bytes\":1234,\"fetch_seconds\":0.5,\"sha256\":"
+			"\"9cc0918cf23efb774f4c9e62445c4d8eef9e2e0578dc0921072a700e2428a475\",\"verified\":true,"
+			"\"cached\":false,\"tool\":\"curl\"}") != NULL, "json: dataset_fetch's members");
+		lm_buf_reset(&o);
+		T_OK(lm_report_text(&g.r, &o) == 0 && strstr(o.p, "\ndataset   https://h/s/set.zip: 1234 bytes, "
+			"fetched by curl in 0.50 s, sha256 checked\n"), "text: the dataset's line");
+		lm_buf_reset(&o);
+		T_OK(lm_report_html(&g.r, &o) == 0 && strstr(o.p, "https://h/s/set.zip: 1234 bytes"),
+			"html: the dataset's URL");
+		g.r.fetch = NULL;
+	}
 	lm_buf_free(&o);
 	fixture_free(&g);
 	fixture_free(&f);
