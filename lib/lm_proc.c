@@ -385,6 +385,27 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 	return 0;
 }
 
+long lm_proc_descendants(const char *root, long pid, long *out, size_t cap)
+{
+	long *set;
+	size_t n = 1, k;
+	int children = 1;
+
+	if (!(set = malloc(LM_PROC_TREE * sizeof *set)))
+		return -1;
+	set[0] = pid;
+	if (kids(root, pid, set, &n) < 0) {
+		children = 0;
+		scan(root, set, &n);
+	}
+	for (k = 1; children && k < n; k++)
+		kids(root, set[k], set, &n);
+	n = n - 1 < cap ? n - 1 : cap;
+	memcpy(out, set + 1, n * sizeof *out);
+	free(set);
+	return (long)n;
+}
+
 /* One process for lm_proc_list; zombies keep their final figures. */
 static int pinfo(const char *root, long pid, struct lm_proc_info *p)
 {
