@@ -136,7 +136,7 @@ $(O)/lmprobe: cmd/lmprobe.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(O)/liblm.a $(LDLIBS)
 # lmsession: one job a file; the parts share cmd/lmsession.h
 SESSIONSRC = cmd/lmsession.c cmd/lmsession_opt.c cmd/lmsession_files.c cmd/lmsession_helpers.c \
-	cmd/lmsession_keeper.c cmd/lmsession_sample.c cmd/lmsession_results.c
+	cmd/lmsession_keeper.c cmd/lmsession_companion.c cmd/lmsession_sample.c cmd/lmsession_results.c
 $(O)/lmsession: $(SESSIONSRC) cmd/lmsession.h $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ $(SESSIONSRC) $(O)/liblm.a $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a

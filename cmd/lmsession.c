@@ -76,6 +76,7 @@ static void on_signals(struct loop *L, double now)
 	struct signalfd_siginfo si;
 
 	while (read(L->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		struct companion *c;
 		struct helper *h;
 		int st;
 		pid_t p;
@@ -89,6 +90,24 @@ static void on_signals(struct loop *L, double now)
 						L->app_st = st;
 					}
 					L->keeper_done = 1;
+				} else if ((c = companion_of(p)) && !c->done) {
+					/* a companion runs until it is stopped: one that
+					 * ends first fails the run */
+					if (L->seen.companion) {
+						c->done = 1;
+						c->status = st;
+						continue;
+					}
+					companion_ended(c, st, L->app_done ? "before it was stopped" :
+						"while the app ran");
+					L->seen.companion = LM_END_COMPANION;
+					L->seen.cwstatus = st;
+					if (!L->app_done && L->stage == RUNNING) {
+						lm_warn("%s: stopping the app", companion_end);
+						escalate(L, SIGINT, now, grace_s);
+					} else {
+						lm_warn("%s", companion_end);
+					}
 				} else if ((h = helper_of(p)) && !h->done) {
 					h->done = 1;
 					h->status = st;
@@ -287,7 +306,7 @@ int main(int argc, char **argv)
 	struct lm_expect *ex;
 	struct lm_baseline base, *bp = NULL;
 	struct lm_run run;
-	int out, errfd, code;
+	int out, errfd, code, cw;
 	size_t i;
 
 	lm_prog = "lmsession";
@@ -306,18 +325,30 @@ int main(int argc, char **argv)
 	samples_open();
 	out = open_out("stdout.log");
 	errfd = open_out("stderr.log");
-	t0_mono = last_dump = lm_mono();
 	cores = cpus();
+	L.seen.companion = companions_start(&L.seen.cwstatus);
+	t0_mono = last_dump = lm_mono();
 	t0_wall = lm_wall();
-	L.kpid = start_keeper(L.cmd, env, out, errfd, L.sfd, &L.to, &L.from);
-	if (timeout_s || run_for_s)
-		L.deadline = t0_mono + (run_for_s ? run_for_s : timeout_s);
-	L.next_sample = t0_mono + interval_s;
-	L.insp_fd = -1;
-	L.insp_next = t0_mono + interval_s;   /* the container needs a moment */
-	say_running(L.cmd);
-
-	run_loop(&L);
+	if (!L.seen.companion) {
+		L.kpid = start_keeper(L.cmd, env, out, errfd, L.sfd, &L.to, &L.from);
+		if (timeout_s || run_for_s)
+			L.deadline = t0_mono + (run_for_s ? run_for_s : timeout_s);
+		L.next_sample = t0_mono + interval_s;
+		L.insp_fd = -1;
+		L.insp_next = t0_mono + interval_s;   /* the container needs a moment */
+		say_running(L.cmd);
+		run_loop(&L);
+	} else {
+		/* a companion failed: the app is not run */
+		close(out);
+		close(errfd);
+		L.t_end = t0_mono;
+		sample(1, L.t_end);
+	}
+	if (companions_stop(&cw) && !L.seen.companion) {
+		L.seen.companion = LM_END_COMPANION;
+		L.seen.cwstatus = cw;
+	}
 	stop_helpers();
 	rmdir(priv);
 
@@ -339,5 +370,6 @@ int main(int argc, char **argv)
 	if (bp)
 		lm_baseline_free(bp);
 	sample_free();
+	companions_free();
 	return code;
 }

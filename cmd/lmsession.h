@@ -5,6 +5,7 @@
  *	lmsession_files.c    the results folder, paths, programs on PATH
  *	lmsession_helpers.c  lmtabled, lmprobe, tegrastats, the runtime's subcommands
  *	lmsession_keeper.c   the keeper: the app's parent, a subreaper
+ *	lmsession_companion.c  companions (-c): started, ready, sampled, stopped
  *	lmsession_sample.c   the table read into series, samples.csv/jsonl, progress
  *	lmsession_results.c  the end in words, the results files, the summary
  * The state is the run's: one lmsession process runs one session. */
@@ -31,6 +32,9 @@
 #define RUNTIME_WAIT 10          /* seconds for a runtime kill/inspect */
 #define SERIES_MAX "5000"        /* the private lmtabled's caps (-n, -p): */
 #define SERIES_PER_APP "2000"    /* they bound lmsession's memory too */
+#define COMPANIONS_MAX 8         /* -c given at most this often */
+#define HELPERS_MAX (8 + COMPANIONS_MAX)
+#define READY_WAIT 30.0          /* seconds a companion may take to be ready (-W) */
 
 /* ---- options (lmsession_opt.c) */
 extern const char *outdir, *name_opt, *baseline_dir, *dataset, *image, *runtime_s;
@@ -57,6 +61,50 @@ extern size_t env_own;           /* app_env's first env_own entries are ours */
  * app's command line, *env its environment. */
 void setup(int argc, char **argv, struct lm_expect **ex, char ***cmd, char ***env);
 void free_words(char **v);
+/* Seconds: NUMBER[ms|s|m|h|d], within [min, max]; else a usage error */
+double duration(const char *opt, const char *s, double min, double max);
+/* Split s into words as sh does, without expansions ({out} and {dataset}
+ * replaced); appended to *v (*n words). A usage error ends lmsession. */
+void split(const char *what, const char *s, char ***v, size_t *n);
+
+/* ---- companions (lmsession_companion.c): commands started before the
+ * app, ready when their socket or port answers or after a delay, stopped
+ * after the app with SIGINT, SIGTERM, SIGKILL */
+struct companion {
+	const char *cmd;         /* -c as given */
+	const char *ready;       /* -C as given; NULL: ready once started */
+	int kind;                /* READY_* */
+	char path[108];          /* unix: the socket */
+	char host[64];           /* tcp: the address (an IPv4 or IPv6 literal) */
+	int port;
+	double delay;            /* delay: seconds */
+	char label[16];          /* companion-N: its files and source name */
+	char **argv, **env;
+	pid_t pid;
+	int done, status;        /* reaped; its wait status */
+};
+enum { READY_NONE, READY_UNIX, READY_TCP, READY_DELAY };
+extern struct companion companions[COMPANIONS_MAX];
+extern size_t ncompanions;
+extern double ready_wait;
+extern char companion_end[256];  /* how the companion that failed the run ended */
+
+/* -c CMD, -C READY (for the -c before it): a usage error ends lmsession */
+void companion_add(const char *cmd);
+void companion_ready(const char *spec);
+/* argv and environment (the app's, LM_APP the companion's label) */
+void companions_setup(char **app_env);
+/* Start them in order, each ready before the next. 0: all ready; else
+ * LM_END_COMPANION (*cw its wait status) or LM_END_NOTREADY, said why */
+int companions_start(int *cw);
+/* the companion that is pid, or NULL */
+struct companion *companion_of(pid_t pid);
+/* c ended by itself (wait status st); when: "while the app ran", ... */
+void companion_ended(struct companion *c, int st, const char *when);
+/* Stop those still running (SIGINT, SIGTERM, SIGKILL, -g apart); 1 when
+ * one had ended by itself first (*cw its wait status), else 0 */
+int companions_stop(int *cw);
+void companions_free(void);
 
 /* ---- files (lmsession_files.c) */
 extern const char *const result_files[];
@@ -80,7 +128,7 @@ struct helper {
 	int status;
 	int done;
 };
-extern struct helper helpers[8];
+extern struct helper helpers[HELPERS_MAX];
 extern size_t nhelpers;
 extern sigset_t sigs;            /* blocked in lmsession, read from a signalfd */
 
@@ -90,6 +138,8 @@ void start_tabled(void);
 /* app > 0: the app's tree (and its GPU memory, its container's cgroup);
  * else the board */
 void start_probes(pid_t app);
+/* lmprobe for the process tree of a companion, as source label */
+void start_tree_probe(const char *label, pid_t pid);
 void stop_helpers(void);
 
 /* ---- the keeper (lmsession_keeper.c) */

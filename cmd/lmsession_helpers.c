@@ -11,7 +11,7 @@
 #include "lm_spawn.h"
 #include "lmsession.h"
 
-struct helper helpers[8];
+struct helper helpers[HELPERS_MAX];
 size_t nhelpers;
 sigset_t sigs;
 
@@ -170,6 +170,18 @@ void start_probes(pid_t app)
 }
 
 /* SIGTERM to the helpers still running, SIGKILL after STOP_DEADLINE */
+/* lmprobe for the process tree of a companion, under its own source name */
+void start_tree_probe(const char *label, pid_t pid)
+{
+	char pr[PATH_MAX], iv[32], pidbuf[32];
+	char *a[] = { pr, "-q", "-s", sock, "-a", (char *)label, "-i", iv, "-p", pidbuf, "tree", NULL };
+
+	a[0] = (char *)tool("lmprobe", pr, sizeof pr);
+	lm_fmt_double(iv, interval_s);
+	snprintf(pidbuf, sizeof pidbuf, "%ld", (long)pid);
+	spawn("lmprobe (companion)", a, -1, -1);
+}
+
 void stop_helpers(void)
 {
 	static const int sigs_stop[] = { SIGTERM, SIGKILL, 0 };

@@ -15,7 +15,8 @@ extern char **environ;
 static const char usage[] =
 	"usage: lmsession [-q] [-o DIR] [-n NAME] [-t SECS] [-r SECS] [-g SECS] [-i SECS]"
 	" [-e EXPECT] [-b DIR] [-D PATH] [-E VAR=VALUE] [-w PREFIX] [-p SOURCE]"
-	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [--] [CMD [ARG ...]]";
+	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [-c CMD [-C READY]] [-W SECS]"
+	" [--] [CMD [ARG ...]]";
 
 static const char help[] =
 	"  -o, --output DIR        results folder (default lmsession-NAME-YYYYmmdd-HHMMSS, UTC)\n"
@@ -37,12 +38,18 @@ static const char help[] =
 	"  -R, --runtime RUNTIME   container runtime command (default $LM_RUNTIME, else docker)\n"
 	"  -A, --docker-args ARGS  runtime run arguments (default $app_docker_args)\n"
 	"  -a, --app-args ARGS     app arguments, appended (default $app_args)\n"
+	"  -c, --companion CMD     start CMD (split as sh does) before the app, stop it after;\n"
+	"                          its tree sampled as companion-N (repeatable, at most 8)\n"
+	"  -C, --ready READY       the last -c is ready when: unix:PATH or tcp:[HOST:]PORT accepts\n"
+	"                          a connection, or delay:SECS has passed (default: once started)\n"
+	"  -W, --ready-wait SECS   how long a companion may take to be ready (default 30)\n"
 	"  -q, --quiet             no progress, no summary on stdout\n"
 	"  -h, --help              print this and exit 0\n"
 	"In arguments, {out} is the results folder and {dataset} the dataset path.\n"
 	"Exit: 0 passed (the app exited 0 or stopped as planned, thresholds held); 1 a threshold\n"
-	"failed; 2 the app failed; 124 timed out; 137 had to be killed; 126/127 cannot run / not\n"
-	"found; 128+N lmsession got signal N; 100 usage; 111 system error (summary.json: verdict).\n";
+	"failed; 2 the app failed; 3 a companion ended before the app; 4 a companion was not ready;\n"
+	"124 timed out; 137 had to be killed; 126/127 cannot run / not found; 128+N lmsession got\n"
+	"signal N; 100 usage; 111 system error (summary.json: verdict).\n";
 
 /* ---- options */
 
@@ -63,7 +70,7 @@ char **runtime_argv;      /* runtime command, split */
 size_t env_own;
 
 /* Seconds: NUMBER[ms|s|m|h|d], within [min, max]. */
-static double duration(const char *opt, const char *s, double min, double max)
+double duration(const char *opt, const char *s, double min, double max)
 {
 	static const struct { const char *suf; double mul; } units[] = {
 		{ "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { "", 1 }
@@ -113,7 +120,7 @@ static char *expand(const char *s)
 /* Split s into words as sh does, without expansions: blanks separate,
  * '...' is literal, "..." keeps \" \\ \$ \` escapes, \x outside quotes is
  * x. Appends to *v (*n words). An unterminated quote is a usage error. */
-static void split(const char *what, const char *s, char ***v, size_t *n)
+void split(const char *what, const char *s, char ***v, size_t *n)
 {
 	struct lm_buf w;
 	const char *p = s;
@@ -216,6 +223,9 @@ static const struct option longopts[] = {
 	{ "runtime", required_argument, NULL, 'R' },
 	{ "docker-args", required_argument, NULL, 'A' },
 	{ "app-args", required_argument, NULL, 'a' },
+	{ "companion", required_argument, NULL, 'c' },
+	{ "ready", required_argument, NULL, 'C' },
+	{ "ready-wait", required_argument, NULL, 'W' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -225,7 +235,7 @@ static void options(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:ho:n:t:r:g:i:e:b:D:E:w:p:I:R:A:a:q",
+	while ((c = getopt_long(argc, argv, "+:ho:n:t:r:g:i:e:b:D:E:w:p:I:R:A:a:c:C:W:q",
 	    longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -254,6 +264,9 @@ static void options(int argc, char **argv)
 		case 'R': runtime_s = optarg; break;
 		case 'A': docker_args = optarg; break;
 		case 'a': app_args = optarg; break;
+		case 'c': companion_add(optarg); break;
+		case 'C': companion_ready(optarg); break;
+		case 'W': ready_wait = duration("ready-wait", optarg, 0.001, 3600); break;
 		case 'q': quiet = 1; break;
 		default:
 			if (!optopt && optind > 1) {   /* a long option: name it whole */
@@ -476,4 +489,5 @@ void setup(int argc, char **argv, struct lm_expect **ex, char ***cmd, char ***en
 	private_dir();
 	*cmd = command(argc, argv);
 	*env = app_env();
+	companions_setup(*env);
 }

@@ -38,6 +38,10 @@ static void end_words(char *b, size_t cap, const struct lm_run *r, const struct 
 	if (r->signal)
 		snprintf(s, sizeof s, " %s", signame(r->signal));
 	switch (r->end) {
+	case LM_END_COMPANION:
+	case LM_END_NOTREADY:
+		snprintf(b, cap, "%s", companion_end);
+		break;
 	case LM_END_NOSTART:
 		snprintf(b, cap, "could not start %s: %s", cmd0, strerror(sn->nostart));
 		break;
