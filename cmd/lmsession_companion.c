@@ -33,10 +33,15 @@ char companion_end[256];
 void companion_add(const char *cmd)
 {
 	struct companion *c;
+	char **v = NULL;
+	size_t n = 0;
 
 	if (ncompanions >= COMPANIONS_MAX)
 		lm_die(LM_EXIT_USAGE, "too many -c options (at most %d)", COMPANIONS_MAX);
-	if (!cmd[strspn(cmd, " \t\n")])
+	/* its syntax now, before anything is made; split again once {out} is known */
+	split("-c", cmd, &v, &n);
+	free_words(v);
+	if (!n)
 		lm_die(LM_EXIT_USAGE, "empty -c command");
 	c = &companions[ncompanions++];
 	memset(c, 0, sizeof *c);
