@@ -15,7 +15,7 @@ extern char **environ;
 static const char usage[] =
 	"usage: lmsession [-q] [-o DIR] [-n NAME] [-t SECS] [-r SECS] [-g SECS] [-i SECS]"
 	" [-e EXPECT] [-b DIR] [-D PATH] [-E VAR=VALUE] [-w PREFIX] [-p SOURCE]"
-	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [-c CMD [-C READY]] [-W SECS]"
+	" [-I IMAGE] [-R RUNTIME] [-A ARGS] [-a ARGS] [-c CMD] [-C READY] [-W SECS]"
 	" [--] [CMD [ARG ...]]";
 
 static const char help[] =
