@@ -261,8 +261,14 @@ static void stop_rows(void)
 		c.how = r->how;
 		c.done = 0;
 		c.status = 0;
-		if (r->kids)
-			wait_kids(c.pid, r->kids, d, 16);
+		if (r->kids && wait_kids(c.pid, r->kids, d, 16) >= 1) {
+			/* exec'd: a signal between the fork and the exec goes to
+			 * the shell's trap, not to sleep */
+			char cm[LM_COMM_MAX];
+			int k;
+			for (k = 0; k < 500 && (!lm_comm("", d[0], cm, sizeof cm) || strcmp(cm, "sleep")); k++)
+				usleep(10000);
+		}
 		t0 = lm_mono();
 		left = lm_spawn_stop(&c, 1, r->sigs, 1.0);
 		T_OK(left == 0 && c.done, "%s: stopped", r->name);
