@@ -327,9 +327,17 @@ int main(int argc, char **argv)
 	errfd = open_out("stderr.log");
 	cores = cpus();
 	L.seen.companion = companions_start(&L.seen.cwstatus);
+	if (L.seen.companion == LM_END_INTERRUPTED) {
+		/* as if the app had been stopped at once */
+		L.seen.signal = L.seen.cwstatus;
+		L.seen.cause = LM_END_INTERRUPTED;
+		L.stage = SENT_INT;
+		L.seen.companion = L.seen.cwstatus = 0;
+		L.started = -1;
+	}
 	t0_mono = last_dump = lm_mono();
 	t0_wall = lm_wall();
-	if (!L.seen.companion) {
+	if (!L.seen.companion && L.started == 0) {
 		L.kpid = start_keeper(L.cmd, env, out, errfd, L.sfd, &L.to, &L.from);
 		if (timeout_s || run_for_s)
 			L.deadline = t0_mono + (run_for_s ? run_for_s : timeout_s);
@@ -339,7 +347,7 @@ int main(int argc, char **argv)
 		say_running(L.cmd);
 		run_loop(&L);
 	} else {
-		/* a companion failed: the app is not run */
+		/* a companion failed, or we were interrupted: the app is not run */
 		close(out);
 		close(errfd);
 		L.t_end = t0_mono;

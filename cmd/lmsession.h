@@ -88,6 +88,7 @@ extern struct companion companions[COMPANIONS_MAX];
 extern size_t ncompanions;
 extern double ready_wait;
 extern char companion_end[256];  /* how the companion that failed the run ended */
+extern int ready_interrupted;    /* lmsession got a signal before the app ran */
 
 /* -c CMD, -C READY (for the -c before it): a usage error ends lmsession */
 void companion_add(const char *cmd);
@@ -95,7 +96,8 @@ void companion_ready(const char *spec);
 /* argv and environment (the app's, LM_APP the companion's label) */
 void companions_setup(char **app_env);
 /* Start them in order, each ready before the next. 0: all ready; else
- * LM_END_COMPANION (*cw its wait status) or LM_END_NOTREADY, said why */
+ * LM_END_COMPANION (*cw its wait status), LM_END_NOTREADY, said why, or
+ * LM_END_INTERRUPTED (*cw the signal lmsession got meanwhile) */
 int companions_start(int *cw);
 /* the companion that is pid, or NULL */
 struct companion *companion_of(pid_t pid);

@@ -29,6 +29,7 @@ struct companion companions[COMPANIONS_MAX];
 size_t ncompanions;
 double ready_wait = READY_WAIT;
 char companion_end[256];
+int ready_interrupted;
 
 void companion_add(const char *cmd)
 {
@@ -186,6 +187,21 @@ static void say_ended(const struct companion *c, int st, const char *when)
 	snprintf(companion_end, sizeof companion_end, "%s (%.80s) %s %s", c->label, c->argv[0], how, when);
 }
 
+/* SIGINT, SIGTERM or SIGHUP waiting for lmsession (blocked: read later
+ * from the signalfd); 0 none */
+static int interrupted(void)
+{
+	static const int s[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t p;
+	size_t i;
+
+	if (sigpending(&p) == 0)
+		for (i = 0; i < 3; i++)
+			if (sigismember(&p, s[i]))
+				return s[i];
+	return 0;
+}
+
 /* Start c, wait until it is ready: 0, or the end it made */
 static int start_one(struct companion *c, int *cw)
 {
@@ -228,6 +244,12 @@ static int start_one(struct companion *c, int *cw)
 		if (c->kind == READY_NONE || (c->kind == READY_DELAY && now - t0 >= c->delay) ||
 		    ((c->kind == READY_UNIX || c->kind == READY_TCP) && answers(c)))
 			break;
+		if ((*cw = interrupted()) != 0) {
+			snprintf(companion_end, sizeof companion_end, "got %s while %s was getting ready",
+				signame(*cw), c->label);
+			ready_interrupted = 1;
+			return LM_END_INTERRUPTED;
+		}
 		if (now >= end) {
 			snprintf(companion_end, sizeof companion_end, "%s (%.80s) was not ready within %gs (%s)",
 				c->label, c->argv[0], ready_wait, c->ready);
@@ -256,7 +278,10 @@ int companions_start(int *cw)
 
 	for (i = 0; i < ncompanions; i++)
 		if ((r = start_one(&companions[i], cw)) != 0) {
-			lm_warn("%s", companion_end);
+			if (r == LM_END_INTERRUPTED)
+				say("%s", companion_end);
+			else
+				lm_warn("%s", companion_end);
 			return r;
 		}
 	return 0;

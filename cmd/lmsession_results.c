@@ -37,6 +37,10 @@ static void end_words(char *b, size_t cap, const struct lm_run *r, const struct 
 
 	if (r->signal)
 		snprintf(s, sizeof s, " %s", signame(r->signal));
+	if (ready_interrupted) {
+		snprintf(b, cap, "%.200s; the app did not run", companion_end);
+		return;
+	}
 	switch (r->end) {
 	case LM_END_COMPANION:
 	case LM_END_NOTREADY:

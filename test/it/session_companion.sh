@@ -132,6 +132,25 @@ t1=$(date +%s)
 check "stubborn: killed within the grace times" "took $((t1 - t0)) s" [ $((t1 - t0)) -le 12 ]
 check "stubborn: its pid is gone" "pid runs" gone "$T_DIR/stub.pid"
 
+# 8. lmsession interrupted while a companion gets ready: 128+N at once,
+# the companion stopped, the app never run
+t_bg "$LS" -q -g 1 -o "$T_DIR/intr" -W 60 -c "sh -c 'echo \$\$ >$T_DIR/intr.pid; exec sleep 9736'" \
+	-C "unix:$S.never" -- sh -c "touch $T_DIR/ran" </dev/null >/dev/null 2>"$T_DIR/intr.err"
+LSPID=$T_PID
+if wait_for 10 test -s "$T_DIR/intr.pid"; then
+	kill -TERM "$LSPID"
+	t_reap "$LSPID" 10
+	eq "interrupted while getting ready: exit 143" "$T_STATUS" 143
+	eq "interrupted while getting ready: verdict" "$(json_str "$T_DIR/intr/summary.json" verdict)" interrupted
+	check "interrupted while getting ready: said so" "$(json_str "$T_DIR/intr/summary.json" end_text)" \
+		grep -q '"end_text": "got SIGTERM while companion-1 was getting ready; the app did not run"' \
+		"$T_DIR/intr/summary.json"
+	check "interrupted while getting ready: the companion's pid is gone" "runs" gone "$T_DIR/intr.pid"
+	check "interrupted while getting ready: the app did not run" "it ran" test ! -e "$T_DIR/ran"
+else
+	fail "interrupted while getting ready" "the companion did not start: $(t_head "$T_DIR/intr.err")"
+fi
+
 # 8. usage: strict -c/-C syntax, exit 100, nothing started
 for bad in "foo:bar" "unix:" "tcp:" "tcp:0" "tcp:65536" "tcp:x" "tcp:1.2.3:80" "tcp:host.example:80" \
 	"delay:" "delay:-1" "delay:5x" "delay:2h"; do
