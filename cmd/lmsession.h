@@ -79,7 +79,8 @@ struct companion {
 	int port;
 	double delay;            /* delay: seconds */
 	char label[16];          /* companion-N: its files and source name */
-	char **argv, **env;
+	char **argv, **env;      /* env: the app's entries, but app_kv (ours) */
+	char *app_kv;
 	pid_t pid;
 	int done, status;        /* reaped; its wait status */
 };

@@ -126,7 +126,7 @@ void companions_setup(char **app_env)
 			c->env[k] = strncmp(app_env[k], "LM_APP=", 7) ? app_env[k] : NULL;
 		for (k = 0; k < n; k++)
 			if (!c->env[k]) {
-				c->env[k] = xstrdup(kv);
+				c->env[k] = c->app_kv = xstrdup(kv);
 				break;
 			}
 	}
@@ -346,16 +346,11 @@ int companions_stop(int *cw)
 
 void companions_free(void)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < ncompanions; i++) {
-		struct companion *c = &companions[i];
-		free_words(c->argv);
-		for (k = 0; c->env && c->env[k]; k++)
-			if (!strncmp(c->env[k], "LM_APP=companion-", 17)) {
-				free(c->env[k]);
-				break;
-			}
-		free(c->env);
+		free_words(companions[i].argv);
+		free(companions[i].app_kv);
+		free(companions[i].env);
 	}
 }
