@@ -12,7 +12,7 @@ BINS = $(O)/lmhook $(O)/lmtabled $(O)/lmexport $(O)/lmprobe $(O)/lmsession
 # liblm.a: what apps link (the hook, its sender, the wire, numbers); it
 # is installed. liblmtools.a: the tools' internals, never installed.
 APPOBJ = $(O)/lm.o $(O)/lm_buf.o $(O)/lm_num.o $(O)/lm_wire.o $(O)/lm_sock.o \
-	$(O)/lm_send.o $(O)/lm_hist.o
+	$(O)/lm_send.o $(O)/lm_hist.o $(O)/lm_comm.o
 LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(O)/lm_table_json.o $(O)/lm_hash.o $(O)/lm_http.o $(O)/lm_expo.o $(O)/lm_msg.o \
 	$(O)/lm_tegra.o $(O)/lm_nvsmi.o $(O)/lm_proc.o \
 	$(O)/lm_json.o $(O)/lm_report.o $(O)/lm_report_stat.o $(O)/lm_report_fmt.o \
@@ -20,12 +20,12 @@ LIBOBJ = $(O)/lm_table.o $(O)/lm_knob.o $(O)/lm_health.o $(O)/lm_table_expo.o $(
 	$(O)/lm_report_junit.o $(O)/lm_report_html.o $(O)/lm_report_trend.o \
 	$(O)/lm_session.o $(O)/lm_fam.o $(O)/lm_pb.o \
 	$(O)/lm_expo_pb.o $(O)/lm_expo_le.o $(O)/lm_acct.o $(O)/lm_usage.o \
-	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_top.o $(O)/lm_sha256.o $(O)/lm_fetch.o
+	$(O)/lm_gpuproc.o $(O)/lm_jetson.o $(O)/lm_nvmap.o $(O)/lm_top.o $(O)/lm_sha256.o $(O)/lm_fetch.o $(O)/lm_spawn.o
 # what a tool or a test links: both, the tools' first
 TLIBS = $(O)/liblmtools.a $(O)/liblm.a
 UNITS = $(O)/test_num $(O)/test_wire $(O)/test_table $(O)/test_http \
 	$(O)/test_expo $(O)/test_hook $(O)/test_probe $(O)/test_report $(O)/test_hist $(O)/test_pb \
-	$(O)/test_acct $(O)/test_top $(O)/test_json $(O)/test_fetch $(O)/observe $(O)/pbdump \
+	$(O)/test_acct $(O)/test_top $(O)/test_json $(O)/test_fetch $(O)/test_spawn $(O)/observe $(O)/pbdump \
 	$(O)/replay_wire $(O)/replay_table $(O)/replay_tegra $(O)/replay_nvsmi $(O)/replay_http $(O)/replay_knob $(O)/replay_report \
 	$(O)/replay_gpuproc $(O)/replay_jetson $(O)/replay_nvmap $(O)/replay_json $(O)/replay_fetch
 EXAMPLES = $(O)/example_app
@@ -52,7 +52,11 @@ $(O)/lm_num.o: lib/lm_num.c lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_num.c
 $(O)/lm_wire.o: lib/lm_wire.c lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_wire.c
-$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_num.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
+$(O)/lm_comm.o: lib/lm_comm.c lib/lm_comm.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_comm.c
+$(O)/lm_spawn.o: lib/lm_spawn.c lib/lm_spawn.h lib/lm_proc.h lib/lm_sock.h $(O)/.dir
+	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_spawn.c
+$(O)/lm_sock.o: lib/lm_sock.c lib/lm_sock.h lib/lm_comm.h lib/lm_num.h lib/lm_buf.h lib/lm_wire.h lib/lm_hist.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_sock.c
 $(O)/lm_table.o: lib/lm_table.c lib/lm_table.h lib/lm_table_int.h lib/lm_hash.h lib/lm_wire.h lib/lm_hist.h lib/lm_buf.h lib/lm_fam.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_table.c
@@ -86,7 +90,7 @@ $(O)/lm_nvsmi.o: lib/lm_nvsmi.c lib/lm_nvsmi.h lib/lm_send.h lib/lm_wire.h lib/l
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_nvsmi.c
 $(O)/lm_proc.o: lib/lm_proc.c lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_proc.c
-$(O)/lm_gpuproc.o: lib/lm_gpuproc.c lib/lm_gpuproc.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
+$(O)/lm_gpuproc.o: lib/lm_gpuproc.c lib/lm_gpuproc.h lib/lm_comm.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_gpuproc.c
 $(O)/lm_jetson.o: lib/lm_jetson.c lib/lm_jetson.h lib/lm_proc.h lib/lm_send.h lib/lm_wire.h lib/lm_hist.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) -c -o $@ lib/lm_jetson.c
@@ -148,8 +152,11 @@ $(O)/lmexport: cmd/lmexport.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(TLIBS) $(LDLIBS)
 $(O)/lmprobe: cmd/lmprobe.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(TLIBS) $(LDLIBS)
-$(O)/lmsession: cmd/lmsession.c $(TLIBS)
-	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ cmd/lmsession.c $(TLIBS) $(LDLIBS)
+# lmsession: one job a file; the parts share cmd/lmsession.h
+SESSIONSRC = cmd/lmsession.c cmd/lmsession_opt.c cmd/lmsession_files.c cmd/lmsession_helpers.c \
+	cmd/lmsession_keeper.c cmd/lmsession_companion.c cmd/lmsession_sample.c cmd/lmsession_results.c
+$(O)/lmsession: $(SESSIONSRC) cmd/lmsession.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ $(SESSIONSRC) $(TLIBS) $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)
 
@@ -205,6 +212,8 @@ $(O)/test_json: test/unit/test_json.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_json.c $(TLIBS) $(LDLIBS)
 $(O)/test_fetch: test/unit/test_fetch.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_fetch.c $(TLIBS) $(LDLIBS)
+$(O)/test_spawn: test/unit/test_spawn.c test/unit/t.h $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_spawn.c $(TLIBS) $(LDLIBS)
 $(O)/test_acct: test/unit/test_acct.c test/unit/t.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -Itest/unit -o $@ test/unit/test_acct.c $(TLIBS) $(LDLIBS)
 $(O)/test_top: test/unit/test_top.c test/unit/t.h $(TLIBS)
@@ -273,7 +282,7 @@ FUZZ_SECONDS = $(FUZZ_SECS)
 FUZZ_TARGETS = tegra nvsmi wire table http knob report gpuproc jetson nvmap json fetch
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c \
-	lib/lm_sock.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
+	lib/lm_sock.c lib/lm_comm.c lib/lm_buf.c lib/lm_table.c lib/lm_knob.c lib/lm_health.c lib/lm_table_expo.c lib/lm_table_json.c \
 	lib/lm_hash.c lib/lm_expo.c lib/lm_http.c \
 	lib/lm_json.c lib/lm_report.c lib/lm_report_stat.c lib/lm_report_fmt.c \
 	lib/lm_report_expect.c lib/lm_report_base.c lib/lm_report_text.c lib/lm_report_json.c \

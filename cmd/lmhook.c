@@ -15,6 +15,7 @@
 #include "lm_msg.h"
 #include "lm_num.h"
 #include "lm_send.h"
+#include "lm_spawn.h"
 #include "lm_sock.h"
 #include "lm_wire.h"
 
@@ -180,35 +181,21 @@ static int run_timed(const char *name, char **argv)
 	struct lm_line l;
 	struct timespec a, b;
 	double dt;
-	int st, code;
+	struct lm_spawn sp;
+	int st, code, e = 0;
 	pid_t pid;
 
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
-	int pfd[2], e = 0;
-	ssize_t got;
-
-	/* a close-on-exec pipe tells "could not run" from a status of 126/127 */
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		lm_die_sys(LM_EXIT_SYS, "unable to create a pipe");
+	lm_spawn_init(&sp, argv);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid = fork();
+	pid = lm_spawn(&sp, &e);
 	if (pid < 0)
 		lm_die_sys(LM_EXIT_SYS, "unable to fork");
-	if (pid == 0) {
-		close(pfd[0]);
-		execvp(argv[0], argv);
-		e = errno;
-		code = e == ENOENT ? 127 : 126;
+	if (e) {
+		errno = e;
 		lm_warn_sys("unable to run %s", argv[0]);
-		got = write(pfd[1], &e, sizeof e);
-		(void)got;
-		_exit(code);
 	}
-	close(pfd[1]);
-	while ((got = read(pfd[0], &e, sizeof e)) < 0 && errno == EINTR)
-		;
-	close(pfd[0]);
 	sigaction(SIGINT, &ign, &oldint);
 	sigaction(SIGQUIT, &ign, &oldquit);
 	while (waitpid(pid, &st, 0) < 0)
@@ -219,7 +206,7 @@ static int run_timed(const char *name, char **argv)
 	sigaction(SIGINT, &oldint, NULL);
 	sigaction(SIGQUIT, &oldquit, NULL);
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (got <= 0) {     /* it ran */
+	if (!e) {     /* it ran */
 		lm_line_init(&l, name, LM_TIMER, dt);
 		queue(&l, 0);
 		send_now();

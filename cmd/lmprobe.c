@@ -25,6 +25,7 @@
 #include "lm_nvsmi.h"
 #include "lm_proc.h"
 #include "lm_send.h"
+#include "lm_spawn.h"
 #include "lm_sock.h"
 #include "lm_tegra.h"
 #include "lm_wire.h"
@@ -140,57 +141,27 @@ static int have_app, send_failed, send_warned;
 
 static void child_start(struct child *c, double now)
 {
-	sigset_t all;
-	int p[2], e[2], err = 0;
-	ssize_t n;
+	struct lm_spawn sp;
+	int p[2], err = 0;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		lm_warn_sys("unable to create a pipe");
 		c->restart_at = now + c->backoff;
 		return;
 	}
-	if (pipe2(e, O_CLOEXEC) < 0) {   /* exec's errno comes back here */
-		lm_warn_sys("unable to create a pipe");
-		close(p[0]);
-		close(p[1]);
-		c->restart_at = now + c->backoff;
-		return;
-	}
-	c->pid = fork();
+	lm_spawn_init(&sp, c->argv);
+	sp.fd[0] = LM_SPAWN_NULL;
+	sp.fd[1] = p[1];
+	sp.flags = LM_SPAWN_PGRP;
+	c->pid = lm_spawn(&sp, &err);
+	close(p[1]);
 	if (c->pid < 0) {
 		lm_warn_sys("unable to fork");
 		close(p[0]);
-		close(p[1]);
-		close(e[0]);
-		close(e[1]);
 		c->restart_at = now + c->backoff;
 		return;
 	}
-	if (c->pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0);
-		if (nul >= 0 && nul != 0) {
-			dup2(nul, 0);
-			close(nul);
-		}
-		dup2(p[1], 1);
-		execvp(c->argv[0], c->argv);
-		err = errno;
-		if (write(e[1], &err, sizeof err) < 0)
-			_exit(126);
-		_exit(err == ENOENT ? 127 : 126);
-	}
-	setpgid(c->pid, c->pid);
-	close(p[1]);
-	close(e[1]);
-	/* EOF once exec succeeded (the pipe is close-on-exec), else its errno */
-	while ((n = read(e[0], &err, sizeof err)) < 0 && errno == EINTR)
-		;
-	close(e[0]);
-	if (n == (ssize_t)sizeof err) {
+	if (err) {
 		errno = err;
 		c->errors++;
 		if (oneshot)
@@ -203,7 +174,7 @@ static void child_start(struct child *c, double now)
 	c->len = 0;
 	c->skipping = 0;
 	c->since = now;
-	if (verbose && n == 0)
+	if (verbose && !err)
 		lm_info("%s: started, pid %ld", c->name, (long)c->pid);
 }
 
@@ -241,25 +212,14 @@ static void child_gone(struct child *c, int st, double now)
 
 static void child_kill(struct child *c, double now)
 {
-	double end = lm_mono() + KILL_GRACE;
-	int st = 0;
+	static const int stop[] = { SIGTERM, SIGKILL, 0 };
+	struct lm_child k = { c->pid, LM_STOP_GROUP, 0, 0 };
 
 	if (c->pid <= 0)
 		return;
-	kill(-c->pid, SIGTERM);
-	kill(c->pid, SIGTERM);
-	while (waitpid(c->pid, &st, WNOHANG) == 0) {
-		if (lm_mono() > end) {
-			kill(-c->pid, SIGKILL);
-			kill(c->pid, SIGKILL);
-			while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			break;
-		}
-		usleep(5000);
-	}
+	lm_spawn_stop(&k, 1, stop, KILL_GRACE);
 	kill(-c->pid, SIGKILL);   /* whatever it left in its group */
-	child_gone(c, st, now);
+	child_gone(c, k.status, now);
 }
 
 /* Read what the child printed; whole lines go to its line handler. */

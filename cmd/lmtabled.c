@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <unistd.h>
 #include "lm_buf.h"
+#include "lm_comm.h"
 #include "lm_expo.h"
 #include "lm_msg.h"
 #include "lm_num.h"
@@ -91,22 +92,9 @@ static int alive(long pid)
 /* The name of a process that sent no app tag: /proc/PID/comm. */
 static size_t app_of_pid(long pid, char *out, size_t cap)
 {
-	char path[64];
-	ssize_t n;
-	size_t i;
-	int fd;
+	size_t n = pid > 0 ? lm_comm("", pid, out, cap) : 0, i;
 
-	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, out, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == 0))
-		n--;
-	for (i = 0; i < (size_t)n; i++) {
+	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)out[i];
 		if (c < 0x21 || c > 0x7e || c == ',' || c == '|' || c == '#' || c == '"' || c == '\\')
 			out[i] = '_';

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "lm_comm.h"
 #include "lm_gpuproc.h"
 #include "lm_num.h"
 #include "lm_proc.h"
@@ -252,15 +253,10 @@ void lm_gpuproc_board_samples(const struct lm_gpuprocs *g, const char *root,
 
 	for (i = 0; i < g->n; i++) {
 		const struct lm_gpuproc_row *r = &g->r[i];
-		char rel[64], comm[64];
-		ssize_t n;
+		char comm[LM_COMM_MAX];
 		struct lm_sample *s;
 
-		snprintf(rel, sizeof rel, "/proc/%ld/comm", r->pid);
-		n = lm_proc_file(root, rel, comm, sizeof comm);
-		while (n > 0 && (comm[n - 1] == '\n' || comm[n - 1] == ' '))
-			comm[--n] = 0;
-		if (n <= 0)
+		if (!lm_comm(root, r->pid, comm, sizeof comm))
 			snprintf(comm, sizeof comm, "%s", *r->comm ? r->comm : "?");
 		s = lm_samples_add(out, "gpu_process_memory_bytes", LM_GAUGE, r->bytes);
 		if (s && (lm_sample_tag(s, "gpu", r->gpu >= 0 ? g->gpus[r->gpu].index : "?",

@@ -354,11 +354,30 @@ static void scan(const char *root, long *set, size_t *n)
 	free(pids);
 }
 
+/* A tree's pid set: pid, then its children (through the children files,
+ * *children 1; else all its descendants by a scan, *children 0); *n the
+ * count. NULL: ENOMEM. */
+static long *tree_start(const char *root, long pid, size_t *n, int *children)
+{
+	long *set = malloc(LM_PROC_TREE * sizeof *set);
+
+	if (!set)
+		return NULL;
+	set[0] = pid;
+	*n = 1;
+	*children = 1;
+	if (kids(root, pid, set, n) < 0) {
+		*children = 0;
+		scan(root, set, n);
+	}
+	return set;
+}
+
 int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 {
 	long *set;
-	size_t n = 1, k;
-	int children = 1;
+	size_t n, k;
+	int children;
 
 	memset(t, 0, sizeof *t);
 	if (pstat(root, pid, NULL, t) < 0) {
@@ -366,14 +385,9 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 			errno = ESRCH;
 		return -1;
 	}
-	if (!(set = malloc(LM_PROC_TREE * sizeof *set)))
-		return -1;
-	set[0] = pid;
 	pio(root, pid, t);
-	if (kids(root, pid, set, &n) < 0) {
-		children = 0;
-		scan(root, set, &n);
-	}
+	if (!(set = tree_start(root, pid, &n, &children)))
+		return -1;
 	for (k = 1; k < n; k++) {
 		if (pstat(root, set[k], NULL, t) < 0)
 			continue;   /* gone meanwhile */
@@ -383,6 +397,22 @@ int lm_proc_tree(const char *root, long pid, struct lm_tree *t)
 	}
 	free(set);
 	return 0;
+}
+
+long lm_proc_descendants(const char *root, long pid, long *out, size_t cap)
+{
+	long *set;
+	size_t n, k;
+	int children;
+
+	if (!(set = tree_start(root, pid, &n, &children)))
+		return -1;
+	for (k = 1; children && k < n; k++)
+		kids(root, set[k], set, &n);
+	n = n - 1 < cap ? n - 1 : cap;
+	memcpy(out, set + 1, n * sizeof *out);
+	free(set);
+	return (long)n;
 }
 
 /* One process for lm_proc_list; zombies keep their final figures. */
@@ -418,8 +448,8 @@ static int pinfo(const char *root, long pid, struct lm_proc_info *p)
 long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap)
 {
 	long *set;
-	size_t n = 1, m = 1, k;
-	int children = 1;
+	size_t n, m = 1, k;
+	int children;
 
 	if (!cap) {
 		errno = EINVAL;
@@ -430,13 +460,8 @@ long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap
 			errno = ESRCH;
 		return -1;
 	}
-	if (!(set = malloc(LM_PROC_TREE * sizeof *set)))
+	if (!(set = tree_start(root, pid, &n, &children)))
 		return -1;
-	set[0] = pid;
-	if (kids(root, pid, set, &n) < 0) {
-		children = 0;
-		scan(root, set, &n);
-	}
 	for (k = 1; k < n && m < cap; k++) {
 		if (pinfo(root, set[k], &v[m]) < 0)
 			continue;   /* gone meanwhile */

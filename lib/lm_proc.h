@@ -55,6 +55,11 @@ struct lm_proc_info {
  * (ESRCH: pid is gone or a zombie). */
 long lm_proc_list(const char *root, long pid, struct lm_proc_info *v, size_t cap);
 
+/* pid's descendants (not pid), breadth first, at most cap (and
+ * LM_PROC_TREE): through task/TID/children, else a scan of /proc. Returns
+ * how many, -1 errno. */
+long lm_proc_descendants(const char *root, long pid, long *out, size_t cap);
+
 /* The cgroup of pid (0: the caller), v2 or v1: cgroup_memory_bytes,
  * cgroup_memory_peak_bytes, cgroup_memory_limit_bytes, counters
  * cgroup_cpu_seconds, cgroup_{read,write}_bytes (storage I/O the block

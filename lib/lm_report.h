@@ -149,8 +149,13 @@ enum lm_end {
 	LM_END_KILLED,      /* had to be killed with SIGKILL; status = 9; cause
 	                     * says why it was being stopped */
 	LM_END_NOSTART,     /* could not be started; status = 126 or 127 */
-	LM_END_INTERRUPTED  /* lmsession got a signal (SIGINT, SIGTERM, SIGHUP)
+	LM_END_INTERRUPTED, /* lmsession got a signal (SIGINT, SIGTERM, SIGHUP)
 	                     * and stopped the app with SIGINT or SIGTERM */
+	LM_END_COMPANION,   /* a companion (-c) ended before the app did: the app
+	                     * was stopped, or never started; status = the
+	                     * companion's exit status, or 128 + its signal */
+	LM_END_NOTREADY     /* a companion was not ready within -W: the app never
+	                     * started; status = 0 */
 };
 
 struct lm_run {

@@ -380,10 +380,10 @@ const char *lmr_end_name(int end)
 {
 	static const char *const t[] = {
 		"unknown", "exited", "signaled", "stopped", "timeout", "killed", "not-started",
-		"interrupted"
+		"interrupted", "companion-failed", "companion-not-ready"
 	};
 
-	return end >= LM_END_EXITED && end <= LM_END_INTERRUPTED ? t[end] : t[0];
+	return end >= LM_END_EXITED && end <= LM_END_NOTREADY ? t[end] : t[0];
 }
 
 /* SIGINT, SIGTERM, SIGHUP by name (what lmsession catches), else a number */
@@ -417,6 +417,8 @@ void lmr_end_human(char *b, size_t cap, const struct lm_run *r)
 				"planned stop" : "deadline");
 		break;
 	case LM_END_NOSTART: snprintf(b, cap, "did not start (%d)", r->status); break;
+	case LM_END_COMPANION: snprintf(b, cap, "a companion ended (%d)", r->status); break;
+	case LM_END_NOTREADY: snprintf(b, cap, "a companion was not ready"); break;
 	default: snprintf(b, cap, "ended");
 	}
 }

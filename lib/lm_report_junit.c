@@ -120,6 +120,9 @@ static void run_cases(const struct lm_run *r, const char *kind[2], const char *t
 	kind[1] = type[1] = NULL;
 	if (r->end == LM_END_NOSTART) {
 		kind[1] = "skipped";
+	} else if (r->end == LM_END_COMPANION || r->end == LM_END_NOTREADY) {
+		kind[1] = "failure";
+		type[1] = "companion";
 	} else if (intr) {
 		kind[1] = "failure";
 		type[1] = "interrupted";

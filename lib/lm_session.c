@@ -12,6 +12,13 @@ void lm_session_end(struct lm_run *r, const struct lm_seen *s)
 
 	r->cause = 0;
 	r->signal = s->signal;
+	if (s->companion && s->cause != LM_END_INTERRUPTED) {
+		int c = s->cwstatus;
+		r->end = s->companion == LM_END_NOTREADY ? LM_END_NOTREADY : LM_END_COMPANION;
+		r->status = r->end == LM_END_NOTREADY ? 0 : WIFEXITED(c) ? WEXITSTATUS(c) :
+			WIFSIGNALED(c) ? 128 + WTERMSIG(c) : 0;
+		return;
+	}
 	if (s->nostart) {
 		r->end = LM_END_NOSTART;
 		r->status = s->nostart == ENOENT ? LM_SX_NOTFOUND : LM_SX_NOEXEC;
@@ -50,6 +57,10 @@ int lm_session_exit(const struct lm_run *r, int sys)
 	switch (r->end) {
 	case LM_END_NOSTART:
 		return r->status == LM_SX_NOTFOUND ? LM_SX_NOTFOUND : LM_SX_NOEXEC;
+	case LM_END_COMPANION:
+		return LM_SX_COMPANION;
+	case LM_END_NOTREADY:
+		return LM_SX_NOTREADY;
 	case LM_END_KILLED:
 		return LM_SX_KILLED;
 	case LM_END_TIMEOUT:
@@ -77,6 +88,8 @@ const char *lm_session_verdict(int x)
 	case LM_SX_OK: return "pass";
 	case LM_SX_THRESHOLD: return "threshold-failed";
 	case LM_SX_APP: return "app-failed";
+	case LM_SX_COMPANION: return "companion-failed";
+	case LM_SX_NOTREADY: return "companion-not-ready";
 	case LM_SX_USAGE: return "usage";
 	case LM_SX_TIMEOUT: return "timeout";
 	case LM_SX_NOEXEC: return "cannot-run";

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lm_num.h"
+#include "lm_comm.h"
 #include "lm_sock.h"
 #include "lm_wire.h"
 
@@ -75,10 +76,8 @@ static void clean_app(char *dst, const char *src, size_t n)
 
 void lm_app_name(char *dst, const char *given, long pid)
 {
-	char t[LM_TAGVAL_MAX + 2], path[64];
+	char t[LM_TAGVAL_MAX + 2];
 	struct stat st;
-	ssize_t n = 0;
-	int fd;
 
 	if (!given || !*given)
 		given = getenv("LM_APP");
@@ -92,18 +91,7 @@ void lm_app_name(char *dst, const char *given, long pid)
 		clean_app(dst, t, strlen(t));
 		return;
 	}
-	if (pid > 0)
-		snprintf(path, sizeof path, "/proc/%ld/comm", pid);
-	else
-		strcpy(path, "/proc/self/comm");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, t, sizeof t - 1);
-		close(fd);
-	}
-	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == 0))
-		n--;
-	clean_app(dst, t, n > 0 ? (size_t)n : 0);
+	clean_app(dst, t, lm_comm("", pid, t, sizeof t));
 }
 
 double lm_mono(void)

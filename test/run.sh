@@ -116,7 +116,7 @@ if [ $# -eq 0 ] || [ "${1#-}" != "$1" ]; then
 	exit 100
 fi
 
-units="test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_hist test_pb test_acct test_top test_json test_fetch replay_wire replay_table replay_tegra replay_nvsmi replay_http replay_knob replay_report replay_gpuproc replay_jetson replay_nvmap replay_json replay_fetch"
+units="test_num test_wire test_table test_http test_expo test_hook test_probe test_report test_hist test_pb test_acct test_top test_json test_fetch test_spawn replay_wire replay_table replay_tegra replay_nvsmi replay_http replay_knob replay_report replay_gpuproc replay_jetson replay_nvmap replay_json replay_fetch"
 havebb=
 if command -v busybox >/dev/null 2>&1 && busybox sh -c : 2>/dev/null; then
 	havebb=1

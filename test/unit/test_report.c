@@ -793,39 +793,56 @@ static void test_session(void)
 		int end, status, cause, x;
 		const char *verdict, *human;
 	} row[] = {
-		/* nostart, stage, cause, signal, wstatus */
-		{ { 0, 0, 0, 0, 0 }, 0, LM_END_EXITED, 0, 0, 0, "pass", "exited 0" },
-		{ { 0, 0, 0, 0, 0 }, 1, LM_END_EXITED, 0, 0, 1, "threshold-failed", "exited 0" },
-		{ { 0, 0, 0, 0, 1 << 8 }, 0, LM_END_EXITED, 1, 0, 2, "app-failed", "exited 1" },
-		{ { 0, 0, 0, 0, 3 << 8 }, 1, LM_END_EXITED, 3, 0, 2, "app-failed", "exited 3" },
-		{ { 0, 0, 0, 0, SIGSEGV }, 0, LM_END_SIGNALED, SIGSEGV, 0, 2, "app-failed", "died of signal 11" },
-		{ { 0, 0, 0, 0, SIGTERM }, 1, LM_END_SIGNALED, SIGTERM, 0, 2, "app-failed", "died of signal 15" },
-		{ { ENOENT, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 127, 0, 127, "not-found", "did not start (127)" },
-		{ { EACCES, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 126, 0, 126, "cannot-run", "did not start (126)" },
+		/* nostart, stage, cause, signal, wstatus, companion, cwstatus */
+		{ { 0, 0, 0, 0, 0, 0, 0 }, 0, LM_END_EXITED, 0, 0, 0, "pass", "exited 0" },
+		{ { 0, 0, 0, 0, 0, 0, 0 }, 1, LM_END_EXITED, 0, 0, 1, "threshold-failed", "exited 0" },
+		{ { 0, 0, 0, 0, 1 << 8, 0, 0 }, 0, LM_END_EXITED, 1, 0, 2, "app-failed", "exited 1" },
+		{ { 0, 0, 0, 0, 3 << 8, 0, 0 }, 1, LM_END_EXITED, 3, 0, 2, "app-failed", "exited 3" },
+		{ { 0, 0, 0, 0, SIGSEGV, 0, 0 }, 0, LM_END_SIGNALED, SIGSEGV, 0, 2, "app-failed", "died of signal 11" },
+		{ { 0, 0, 0, 0, SIGTERM, 0, 0 }, 1, LM_END_SIGNALED, SIGTERM, 0, 2, "app-failed", "died of signal 15" },
+		{ { ENOENT, 0, 0, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 127, 0, 127, "not-found", "did not start (127)" },
+		{ { EACCES, 0, 0, 0, 0, 0, 0 }, 0, LM_END_NOSTART, 126, 0, 126, "cannot-run", "did not start (126)" },
 		/* -t: the deadline */
-		{ { 0, 1, LM_END_TIMEOUT, 0, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
-		{ { 0, 2, LM_END_TIMEOUT, 0, SIGTERM }, 1, LM_END_TIMEOUT, SIGTERM, 0, 124, "timeout", "timed out" },
-		{ { 0, 3, LM_END_TIMEOUT, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_TIMEOUT, 137, "killed",
+		{ { 0, 1, LM_END_TIMEOUT, 0, 0, 0, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
+		{ { 0, 2, LM_END_TIMEOUT, 0, SIGTERM, 0, 0 }, 1, LM_END_TIMEOUT, SIGTERM, 0, 124, "timeout", "timed out" },
+		{ { 0, 3, LM_END_TIMEOUT, 0, SIGKILL, 0, 0 }, 0, LM_END_KILLED, SIGKILL, LM_END_TIMEOUT, 137, "killed",
 			"killed after the deadline" },
 		/* -r: the planned stop, whatever the app's status */
-		{ { 0, 1, LM_END_STOPPED, 0, 130 << 8 }, 0, LM_END_STOPPED, 130, 0, 0, "pass", "stopped as planned" },
-		{ { 0, 1, LM_END_STOPPED, 0, SIGINT }, 1, LM_END_STOPPED, SIGINT, 0, 1, "threshold-failed",
+		{ { 0, 1, LM_END_STOPPED, 0, 130 << 8, 0, 0 }, 0, LM_END_STOPPED, 130, 0, 0, "pass", "stopped as planned" },
+		{ { 0, 1, LM_END_STOPPED, 0, SIGINT, 0, 0 }, 1, LM_END_STOPPED, SIGINT, 0, 1, "threshold-failed",
 			"stopped as planned" },
-		{ { 0, 3, LM_END_STOPPED, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
+		{ { 0, 3, LM_END_STOPPED, 0, SIGKILL, 0, 0 }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
 			"killed after the planned stop" },
-		{ { 0, 2, LM_END_STOPPED, 0, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
+		{ { 0, 2, LM_END_STOPPED, 0, SIGKILL, 0, 0 }, 0, LM_END_KILLED, SIGKILL, LM_END_STOPPED, 137, "killed",
 			"killed after the planned stop" },
 		/* lmsession got a signal: 128+N, with or without -t or -r */
-		{ { 0, 1, LM_END_INTERRUPTED, SIGTERM, 0 }, 0, LM_END_INTERRUPTED, 0, 0, 143, "interrupted",
+		{ { 0, 1, LM_END_INTERRUPTED, SIGTERM, 0, 0, 0 }, 0, LM_END_INTERRUPTED, 0, 0, 143, "interrupted",
 			"interrupted by SIGTERM" },
-		{ { 0, 1, LM_END_INTERRUPTED, SIGINT, SIGINT }, 1, LM_END_INTERRUPTED, SIGINT, 0, 130, "interrupted",
+		{ { 0, 1, LM_END_INTERRUPTED, SIGINT, SIGINT, 0, 0 }, 1, LM_END_INTERRUPTED, SIGINT, 0, 130, "interrupted",
 			"interrupted by SIGINT" },
-		{ { 0, 2, LM_END_INTERRUPTED, SIGHUP, 1 << 8 }, 0, LM_END_INTERRUPTED, 1, 0, 129, "interrupted",
+		{ { 0, 2, LM_END_INTERRUPTED, SIGHUP, 1 << 8, 0, 0 }, 0, LM_END_INTERRUPTED, 1, 0, 129, "interrupted",
 			"interrupted by SIGHUP" },
-		{ { 0, 3, LM_END_INTERRUPTED, SIGTERM, SIGKILL }, 0, LM_END_KILLED, SIGKILL, LM_END_INTERRUPTED, 143,
+		{ { 0, 3, LM_END_INTERRUPTED, SIGTERM, SIGKILL, 0, 0 }, 0, LM_END_KILLED, SIGKILL, LM_END_INTERRUPTED, 143,
 			"interrupted", "killed after SIGTERM to lmsession" },
 		/* a signal after the deadline's stop began: still the deadline */
-		{ { 0, 2, LM_END_TIMEOUT, SIGTERM, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
+		{ { 0, 2, LM_END_TIMEOUT, SIGTERM, 0, 0, 0 }, 0, LM_END_TIMEOUT, 0, 0, 124, "timeout", "timed out" },
+		/* a companion ended while the app ran (the app stopped with SIGINT):
+		 * its own end, whatever the app did; its status or 128+signal */
+		{ { 0, 1, 0, 0, SIGINT, LM_END_COMPANION, 1 << 8 }, 0, LM_END_COMPANION, 1, 0, 3,
+			"companion-failed", "a companion ended (1)" },
+		{ { 0, 0, 0, 0, 0, LM_END_COMPANION, SIGKILL }, 1, LM_END_COMPANION, 137, 0, 3,
+			"companion-failed", "a companion ended (137)" },
+		{ { 0, 3, 0, 0, SIGKILL, LM_END_COMPANION, 0 }, 0, LM_END_COMPANION, 0, 0, 3,
+			"companion-failed", "a companion ended (0)" },
+		/* a companion that ended before it was ready: the app never ran */
+		{ { 0, 0, 0, 0, 0, LM_END_COMPANION, 2 << 8 }, 0, LM_END_COMPANION, 2, 0, 3,
+			"companion-failed", "a companion ended (2)" },
+		/* not ready in time */
+		{ { 0, 0, 0, 0, 0, LM_END_NOTREADY, 0 }, 0, LM_END_NOTREADY, 0, 0, 4,
+			"companion-not-ready", "a companion was not ready" },
+		/* lmsession interrupted while a companion failed: interrupted */
+		{ { 0, 1, LM_END_INTERRUPTED, SIGTERM, 0, LM_END_COMPANION, SIGTERM }, 0, LM_END_INTERRUPTED, 0, 0,
+			143, "interrupted", "interrupted by SIGTERM" },
 	};
 	struct lm_expect ex[2];
 	struct lm_run r;
