@@ -81,6 +81,7 @@ struct companion {
 	int port;
 	double delay;            /* delay: seconds */
 	char label[16];          /* companion-N: its files and source name */
+	char cname[112];         /* container mode: its container's name */
 	char **argv, **env;      /* env: the app's entries, but app_kv (ours) */
 	char *app_kv;
 	pid_t pid;
@@ -95,6 +96,8 @@ extern int ready_interrupted;    /* lmsession got a signal before the app ran */
 
 /* -c CMD, -C READY (for the -c before it): a usage error ends lmsession */
 void companion_add(const char *cmd);
+/* the run words of a container of the session (lmsession_opt.c) */
+void container_run(char ***vp, size_t *np, const char *cn, const char *app);
 void companion_ready(const char *spec);
 /* argv and environment (the app's, LM_APP the companion's label) */
 void companions_setup(char **app_env);

@@ -116,8 +116,15 @@ void companions_setup(char **app_env)
 		char kv[64];
 		size_t words = 0;
 
+		if (image) {
+			/* container mode: -c is [RUNTIME-OPTION...] IMAGE [ARG...],
+			 * run as the app's container is, named CNAME-companion-N */
+			snprintf(c->cname, sizeof c->cname, "%s-%s", cname, c->label);
+			container_run(&c->argv, &words, c->cname, c->label);
+		}
+		k = words;
 		split("-c", c->cmd, &c->argv, &words);
-		if (!words)
+		if (words == k)
 			lm_die(LM_EXIT_USAGE, "empty -c command");
 		/* the app's environment; its hooks report as the companion */
 		c->env = xalloc((n + 1) * sizeof *c->env);
@@ -325,6 +332,8 @@ int companions_stop(int *cw)
 			c->status = st;
 			continue;
 		}
+		if (*c->cname)   /* the container, not only its runtime client */
+			runtime_cmd("kill", "--signal=SIGINT", c->cname, -1);
 		ch[n].pid = c->pid;
 		ch[n].how = LM_STOP_GROUP | LM_STOP_TREE;
 		ch[n].done = 0;
@@ -336,6 +345,10 @@ int companions_stop(int *cw)
 	say("stopping %zu companion%s", n, n == 1 ? "" : "s");
 	if (lm_spawn_stop(ch, n, stop, grace_s) > 0)
 		lm_warn("a companion did not stop after SIGKILL");
+	/* a container outlives its runtime client: removed as the app's is */
+	for (i = 0; i < ncompanions; i++)
+		if (*companions[i].cname)
+			runtime_cmd("rm", "-f", companions[i].cname, -1);
 	for (i = 0; i < n; i++) {
 		struct companion *c = companion_of(ch[i].pid);
 		c->done = ch[i].done;

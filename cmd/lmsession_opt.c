@@ -289,6 +289,45 @@ static void options(int argc, char **argv)
 		lm_die(LM_EXIT_USAGE, "-r %g is not shorter than -t %g", run_for_s, timeout_s);
 }
 
+/* Append to v: RUNTIME run --rm --name CN, the private folder at
+ * /metrics with LM_SOCKET and LM_APP=APP, the dataset at /dataset, the -E
+ * variables: what a container of the session (the app's, a companion's)
+ * is run with before its own options and image. */
+void container_run(char ***vp, size_t *np, const char *cn, const char *app)
+{
+	char e[PATH_MAX + 64];
+	const char *fixed[] = { "run", "--rm", "--name", cn };
+	char **v = *vp;
+	size_t n = *np, i;
+
+	for (i = 0; runtime_argv[i]; i++)
+		split("-R", runtime_argv[i], &v, &n);
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		v = realloc(v, (n + 2) * sizeof *v);
+		if (!v)
+			lm_die(LM_EXIT_SYS, "out of memory");
+		v[n++] = xstrdup(fixed[i]);
+		v[n] = NULL;
+	}
+	fmt(e, sizeof e, "-v '%s:/metrics' -e LM_SOCKET=/metrics/live_metrics.sock"
+		" -e LM_APP=%s", priv, app);
+	split("-R", e, &v, &n);
+	if (dataset) {
+		fmt(e, sizeof e, "-v '%s:/dataset:ro' -e LM_DATASET=/dataset", dataset);
+		split("-D", e, &v, &n);
+	}
+	for (i = 0; i < nenvs; i++) {
+		v = realloc(v, (n + 3) * sizeof *v);
+		if (!v)
+			lm_die(LM_EXIT_SYS, "out of memory");
+		v[n++] = xstrdup("-e");
+		v[n++] = expand(envs[i]);
+		v[n] = NULL;
+	}
+	*vp = v;
+	*np = n;
+}
+
 /* The app's command line: wrappers, then the command or the runtime's. */
 static char **command(int argc, char **argv)
 {
@@ -298,38 +337,7 @@ static char **command(int argc, char **argv)
 	for (i = 0; i < nwraps; i++)
 		split("-w", wraps[i], &v, &n);
 	if (image) {
-		char e[PATH_MAX + 64];
-		const char *fixed[16];
-		size_t nf = 0;
-
-		for (i = 0; runtime_argv[i]; i++)
-			split("-R", runtime_argv[i], &v, &n);
-		fixed[nf++] = "run";
-		fixed[nf++] = "--rm";
-		fixed[nf++] = "--name";
-		fixed[nf++] = cname;
-		for (i = 0; i < nf; i++) {
-			v = realloc(v, (n + 2) * sizeof *v);
-			if (!v)
-				lm_die(LM_EXIT_SYS, "out of memory");
-			v[n++] = xstrdup(fixed[i]);
-			v[n] = NULL;
-		}
-		fmt(e, sizeof e, "-v '%s:/metrics' -e LM_SOCKET=/metrics/live_metrics.sock"
-			" -e LM_APP=%s", priv, name);
-		split("-R", e, &v, &n);
-		if (dataset) {
-			fmt(e, sizeof e, "-v '%s:/dataset:ro' -e LM_DATASET=/dataset", dataset);
-			split("-D", e, &v, &n);
-		}
-		for (i = 0; i < nenvs; i++) {
-			v = realloc(v, (n + 3) * sizeof *v);
-			if (!v)
-				lm_die(LM_EXIT_SYS, "out of memory");
-			v[n++] = xstrdup("-e");
-			v[n++] = expand(envs[i]);
-			v[n] = NULL;
-		}
+		container_run(&v, &n, cname, name);
 		if (docker_args)
 			split("-A", docker_args, &v, &n);
 		v = realloc(v, (n + 2) * sizeof *v);

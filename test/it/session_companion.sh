@@ -152,6 +152,34 @@ else
 fi
 
 # 8. usage: strict -c/-C syntax, exit 100, nothing started
+# 4. container mode: a companion is an image, run as the app's container
+# is (through the stand-in runtime of session.sh), stopped through the
+# runtime and by its client
+mkdir -p "$T_DIR/images" "$T_DIR/rtstate"
+printf 'exec python3 %s "$@"\n' "$SRV" >"$T_DIR/images/frames.sh"
+printf 'exec python3 %s "$@"\n' "$APP" >"$T_DIR/images/reader.sh"
+FAKE_RT_LOG=$T_DIR/rt.log FAKE_RT_STATE=$T_DIR/rtstate FAKE_RT_IMAGES=$T_DIR/images
+export FAKE_RT_LOG FAKE_RT_STATE FAKE_RT_IMAGES
+S2=$T_DIR/f2.sock
+session ctr 0 -R "$DATA/runtime" -I registry.example/reader:1 -a "$S2 30" \
+	-c "--shm-size=64m registry.example/frames:2 $S2 $T_DIR/ctr.pid 0" -C "unix:$S2"
+RTL=$(tr '\n' ' ' <"$T_DIR/rt.log")
+check "ctr: the app read its frames from the companion's container" \
+	"stdout.log: $(t_head "$T_DIR/ctr/stdout.log")" grep -q '^read 30 frames$' "$T_DIR/ctr/stdout.log"
+check "ctr: the companion ran as a container of its own" "$(echo "$RTL" | cut -c1-300)" \
+	sh -c "echo '$RTL' | grep -q -- '--- CALL run --rm --name lmsession-[0-9]*-companion-1 '"
+check "ctr: its LM_APP is its own, the socket folder mounted" "$(echo "$RTL" | cut -c1-300)" \
+	sh -c "echo '$RTL' | grep -q -- 'companion-1 -v [^ ]*:/metrics -e LM_SOCKET=/metrics/live_metrics.sock -e LM_APP=companion-1 '"
+check "ctr: its runtime options, image and arguments as given" "$(echo "$RTL" | cut -c1-400)" \
+	sh -c "echo '$RTL' | grep -q -- ' --shm-size=64m registry.example/frames:2 $S2 '"
+check "ctr: stopped through the runtime" "$(echo "$RTL" | cut -c1-400)" \
+	sh -c "echo '$RTL' | grep -q -- '--- CALL kill --signal=SIGINT lmsession-[0-9]*-companion-1'"
+check "ctr: its container removed after" "$(echo "$RTL" | cut -c1-400)" \
+	sh -c "echo '$RTL' | grep -q -- '--- CALL rm -f lmsession-[0-9]*-companion-1'"
+check "ctr: its output kept" "$(t_head "$T_DIR/ctr/companion-1.out")" \
+	grep -q "^serving $S2 as companion-1\$" "$T_DIR/ctr/companion-1.out"
+check "ctr: its pid is gone" "pid runs" gone "$T_DIR/ctr.pid"
+
 for bad in "foo:bar" "unix:" "tcp:" "tcp:0" "tcp:65536" "tcp:x" "tcp:1.2.3:80" "tcp:host.example:80" \
 	"delay:" "delay:-1" "delay:5x" "delay:2h"; do
 	t_case "usage: -C $bad" 100 '' '~bad' "$LS" -q -o "$T_DIR/u" -c true -C "$bad" -- true
