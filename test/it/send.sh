@@ -76,7 +76,7 @@ t_case "example_app -n 20 -r 200 runs, sends all" 0 - '~ 20 frames, [0-9]+ datag
 	env LM_SOCKET="$S" LM_APP=cdone "$LM_BIN/example_app" -n 20 -r 200
 
 # ---- the POSIX sh example app
-t_case "docs/examples/app.sh -n 5 -r 50 runs" 0 '' '' \
+T_TIMEOUT=60 t_case "docs/examples/app.sh -n 5 -r 50 runs" 0 '' '' \
 	env PATH="$LM_BIN:$PATH" LM_SOCKET="$S" LM_APP=shapp sh "$T_ROOT/docs/examples/app.sh" -n 5 -r 50
 
 # ---- raw datagrams: StatsD lines from any sender

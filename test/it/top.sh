@@ -71,7 +71,10 @@ expect "top -n 1 | grep: the app's rows" 0 "=$(grep -c '^web ' "$F")" ''
 
 # ---- two frames: rates and the interval's quantiles
 rm -f "$F"
-t_bg sh -c 'exec "$1" -s "$2" top -n 2 -i 1 >"$3" 2>"$3.err" </dev/null' sh "$HK" "$S" "$F"
+# -i 4: the updates below are sent while the first frame is up, and must
+# land before the second however slow the machine (a second was not,
+# under a load of 20)
+t_bg sh -c 'exec "$1" -s "$2" top -n 2 -i 4 >"$3" 2>"$3.err" </dev/null' sh "$HK" "$S" "$F"
 TOP=$T_PID
 first() {
 	grep -q '^web ' "$F" 2>/dev/null
@@ -79,15 +82,15 @@ first() {
 check "first frame drawn" "$(t_head "$F.err")" wait_for 10 first
 "$HK" -s "$S" -a web counter req 10
 "$HK" -s "$S" -a web send 'lat:0.5:0.5:0.5:0.5|t'
-if t_reap "$TOP" 10; then eq "top -n 2: exit 0 after two frames" "$T_STATUS" 0; else
+if t_reap "$TOP" 20; then eq "top -n 2: exit 0 after two frames" "$T_STATUS" 0; else
 	fail "top -n 2: exit 0 after two frames" "still running"; fi
 eq "two frames, a blank line between" "$(grep -c '^APP ' "$F") $(grep -c '^$' "$F")" "2 1"
 sed '1,/^$/d' "$F" >"$F.2"
 check "second frame: the counter's rate" "$(row "$F.2" web req)" \
-	awk -v r="$(col "$F.2" web req 4)" 'BEGIN { exit !(r + 0 > 3 && r + 0 <= 15) }'
+	awk -v r="$(col "$F.2" web req 4)" 'BEGIN { exit !(r + 0 > 0 && r + 0 <= 10 / 3) }'
 eq "second frame: the counter's total" "$(col "$F.2" web req 5)" 15
 check "second frame: the timer's rate" "$(row "$F.2" web lat)" \
-	awk -v r="$(col "$F.2" web lat 4)" 'BEGIN { exit !(r + 0 > 1) }'
+	awk -v r="$(col "$F.2" web lat 4)" 'BEGIN { exit !(r + 0 > 0 && r + 0 <= 4 / 3) }'
 # p50 and p95 of the interval only: the 4 observations of 0.5 s, within
 # the buckets' 4.43 %, 478 to 522 ms (the first observation, 0.25 s, is
 # not in it)
