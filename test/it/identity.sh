@@ -19,8 +19,9 @@ for c in prometheus tcpsvd curl runsv sv; do
 		t_done
 	fi
 done
-# -l 5: a down app is served 5 s (the default is 35)
-if ! start_tabled "$S" -l 5; then
+# -l 10: a down app is served 10 s (the default is 35): ten scrapes at 1 s,
+# enough for a Prometheus slowed by a loaded machine
+if ! start_tabled "$S" -l 10; then
 	fail "lmtabled starts" "exit $T_STATUS: $(t_head "$S.err")"
 	t_done
 fi
@@ -53,10 +54,10 @@ t_run env LM_SOCKET="$S" LM_APP=short "$LM_BIN/example_app" -n 6 -r 20
 expect "short app: 6 frames in 0.3 s, exit 0" 0 - -
 short_seen() { has 'max_over_time(frames_total{app="short"}[1m])' 6; }
 check "short app: Prometheus saw frames_total 6" "$(query 'max_over_time(frames_total{app="short"}[1m])')" \
-	wait_for 15 short_seen
+	wait_for 30 short_seen
 short_down() { has 'min_over_time(lm_app_up{app="short"}[1m])' 0; }
 check "short app: lm_app_up went 0 while its values were still served" \
-	"$(query 'min_over_time(lm_app_up{app="short"}[1m])')" wait_for 15 short_down
+	"$(query 'min_over_time(lm_app_up{app="short"}[1m])')" wait_for 30 short_down
 
 # ---- five restarts under runsv: one set of series
 mkdir -p "$T_DIR/sv/restarty"
@@ -94,9 +95,9 @@ check "lmprobe: its series in the exposition" "none" wait_for 10 expo_has
 t_stop "$PRB"
 t0=$(date +%s)
 expo_gone() { ! expo_has; }
-if wait_for 15 expo_gone; then
-	ok "lmprobe killed: its series left the exposition ($(($(date +%s) - t0)) s; linger 5 s)"
+if wait_for 30 expo_gone; then
+	ok "lmprobe killed: its series left the exposition ($(($(date +%s) - t0)) s; linger 10 s)"
 else
-	fail "lmprobe killed: its series left the exposition" "still there after 15 s"
+	fail "lmprobe killed: its series left the exposition" "still there after 30 s"
 fi
 t_done
