@@ -209,12 +209,12 @@ if start_tabled "$S" -k "$K"; then
 		check "after the restart: both apps' updates resume within 5 s" \
 			"k1 '$(frames k1)' k2 '$(frames k2)'" wait_for 5 resumed
 		f0=$(frames k2)
-		# at speed: 1000 frames a second; 500 more within 5 s
+		# at speed: 1000 frames a second; 500 more within 20 s (0.5 s idle, a loaded machine)
 		more() {
 			dump "$S" "$D" && [ "$(frames k2)" -ge $((f0 + 500)) ]
 		}
 		check "after the restart: the frames counter moves at speed" \
-			"from $f0 to $(frames k2)" wait_for 5 more
+			"from $f0 to $(frames k2)" wait_for 20 more
 		t_case "after the restart: the knob is kept (-k)" 0 '=1080' '' "$HK" -s "$S" -a k1 get res
 		kept() {
 			dump "$S" "$D" && [ "$(dump_value "$D" res g k1)" = 1080 ]
