@@ -144,18 +144,19 @@ $(O)/liblmtools.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(O)/lmhook: cmd/lmhook.c cmd/lmhook_top.c $(TLIBS)
-	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c cmd/lmhook_top.c $(TLIBS) $(LDLIBS)
+$(O)/lmhook: cmd/lmhook.c cmd/lmhook/top.c $(TLIBS)
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmhook.c cmd/lmhook/top.c $(TLIBS) $(LDLIBS)
 $(O)/lmtabled: cmd/lmtabled.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmtabled.c $(TLIBS) $(LDLIBS)
 $(O)/lmexport: cmd/lmexport.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmexport.c $(TLIBS) $(LDLIBS)
 $(O)/lmprobe: cmd/lmprobe.c $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ cmd/lmprobe.c $(TLIBS) $(LDLIBS)
-# lmsession: one job a file; the parts share cmd/lmsession.h
-SESSIONSRC = cmd/lmsession.c cmd/lmsession_opt.c cmd/lmsession_files.c cmd/lmsession_helpers.c \
-	cmd/lmsession_keeper.c cmd/lmsession_companion.c cmd/lmsession_sample.c cmd/lmsession_results.c
-$(O)/lmsession: $(SESSIONSRC) cmd/lmsession.h $(TLIBS)
+# lmsession: main in cmd/lmsession.c, one job a file in cmd/lmsession/
+# (parts of the one tool, not tools); they share cmd/lmsession/lmsession.h
+SESSIONSRC = cmd/lmsession.c cmd/lmsession/opt.c cmd/lmsession/files.c cmd/lmsession/helpers.c \
+	cmd/lmsession/keeper.c cmd/lmsession/companion.c cmd/lmsession/sample.c cmd/lmsession/results.c
+$(O)/lmsession: $(SESSIONSRC) cmd/lmsession/lmsession.h $(TLIBS)
 	$(CC) $(ALLCFLAGS) $(SMALL) $(LDFLAGS) $(SMALLLD) -o $@ $(SESSIONSRC) $(TLIBS) $(LDLIBS)
 $(O)/example_app: docs/examples/app.c $(O)/liblm.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ docs/examples/app.c $(O)/liblm.a $(LDLIBS)

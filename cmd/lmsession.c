@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lm_sock.h"
-#include "lmsession.h"
+#include "lmsession/lmsession.h"
 
 /* Where the stopping of the app stands: the signals sent so far (the
  * numbers are lm_seen's stage) */

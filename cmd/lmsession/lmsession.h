@@ -1,13 +1,13 @@
 /* lmsession's parts: what they share (internal to cmd/lmsession*.c; what
  * another tool needs goes to lib/). One job a file:
  *	lmsession.c          main and the loop: samples, deadline, signals, the end
- *	lmsession_opt.c      options, the app's command line and environment
- *	lmsession_files.c    the results folder, paths, programs on PATH
- *	lmsession_helpers.c  lmtabled, lmprobe, tegrastats, the runtime's subcommands
- *	lmsession_keeper.c   the keeper: the app's parent, a subreaper
- *	lmsession_companion.c  companions (-c): started, ready, sampled, stopped
- *	lmsession_sample.c   the table read into series, samples.csv/jsonl, progress
- *	lmsession_results.c  the end in words, the results files, the summary
+ *	lmsession/opt.c      options, the app's command line and environment
+ *	lmsession/files.c    the results folder, paths, programs on PATH
+ *	lmsession/helpers.c  lmtabled, lmprobe, tegrastats, the runtime's subcommands
+ *	lmsession/keeper.c   the keeper: the app's parent, a subreaper
+ *	lmsession/companion.c  companions (-c): started, ready, sampled, stopped
+ *	lmsession/sample.c   the table read into series, samples.csv/jsonl, progress
+ *	lmsession/results.c  the end in words, the results files, the summary
  * The state is the run's: one lmsession process runs one session. */
 #ifndef LMSESSION_H
 #define LMSESSION_H
@@ -37,7 +37,7 @@
 #define HELPERS_MAX (8 + COMPANIONS_MAX)
 #define READY_WAIT 30.0          /* seconds a companion may take to be ready (-W) */
 
-/* ---- options (lmsession_opt.c) */
+/* ---- options (lmsession/opt.c) */
 extern const char *outdir, *name_opt, *baseline_dir, *dataset, *cache_dir, *image, *runtime_s;
 extern const struct lm_fetch *fetched;   /* -D URL: how it was had */
 extern const char *docker_args, *app_args;
@@ -69,7 +69,7 @@ double duration(const char *opt, const char *s, double min, double max);
  * replaced); appended to *v (*n words). A usage error ends lmsession. */
 void split(const char *what, const char *s, char ***v, size_t *n);
 
-/* ---- companions (lmsession_companion.c): commands started before the
+/* ---- companions (lmsession/companion.c): commands started before the
  * app, ready when their socket or port answers or after a delay, stopped
  * after the app with SIGINT, SIGTERM, SIGKILL */
 struct companion {
@@ -96,7 +96,7 @@ extern int ready_interrupted;    /* lmsession got a signal before the app ran */
 
 /* -c CMD, -C READY (for the -c before it): a usage error ends lmsession */
 void companion_add(const char *cmd);
-/* the run words of a container of the session (lmsession_opt.c) */
+/* the run words of a container of the session (lmsession/opt.c) */
 void container_run(char ***vp, size_t *np, const char *cn, const char *app);
 void companion_ready(const char *spec);
 /* argv and environment (the app's, LM_APP the companion's label) */
@@ -114,7 +114,7 @@ void companion_ended(struct companion *c, int st, const char *when);
 int companions_stop(int *cw);
 void companions_free(void);
 
-/* ---- files (lmsession_files.c) */
+/* ---- files (lmsession/files.c) */
 extern const char *const result_files[];
 void *xalloc(size_t n);
 char *xstrdup(const char *s);
@@ -128,7 +128,7 @@ int on_path(const char *prog);
 char **dir_files(void);
 void show_tail(const char *file);
 
-/* ---- helpers (lmsession_helpers.c): lmsession's children other than the
+/* ---- helpers (lmsession/helpers.c): lmsession's children other than the
  * keeper; each dies with lmsession (SIGTERM) */
 struct helper {
 	const char *what;
@@ -150,7 +150,7 @@ void start_probes(pid_t app);
 void start_tree_probe(const char *label, pid_t pid);
 void stop_helpers(void);
 
-/* ---- the keeper (lmsession_keeper.c) */
+/* ---- the keeper (lmsession/keeper.c) */
 enum { K_STARTED = 1, K_FAILED, K_EXITED, K_DONE, K_USAGE };
 /* K_USAGE: u = the keeper's children's rusage: user and system time in
  * microseconds, blocks in and out (512 bytes) */
@@ -162,7 +162,7 @@ pid_t start_keeper(char **cmd, char **env, int out, int err, int sfd, int *to, i
 /* lmsession -> keeper: a signal for the app, or 0: clean up and exit. */
 void tell(int fd, int sig);
 
-/* ---- sampling (lmsession_sample.c) */
+/* ---- sampling (lmsession/sample.c) */
 extern struct lm_metric *metrics;
 extern size_t nmetrics;
 extern double t0_mono, t0_wall, last_dump, cores;
@@ -188,7 +188,7 @@ int samples_finish(void);
 void progress(double now, int final);
 void sample_free(void);
 
-/* ---- the end (lmsession_results.c) */
+/* ---- the end (lmsession/results.c) */
 const char *signame(int s);
 /* The results and the summary; returns lmsession's exit status. */
 int results(struct lm_run *run, struct lm_seen *seen, char **cmd, struct lm_expect *ex,
