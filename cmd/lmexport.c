@@ -83,8 +83,11 @@ static void request(struct lm_buf *req, int flags, const struct lm_expo_opt *opt
 	lm_buf_addc(req, '\n');
 }
 
-/* the answer passes through here, a chunk at a time */
-static char chunk[256u << 10];
+/* the answer passes through here, a chunk at a time. 64 KiB: lmexport
+ * lives one scrape, so each page of it is a fresh page fault (about 9 us
+ * on a virtual machine); 256 KiB cost a scrape of 10,000 series 0.5 ms
+ * more (docs/benchmarks.md), and fewer syscalls did not pay it back. */
+static char chunk[64u << 10];
 
 /* Ask lmtabled at path for the exposition: the query's fd, the length of
  * the exposition in *len, its first bytes in chunk[*at .. *got). -1 with

@@ -698,6 +698,12 @@ int main(int argc, char **argv)
 		cfg.note = note;
 		cfg.note_updates = verbose > 1;
 	}
+	/* -d FD must be open now: else the first descriptor made below
+	 * would take its number, and the readiness write and close would
+	 * hit that one (a closed signalfd: a loop polling a dead fd) */
+	if (readyfd >= 0 && fcntl((int)readyfd, F_GETFD) < 0)
+		lm_die(LM_EXIT_USAGE, "bad file descriptor: %ld (-d names a descriptor open when lmtabled starts)",
+		    readyfd);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -774,6 +780,9 @@ int main(int argc, char **argv)
 			lm_die_sys(LM_EXIT_SYS, "unable to poll");
 		}
 		now = lm_mono();
+		for (i = 0; i < 4; i++)
+			if (pf[i].fd >= 0 && (pf[i].revents & POLLNVAL))
+				lm_die(LM_EXIT_SYS, "descriptor %d was closed under lmtabled", pf[i].fd);
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {

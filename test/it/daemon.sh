@@ -111,6 +111,10 @@ t_case "-n empty: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -n ''
 t_case "-p zero-x: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -p 0x10
 t_case "-m not octal: exit 100" 100 '' '~lmtabled: .*999' "$TB" -s "$S" -m 999
 t_case "-d not a number: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -d x
+# a -d FD that is not open: refused before a descriptor could take its
+# number (it once closed lmtabled's own signalfd and spun on poll)
+t_case "-d FD not open: exit 100" 100 '' \
+	'~^lmtabled: fatal: bad file descriptor: 9 ' sh -c 'exec "$0" -s "$1" -d 9 9>&-' "$TB" "$S"
 # one shape for every number an option takes: what, the value, the range
 t_case "-n fractional: the one shape" 100 '' \
 	'~^lmtabled: fatal: bad series limit: 2.5 [(]a whole number, 1 to 100000000[)]$' "$TB" -s "$S" -n 2.5
