@@ -113,6 +113,7 @@ t_case "-m not octal: exit 100" 100 '' '~lmtabled: .*999' "$TB" -s "$S" -m 999
 t_case "-d not a number: exit 100" 100 '' '~lmtabled: ' "$TB" -s "$S" -d x
 # a -d FD that is not open: refused before a descriptor could take its
 # number (it once closed lmtabled's own signalfd and spun on poll)
+# shellcheck disable=SC2016 # $0 and $1 are the inner sh's
 t_case "-d FD not open: exit 100" 100 '' \
 	'~^lmtabled: fatal: bad file descriptor: 9 ' sh -c 'exec "$0" -s "$1" -d 9 9>&-' "$TB" "$S"
 # one shape for every number an option takes: what, the value, the range

@@ -1,15 +1,16 @@
 #!/bin/sh
 # The fuzz entry points of test/fuzz/ (make fuzz runs them long): each is
-# built with clang -fsanitize=fuzzer,address,undefined and run a few
-# seconds over its seeds; one ok or FAIL line per target. Skipped without
+# built with clang -fsanitize=fuzzer,address,undefined and run a second
+# (LM_FUZZ_SECS) from its seeds; one ok or FAIL line per target (the corpus of
+# each is replayed whole by the unit suite's replay_TARGET). Skipped without
 # a clang whose libFuzzer links, and in the ASan pass of the suite (the
 # static pass runs them already; twice would only double the time).
-# Environment: LM_FUZZ_SECS (seconds per target, default 4).
+# Environment: LM_FUZZ_SECS (seconds per target, default 1).
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
 TARGETS="tegra nvsmi wire table http knob gpuproc jetson nvmap json fetch"
-SECS=${LM_FUZZ_SECS:-3}
+SECS=${LM_FUZZ_SECS:-1}
 R=$T_ROOT
 SRC="$R/lib/lm_tegra.c $R/lib/lm_nvsmi.c $R/lib/lm_send.c $R/lib/lm_wire.c
 	$R/lib/lm_num.c $R/lib/lm_sock.c $R/lib/lm_buf.c $R/lib/lm_table.c
