@@ -166,6 +166,8 @@ static void reply(int status, int head, const char *ctype, const char *body,
 		lm_die_sys(LM_EXIT_SYS, "unable to write the response");
 }
 
+LM_ONE_SHOT
+
 int main(int argc, char **argv)
 {
 	const char *sarg = NULL, *path;

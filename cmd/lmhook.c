@@ -323,6 +323,7 @@ static int knob(const char *cmd, int argc, char **argv)
 	return code;
 }
 
+LM_ONE_SHOT
 
 int main(int argc, char **argv)
 {

@@ -196,6 +196,15 @@ t_ready() {
 	[ "$(od -An -c "$1.got" | tr -d ' ')" = '\n' ]
 }
 
+# t_leaks: LeakSanitizer's check at exit for every process of this file.
+# lmhook and lmexport are built to skip it (LM_ONE_SHOT in lib/lm_msg.h:
+# their runs are many and the check costs about 37 ms each); the files
+# that test them call this, so every path of theirs is leak-checked.
+t_leaks() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
+	export ASAN_OPTIONS
+}
+
 # t_fifo: make a new fifo, print its path
 t_fifo() {
 	T_SEQ=$((T_SEQ + 1))

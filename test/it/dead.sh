@@ -5,6 +5,7 @@
 # "Promptly" is checked with a bound (timeout), never a timed assertion.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/none.sock
 HK=$LM_BIN/lmhook

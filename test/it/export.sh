@@ -7,6 +7,7 @@
 # answered, as socat loses the answer of a child that exits non-zero).
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/s.sock
 EX=$LM_BIN/lmexport

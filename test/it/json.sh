@@ -10,6 +10,7 @@
 # query socket and works with it.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/s.sock
 HK=$LM_BIN/lmhook

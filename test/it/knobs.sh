@@ -6,6 +6,7 @@
 # own uid may set them. StatsD lines over UDP (-u) reach the same table.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/s.sock
 K=$T_DIR/knobs

@@ -36,6 +36,17 @@ fi
 # a results folder: a failing threshold, so the banner is the FAIL one
 t_run "$LS" -q -g 1 -i 0.2 -p none -o "$T_DIR/r" -e 'fps>=100000' -- sh "$APP_SH" -n 10 -r 10 </dev/null
 expect "a session: exit 1 (threshold)" 1 - -
+# the sanitized pass ends here: the report was written by the sanitized
+# lmsession; how chromium renders it is the static pass's to check
+case $LM_BIN in
+*asan)
+	for c in "the server sends Jenkins' CSP" "csp: a screenshot" "csp: styled" \
+	    "csp: the plots drawn" "control: a screenshot" "control: inline <style> is dropped" \
+	    "file: a screenshot" "file: styled as a local file too"; do
+		skip "$c" "the ASan pass (chromium renders the same report in the static pass)"
+	done
+	t_done ;;
+esac
 # the control page: the same rules inline, as a CSP without
 # 'unsafe-inline' drops them
 {

@@ -14,6 +14,7 @@
 # Needs root (to run lmhook as another user, with setpriv); skipped else.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/s.sock
 HK=$LM_BIN/lmhook

@@ -6,6 +6,7 @@
 # window, follows a resize, and q or ^C ends it with status 0.
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
+t_leaks  # lmhook's and lmexport's leaks are checked here
 
 S=$T_DIR/s.sock
 HK=$LM_BIN/lmhook
