@@ -242,23 +242,26 @@ units: $(UNITS) $(O)/lmt_rusage
 
 # make test: installs what the tests need, then runs the suite on the static
 # musl build and again on a glibc build with ASan+UBSan.
-# Both builds run JOBS compiles at a time.
+# The two builds are made side by side, JOBS compiles at a time in all.
 JOBS = $(shell nproc 2>/dev/null || echo 2)
+ASAN_MAKE = $(MAKE) O=build/asan CC=gcc LDFLAGS= \
+	CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 test: deps
-	$(MAKE) -j$(JOBS) all units
-	$(MAKE) -j$(JOBS) O=build/asan CC=gcc LDFLAGS= \
-		CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all units
+	$(MAKE) -j$(JOBS) test-builds
 	sh test/run.sh build build/asan
+
+test-builds: build-static build-asan
+build-static:
+	$(MAKE) all units
+build-asan:
+	$(ASAN_MAKE) all units
 
 # only the static build, no package installs
 check: all units
 	sh test/run.sh build
 
 asan:
-	$(MAKE) O=build/asan CC=gcc LDFLAGS= \
-		CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all units
+	$(ASAN_MAKE) all units
 	sh test/run.sh build/asan
 
 # benchmarks: not part of make test; installs the peers (collectd,
@@ -411,4 +414,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: install-python all units test check asan bench fuzz fuzz-long soak valgrind deps demo install uninstall dist fleet clean
+.PHONY: install-python all units test test-builds build-static build-asan check asan bench fuzz fuzz-long soak valgrind deps demo install uninstall dist fleet clean

@@ -1,16 +1,24 @@
 #!/bin/sh
 # The fuzz entry points of test/fuzz/ (make fuzz runs them long): each is
-# built with clang -fsanitize=fuzzer,address,undefined and run a second
-# (LM_FUZZ_SECS) from its seeds; one ok or FAIL line per target (the corpus of
-# each is replayed whole by the unit suite's replay_TARGET). Skipped without
-# a clang whose libFuzzer links, and in the ASan pass of the suite (the
-# static pass runs them already; twice would only double the time).
-# Environment: LM_FUZZ_SECS (seconds per target, default 1).
+# built with clang -fsanitize=fuzzer,address,undefined and run 5,000
+# times from its seeds; one ok or FAIL line per target (the corpus of
+# each is replayed whole by the unit suite's replay_TARGET). Skipped
+# without a clang whose libFuzzer links, and in the ASan pass of the
+# suite (the static pass runs them already; twice would only double the
+# time).
+# Environment: LM_FUZZ_RUNS (runs per target, default 5000), LM_FUZZ_SECS
+# (seconds per target instead).
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
 TARGETS="tegra nvsmi wire table http knob gpuproc jetson nvmap json fetch"
-SECS=${LM_FUZZ_SECS:-1}
+SECS=${LM_FUZZ_SECS:-}
+RUNS=${LM_FUZZ_RUNS:-5000}
+if [ -n "$SECS" ]; then
+	LIMIT="-max_total_time=$SECS" WHAT="$SECS s from its seeds"
+else
+	LIMIT="-runs=$RUNS" WHAT="from its seeds"
+fi
 R=$T_ROOT
 SRC="$R/lib/lm_tegra.c $R/lib/lm_nvsmi.c $R/lib/lm_send.c $R/lib/lm_wire.c
 	$R/lib/lm_num.c $R/lib/lm_sock.c $R/lib/lm_buf.c $R/lib/lm_table.c
@@ -78,7 +86,7 @@ for t in $TARGETS; do
 	*)
 		cp "$R/test/fuzz/seeds/$t/"* "$c/" ;;
 	esac
-	(cd "$T_DIR" && timeout -k 5 $((SECS + 30)) "./fuzz_$t" -max_total_time="$SECS" \
+	(cd "$T_DIR" && timeout -k 5 $((${SECS:-0} + 60)) "./fuzz_$t" "$LIMIT" \
 		-max_len=8192 -rss_limit_mb=1024 -print_final_stats=1 "$c" \
 		>"$T_DIR/run.$t.out" 2>"$T_DIR/run.$t.err")
 	rc=$?
@@ -86,7 +94,7 @@ for t in $TARGETS; do
 	cov=$(grep -E '(DONE|pulse|NEW|REDUCE|INITED) +cov:' "$T_DIR/run.$t.err" | tail -n 1 |
 		sed 's/.*cov: \([0-9]*\).*/\1/')
 	if [ "$rc" -eq 0 ]; then
-		ok "fuzz_$t: ${SECS} s, ${runs:-?} runs, cov ${cov:-?}, no crash"
+		ok "fuzz_$t: ${runs:-?} runs $WHAT, cov ${cov:-?}, no crash"
 	else
 		fail "fuzz_$t" "exit $rc: $(grep -E -m 3 'ERROR|runtime error|deadly|SUMMARY' "$T_DIR/run.$t.err" |
 			tr '\n' '|' | cut -c1-300)"
