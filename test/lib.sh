@@ -273,8 +273,16 @@ t_match() {
 	'') [ ! -s "$2" ] ;;
 	'~'*) grep -Eq -e "${1#\~}" "$2" ;;
 	'!'*) ! grep -Eq -e "${1#!}" "$2" ;;
-	'='*) [ "$(cat "$2"; echo .)" = "${1#=}
-." ] ;;
+	'='*)
+		# the file is the text and a newline, exactly (read, not a
+		# $(cat): a fork and an exec a case add up over the suite)
+		_mc='' _ml=''
+		{ while IFS= read -r _ml; do
+			_mc="$_mc$_ml
+"
+		done <"$2"; } 2>/dev/null || :
+		[ -z "$_ml" ] && [ "$_mc" = "${1#=}
+" ] ;;
 	*) echo "t_match: bad spec: $1" >&2; return 1 ;;
 	esac
 }
@@ -306,7 +314,7 @@ t_why() {
 # RC: a number, 'N|M' (either), '-' (any) or '!N' (anything but N). OUT, ERR: t_match specs.
 expect() {
 	_en=$1 _erc=$2 _eout=$3 _eerr=$4
-	_rc=$(cat "$T_DIR/rc" 2>/dev/null || echo none)
+	{ read -r _rc <"$T_DIR/rc"; } 2>/dev/null || _rc=none
 	case $_erc in
 	-) ;;
 	*'|'*)
