@@ -132,7 +132,7 @@ $(O)/lm_top.o: lib/lm_top.c lib/lm_top.h lib/lm_buf.h lib/lm_hash.h lib/lm_hist.
 # lm_fetch: lmsession's datasets by URL; lm_sha256 checks them
 $(O)/lm_sha256.o: lib/lm_sha256.c lib/lm_sha256.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_sha256.c
-$(O)/lm_fetch.o: lib/lm_fetch.c lib/lm_fetch.h lib/lm_sha256.h $(O)/.dir
+$(O)/lm_fetch.o: lib/lm_fetch.c lib/lm_fetch.h lib/lm_sha256.h lib/lm_spawn.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_fetch.c
 $(O)/lm_usage.o: lib/lm_usage.c lib/lm_usage.h lib/lm_buf.h lib/lm_num.h $(O)/.dir
 	$(CC) $(ALLCFLAGS) $(SMALL) -c -o $@ lib/lm_usage.c
@@ -294,7 +294,7 @@ FUZZSRC = lib/lm_tegra.c lib/lm_nvsmi.c lib/lm_send.c lib/lm_wire.c lib/lm_num.c
 	lib/lm_report_junit.c lib/lm_report_html.c lib/lm_report_trend.c \
 	lib/lm_session.c lib/lm_hist.c lib/lm_fam.c lib/lm_pb.c lib/lm_expo_pb.c \
 	lib/lm_expo_le.c lib/lm_usage.c lib/lm_gpuproc.c lib/lm_proc.c lib/lm_jetson.c lib/lm_nvmap.c \
-	lib/lm_sha256.c lib/lm_fetch.c
+	lib/lm_sha256.c lib/lm_fetch.c lib/lm_spawn.c
 fuzz:
 	rm -rf build/fuzz
 	mkdir -p build/fuzz

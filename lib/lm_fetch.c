@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "lm_fetch.h"
+#include "lm_spawn.h"
 
 #define TAIL_MAX 400   /* bytes of a child's output quoted in an error */
 
@@ -327,12 +327,13 @@ int lm_which(const char *prog, char *out, size_t cap)
 }
 
 /* Run argv[0] (a path) with stdin /dev/null, stdout to out (NULL: to
- * log), stderr to log; its exit status (128+N for signal N), -1 when it
- * could not be run (err set). */
+ * log), stderr to log, through lm_spawn (TERM to it if we die); its exit
+ * status (128+N for signal N), -1 when it could not be run (err set). */
 static int run(char *const argv[], const char *out, const char *log, char *err, size_t cap)
 {
-	pid_t parent = getpid(), pid;
-	int st, fo, fe;
+	struct lm_spawn sp;
+	pid_t pid;
+	int st, fo, fe, e = 0;
 
 	fe = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fe < 0)
@@ -342,25 +343,22 @@ static int run(char *const argv[], const char *out, const char *log, char *err, 
 		close(fe);
 		return fail(err, cap, "unable to create %s: %s", out, strerror(errno));
 	}
-	pid = fork();
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(111);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(111);
-		execv(argv[0], argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
+	lm_spawn_init(&sp, argv);
+	sp.fd[0] = LM_SPAWN_NULL;
+	sp.fd[1] = fo;
+	sp.fd[2] = fe;
+	sp.deathsig = SIGTERM;
+	pid = lm_spawn(&sp, &e);
+	st = errno;
 	if (fo != fe)
 		close(fo);
 	close(fe);
 	if (pid < 0)
-		return fail(err, cap, "unable to fork for %s: %s", argv[0], strerror(errno));
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return fail(err, cap, "unable to wait for %s: %s", argv[0], strerror(errno));
+		return fail(err, cap, "unable to start %s: %s", argv[0], strerror(st));
+	if (lm_spawn_wait(pid, -1, &st) < 0)
+		return fail(err, cap, "unable to wait for %s: %s", argv[0], strerror(errno));
+	if (e)
+		return fail(err, cap, "unable to run %s: %s", argv[0], strerror(e));
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -1,6 +1,6 @@
 /* lm_spawn: starting a command and stopping it again, for every tool that
- * runs one (lmsession's app, helpers and companions, lmprobe's sources,
- * lmhook time).
+ * runs one (lmsession's app, helpers, companions and dataset fetches
+ * (lm_fetch: curl, wget, tar, unzip), lmprobe's sources, lmhook time).
  *
  * lm_spawn forks and execs argv[0] (searched on PATH) with the fds, process
  * group, environment and signals asked for; the child starts with an empty

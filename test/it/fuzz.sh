@@ -26,7 +26,7 @@ SRC="$R/lib/lm_tegra.c $R/lib/lm_nvsmi.c $R/lib/lm_send.c $R/lib/lm_wire.c
 	$R/lib/lm_expo.c $R/lib/lm_http.c $R/lib/lm_hist.c $R/lib/lm_fam.c $R/lib/lm_pb.c
 	$R/lib/lm_expo_pb.c $R/lib/lm_expo_le.c $R/lib/lm_gpuproc.c $R/lib/lm_proc.c
 	$R/lib/lm_jetson.c $R/lib/lm_nvmap.c $R/lib/lm_json.c
-	$R/lib/lm_sha256.c $R/lib/lm_fetch.c $R/lib/lm_comm.c"
+	$R/lib/lm_sha256.c $R/lib/lm_fetch.c $R/lib/lm_spawn.c $R/lib/lm_comm.c"
 FLAGS="-D_GNU_SOURCE -I$R/lib -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 
 skip_all() {
