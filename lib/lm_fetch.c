@@ -333,7 +333,7 @@ static int run(char *const argv[], const char *out, const char *log, char *err, 
 {
 	struct lm_spawn sp;
 	pid_t pid;
-	int st, fo, fe, e = 0;
+	int st, fo, fe, e = 0, se;
 
 	fe = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fe < 0)
@@ -349,12 +349,12 @@ static int run(char *const argv[], const char *out, const char *log, char *err, 
 	sp.fd[2] = fe;
 	sp.deathsig = SIGTERM;
 	pid = lm_spawn(&sp, &e);
-	st = errno;
+	se = errno;
 	if (fo != fe)
 		close(fo);
 	close(fe);
 	if (pid < 0)
-		return fail(err, cap, "unable to start %s: %s", argv[0], strerror(st));
+		return fail(err, cap, "unable to start %s: %s", argv[0], strerror(se));
 	if (lm_spawn_wait(pid, -1, &st) < 0)
 		return fail(err, cap, "unable to wait for %s: %s", argv[0], strerror(errno));
 	if (e)

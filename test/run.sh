@@ -145,6 +145,7 @@ hint() {
 }
 
 order=0
+shipped=$1   # the first build: the busybox pass runs against it
 for bd in "$@"; do
 	if ! abs=$(cd "$bd" 2>/dev/null && pwd); then
 		echo "FAIL $bd: no such build directory (make all units first)"
@@ -170,7 +171,7 @@ for bd in "$@"; do
 		case $name in ${LM_TEST_ONLY:-*}) ;; *) continue ;; esac
 		if [ -n "${LM_TEST_SHELLS:-}" ]; then
 			shells=$LM_TEST_SHELLS
-		elif [ -n "$havebb" ] && [ "$bd" = "$1" ] && grep -q '^# lm-test: busybox' "$t"; then
+		elif [ -n "$havebb" ] && [ "$bd" = "$shipped" ] && grep -q '^# lm-test: busybox' "$t"; then
 			shells="sh;busybox sh"
 		else
 			shells="sh"

@@ -577,6 +577,7 @@ int main(int argc, char **argv)
 	long run, ns, lines = 0, s;
 	double secs, rate = 0, t0, t1, sent = 0, lost = 0, arrived = 0, prev = -1, tprev = 0;
 	const char *mode, *where;
+	int floor_mode, a;
 
 	if (argc < 4)
 		usage();
@@ -588,24 +589,16 @@ int main(int argc, char **argv)
 		fill(mode, where, num(argv[3], 1, 10000000));
 		return 0;
 	}
-	if (!strncmp(mode, "floor-", 6)) {
-		/* no SOCK: shift RUN SENDERS SECS into place */
-		if (argc != 5 || (strcmp(mode, "floor-one") && strcmp(mode, "floor-mm")))
-			usage();
-		run = num(argv[2], 0, 1000000);
-		ns = num(argv[3], 1, MAXS);
-		secs = dnum(argv[4], 0.01, 600);
-	} else if (argc < 6) {
+	/* RUN SENDERS SECS at argv[a]: after SOCK, or where it is for floor-* */
+	floor_mode = !strcmp(mode, "floor-one") || !strcmp(mode, "floor-mm");
+	a = floor_mode ? 2 : 3;
+	if (argc < a + 3)
 		usage();
-	} else {
-		run = num(argv[3], 0, 1000000);
-		ns = num(argv[4], 1, MAXS);
-		secs = dnum(argv[5], 0.01, 600);
-	}
-	if (!strncmp(mode, "floor-", 6)) {
-		;
-	} else if (!strcmp(mode, "lm-mm")) {
-		if (argc != 6)
+	run = num(argv[a], 0, 1000000);
+	ns = num(argv[a + 1], 1, MAXS);
+	secs = dnum(argv[a + 2], 0.01, 600);
+	if (floor_mode || !strcmp(mode, "lm-mm")) {
+		if (argc != a + 3)
 			usage();
 	} else if (!strcmp(mode, "lm")) {
 		if (argc != 8)
@@ -623,7 +616,7 @@ int main(int argc, char **argv)
 	t = mmap(NULL, (size_t)(MAXS + 1) * sizeof *t, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		die("mmap");
-	if (!strncmp(mode, "floor-", 6)) {
+	if (floor_mode) {
 		/* the bare receiver, on a socket of its own; t[MAXS].sent counts */
 		struct sockaddr_un sa;
 		socklen_t sl;
@@ -679,7 +672,7 @@ int main(int argc, char **argv)
 		lost += (double)t[s].lost;
 	}
 	arrived = sent;
-	if (!strncmp(mode, "lm", 2) || !strncmp(mode, "floor-", 6)) {
+	if (!strncmp(mode, "lm", 2) || floor_mode) {
 		/* poll the dump (the count) until all arrived or nothing
 		 * changed for 1 s */
 		for (;;) {

@@ -25,14 +25,21 @@ T_TIMEOUT=60
 umask 022
 
 # every process a session here may start holds one of these in its
-# command line (kept in a file: grep -f, so that grep's own line does not)
+# command line (kept in a file: grep -f, so that grep's own line does not),
+# and no process of another test file does: the apps run from copies in
+# this file's own folder (other files run the same apps side by side), the
+# sleeps have numbers of their own (a mark that is a bare number could be
+# a pid)
+cp "$APP_SH" "$T_DIR/bin/app.sh"
+APP_SH=$T_DIR/bin/app.sh
+ln -s "$LM_BIN/example_app" "$T_DIR/bin/example_app"
 cat >"$T_DIR/marks.all" <<EOF
-9710
-9720
+sleep 9710
+sleep 9720
 $TMPDIR/lmsession
 $APP_SH
 $T_DIR/images
-example_app -n 0 -r 50
+$T_DIR/bin/example_app
 EOF
 # leftovers MARK: "PID ARGS" of processes whose command line holds MARK or
 # one of the marks above
@@ -213,7 +220,7 @@ t_run "$LS" -g 1 -i 0.2 -o "$T_DIR/refused" -- sh -c \
 expect "refused lines: a warning with the reasons" 0 - '~lmsession: warning: lmtabled refused 2 wire lines \(.*(syntax|value).*\)'
 
 # ---- the C example app, stopped as planned (-r)
-session c 0 -r 2 -t 30 -- "$LM_BIN/example_app" -n 0 -r 50
+session c 0 -r 2 -t 30 -- "$T_DIR/bin/example_app" -n 0 -r 50
 R=$T_DIR/c
 if have jq; then
 	check "c: ended stopped" "$(jq -c '[.end, .exit_code]' "$R/summary.json")" \
