@@ -75,8 +75,10 @@ t_bg() {
 
 # t_alive PID: PID runs (not gone, not a zombie)
 t_alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	# (read, not sed: the polls of a suite add up to thousands of forks)
+	{ read -r _st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	_st=${_st##*) }   # the state follows the last ") " (comm may hold any)
+	_st=${_st%% *}
 	[ -n "$_st" ] && [ "$_st" != Z ] && [ "$_st" != X ]
 }
 
@@ -193,7 +195,10 @@ free_port() {
 # a daemon started with -d 3 3>FIFO writes once ready; 1 when none came
 t_ready() {
 	timeout 10 head -n 1 "$1" >"$1.got" 2>/dev/null
-	[ "$(od -An -c "$1.got" | tr -d ' ')" = '\n' ]
+	# exactly one newline: a line read whole (it ends in one), empty, and
+	# nothing after it (head stops at the first)
+	_rl=x
+	{ IFS= read -r _rl <"$1.got"; } 2>/dev/null && [ -z "$_rl" ]
 }
 
 # t_leaks: LeakSanitizer's check at exit for every process of this file.
