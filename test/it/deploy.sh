@@ -51,10 +51,9 @@ export PATH
 # stray ROOTDIR: pids of the processes whose working directory is under
 # ROOTDIR (supervisors run each service in its directory)
 stray() {
-	for _d in /proc/[0-9]*; do
-		_c=$(readlink "$_d/cwd" 2>/dev/null) || continue
-		case $_c in "$1"/*) echo "${_d#/proc/}" ;; esac
-	done
+	# one find for all of /proc, not a readlink a process: this is polled
+	find /proc/[0-9]*/cwd -maxdepth 0 -lname "$1/*" 2>/dev/null |
+		sed -n 's|^/proc/\([0-9]*\)/cwd$|\1|p'
 }
 # a safety net: runsvdir -P puts each runsv in a session of its own
 # shellcheck disable=SC2016 # expanded at cleanup

@@ -1,23 +1,26 @@
 #!/bin/sh
 # The fuzz entry points of test/fuzz/ (make fuzz runs them long): each is
 # built with clang -fsanitize=fuzzer,address,undefined and run 5,000
-# times from its seeds; one ok or FAIL line per target (the corpus of
+# times from its seeds, 4 s at most (table's one run renders and compares
+# six expositions: it stops at the time); one ok or FAIL line per target (the corpus of
 # each is replayed whole by the unit suite's replay_TARGET). Skipped
 # without a clang whose libFuzzer links, and in the ASan pass of the
 # suite (the static pass runs them already; twice would only double the
 # time).
-# Environment: LM_FUZZ_RUNS (runs per target, default 5000), LM_FUZZ_SECS
-# (seconds per target instead).
+# Environment: LM_FUZZ_RUNS (runs per target, default 5000), LM_FUZZ_CAP
+# (seconds at most for those, default 4), LM_FUZZ_SECS (seconds per
+# target instead).
 # shellcheck source=test/lib.sh
 . "${0%/*}/../lib.sh"
 
 TARGETS="tegra nvsmi wire table http knob gpuproc jetson nvmap json fetch"
 SECS=${LM_FUZZ_SECS:-}
 RUNS=${LM_FUZZ_RUNS:-5000}
+CAP=${LM_FUZZ_CAP:-4}
 if [ -n "$SECS" ]; then
 	LIMIT="-max_total_time=$SECS" WHAT="$SECS s from its seeds"
 else
-	LIMIT="-runs=$RUNS" WHAT="from its seeds"
+	LIMIT="-runs=$RUNS -max_total_time=$CAP" WHAT="from its seeds"
 fi
 R=$T_ROOT
 SRC="$R/lib/lm_tegra.c $R/lib/lm_nvsmi.c $R/lib/lm_send.c $R/lib/lm_wire.c
@@ -65,12 +68,20 @@ for o in $OBJS; do
 		t_done
 	fi
 done
+# an archive: each target links only the objects it uses
+# shellcheck disable=SC2086 # OBJS is a list
+if ! ar rcs "$T_DIR/lib.a" $OBJS 2>>"$T_DIR/lib.err"; then
+	for t in $TARGETS; do
+		fail "fuzz_$t" "ar: $(t_head "$T_DIR/lib.err")"
+	done
+	t_done
+fi
 
 for t in $TARGETS; do
 	c=$T_DIR/corpus.$t
 	mkdir -p "$c"
-	# shellcheck disable=SC2086 # OBJS and FLAGS are lists
-	if ! clang $FLAGS -o "$T_DIR/fuzz_$t" "$R/test/fuzz/fuzz_$t.c" $OBJS -lm \
+	# shellcheck disable=SC2086 # FLAGS is a list
+	if ! clang $FLAGS -o "$T_DIR/fuzz_$t" "$R/test/fuzz/fuzz_$t.c" "$T_DIR/lib.a" -lm \
 		2>"$T_DIR/build.$t.err"; then
 		fail "fuzz_$t" "does not build: $(t_head "$T_DIR/build.$t.err")"
 		continue
@@ -86,7 +97,8 @@ for t in $TARGETS; do
 	*)
 		cp "$R/test/fuzz/seeds/$t/"* "$c/" ;;
 	esac
-	(cd "$T_DIR" && timeout -k 5 $((${SECS:-0} + 60)) "./fuzz_$t" "$LIMIT" \
+	# shellcheck disable=SC2086 # LIMIT is a list
+	(cd "$T_DIR" && timeout -k 5 $((${SECS:-$CAP} + 60)) "./fuzz_$t" $LIMIT \
 		-max_len=8192 -rss_limit_mb=1024 -print_final_stats=1 "$c" \
 		>"$T_DIR/run.$t.out" 2>"$T_DIR/run.$t.err")
 	rc=$?

@@ -182,11 +182,19 @@ api() {
 samples() {
 	curl -s -G --data-urlencode "query=$1" "http://127.0.0.1:$PPORT/api/v1/query" \
 		>"$T_DIR/api.json" 2>/dev/null || return 1
-	if ! jq -e '.status == "success"' "$T_DIR/api.json" >/dev/null 2>&1; then
-		jq -r '.error // "no answer"' "$T_DIR/api.json" >"$T_DIR/qerr" 2>&1
+	# one jq a query (they are hundreds): the status line, then the values
+	jq -r 'if .status == "success" then "success", (.data.result[] | (.value[1] // "histogram"))
+		else "error", (.error // "no answer") end' "$T_DIR/api.json" >"$T_DIR/ans" 2>&1
+	{ IFS= read -r _as <"$T_DIR/ans"; } 2>/dev/null || _as=
+	if [ "$_as" != success ]; then
+		if [ "$_as" = error ]; then
+			sed 1d "$T_DIR/ans" >"$T_DIR/qerr"
+		else
+			{ printf "no answer: "; cat "$T_DIR/ans"; } >"$T_DIR/qerr"
+		fi
 		return 2
 	fi
-	jq -r '.data.result[] | (.value[1] // "histogram")' "$T_DIR/api.json"
+	sed 1d "$T_DIR/ans"
 }
 
 # the target is scraped, every source fed: three scrapes with the app,
