@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC2317 # functions are called through check and wait_for
+# shellcheck disable=SC2317,SC2016 # functions are called through check and wait_for; sh -c scripts take their arguments as $1...
 # lmsession: sample hooked apps (sh and C) in sessions, the results folder
 # (every file; the JSON parses, the JUnit validates, one plot per metric),
 # every deadline path with no process of the session left after it,
@@ -28,14 +28,16 @@ umask 022
 # command line (kept in a file: grep -f, so that grep's own line does not),
 # and no process of another test file does: the apps run from copies in
 # this file's own folder (other files run the same apps side by side), the
-# sleeps have numbers of their own (a mark that is a bare number could be
-# a pid)
+# sleeps have numbers of their own: SK, this shell's pid between a 9 and a
+# point, then digits (one run's marks are none of another's, the other
+# build's pass of this file running beside it included; a mark that is a
+# bare number could be a pid)
+SK=9$$.
 cp "$APP_SH" "$T_DIR/bin/app.sh"
 APP_SH=$T_DIR/bin/app.sh
 ln -s "$LM_BIN/example_app" "$T_DIR/bin/example_app"
 cat >"$T_DIR/marks.all" <<EOF
-sleep 9710
-sleep 9720
+sleep $SK
 $TMPDIR/lmsession
 $APP_SH
 $T_DIR/images
@@ -284,17 +286,19 @@ check "prof: board metrics from tegrastats" "none" grep -q ',board,board_ram_use
 session exit3 2 -t 30 -- sh -c 'exit 3'
 verdict exit3 "$T_DIR/exit3" app-failed exited
 check "exit3: the app's status kept" "$(grep status "$T_DIR/exit3/summary.json")" grep -q '"status": 3,' "$T_DIR/exit3/summary.json"
-session int 124 -t 1 -- sh -c 'sleep 971001 & wait'
+session int 124 -t 1 -- sh -c 'sleep "$1" & wait' sh "${SK}1001"
 verdict int "$T_DIR/int" timeout timeout
-session ignint 124 -t 1 -- sh -c 'trap "" INT; sleep 971002 & wait'
+session ignint 124 -t 1 -- sh -c 'trap "" INT; sleep "$1" & wait' sh "${SK}1002"
 check "ignint: took SIGTERM" "$(head -n 3 "$T_DIR/ignint/summary.txt" 2>/dev/null)" \
 	grep -q SIGTERM "$T_DIR/ignint/summary.json"
-session ignall 137 -t 1 -- sh -c 'trap "" INT TERM; sleep 971003'
+session ignall 137 -t 1 -- sh -c 'trap "" INT TERM; sleep "$1"' sh "${SK}1003"
 verdict ignall "$T_DIR/ignall" killed killed
 check "ignall: the headline says why" "$(head -n 1 "$T_DIR/ignall/summary.txt")" \
 	grep -q '^sleep: FAIL: killed after the deadline, exit code 137$' "$T_DIR/ignall/summary.txt"
-session children 0 -t 30 -- sh -c '(trap "" INT TERM HUP; exec sleep 971004) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971005" & sleep 0.3; exit 0'
-session children_deadline 124 -t 1 -- sh -c '(trap "" INT TERM HUP; exec sleep 971006) & setsid sh -c "trap \"\" INT TERM HUP; sleep 971007" & trap "exit 0" INT; sleep 971008 & wait'
+session children 0 -t 30 -- sh -c '(trap "" INT TERM HUP; exec sleep "$1") & setsid sh -c "trap \"\" INT TERM HUP; sleep $2" & sleep 0.3; exit 0' \
+	sh "${SK}1004" "${SK}1005"
+session children_deadline 124 -t 1 -- sh -c '(trap "" INT TERM HUP; exec sleep "$1") & setsid sh -c "trap \"\" INT TERM HUP; sleep $2" & trap "exit 0" INT; sleep "$3" & wait' \
+	sh "${SK}1006" "${SK}1007" "${SK}1008"
 session notfound 127 -- "$T_DIR/no-such-app"
 printf 'x\n' >"$T_DIR/plain-file"
 chmod 644 "$T_DIR/plain-file"
@@ -387,7 +391,7 @@ fi
 
 # ---- lmsession killed mid-run (TERMt: with a deadline, TERMr: with a
 # planned stop; neither is what stopped the app)
-n=972000
+n=2000
 for sig in TERM TERMt TERMr KILL; do
 	n=$((n + 1))
 	case $sig in
@@ -396,7 +400,7 @@ for sig in TERM TERMt TERMr KILL; do
 	*) lim= ;;
 	esac
 	# shellcheck disable=SC2086 # $lim: none or two words
-	"$LS" -q -g 1 -i 0.2 $lim -o "$T_DIR/killed$sig" -- sh -c "(trap '' INT TERM; exec sleep $n) & sh '$APP_SH' -n 0 -r 20" \
+	"$LS" -q -g 1 -i 0.2 $lim -o "$T_DIR/killed$sig" -- sh -c "(trap '' INT TERM; exec sleep $SK$n) & sh '$APP_SH' -n 0 -r 20" \
 		</dev/null >"$T_DIR/killed$sig.out" 2>"$T_DIR/killed$sig.err" &
 	p=$!
 	wait_for 10 has_fps "$T_DIR/killed$sig/.samples.csv.part"

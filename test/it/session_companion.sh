@@ -26,9 +26,12 @@ if ! have python3; then
 	t_done
 fi
 
-# every process a session here starts holds T_DIR or "sleep 973" in its
-# command line (the greps themselves left out)
-printf '%s\n' "$T_DIR" "sleep 973" >"$T_DIR/marks"
+# every process a session here starts holds T_DIR or "sleep $SK" in its
+# command line (the greps themselves left out); SK is this shell's pid
+# between a 9 and a point: the other build's pass of this file, running
+# beside it, has marks of its own
+SK=9$$.
+printf '%s\n' "$T_DIR" "sleep $SK" >"$T_DIR/marks"
 leftovers() {
 	# shellcheck disable=SC2009 # fixed strings, from a file
 	ps -eo pid=,args= | grep -F -f "$T_DIR/marks" | grep -v -e ' grep -F -f ' -e ' ps -eo '
@@ -91,7 +94,7 @@ eq "up: verdict" "$(json_str "$T_DIR/up/summary.json" verdict)" pass
 # 3. over TCP, two companions (the second only waits a delay)
 PORT=$(free_port)
 session tcp 0 -c "python3 $SRV tcp:$PORT $T_DIR/tcp.pid 0" -C "tcp:127.0.0.1:$PORT" \
-	-c "sh -c 'echo \$LM_APP; exec sleep 9733'" -C delay:0.1 \
+	-c "sh -c 'echo \$LM_APP; exec sleep ${SK}33'" -C delay:0.1 \
 	-- python3 "$APP" "tcp:$PORT" 20
 check "tcp: the app read its frames" "stdout.log: $(t_head "$T_DIR/tcp/stdout.log")" \
 	grep -q '^read 20 frames$' "$T_DIR/tcp/stdout.log"
@@ -116,7 +119,7 @@ check "before: its stderr kept" "$(t_head "$T_DIR/before/companion-1.err")" \
 
 # 6. never ready: a bounded wait (-W), a clear message, the app never runs
 t0=$(date +%s)
-session notready 4 -W 1 -c "sleep 9734" -C "unix:$S.never" -- sh -c "touch $T_DIR/ran"
+session notready 4 -W 1 -c "sleep ${SK}34" -C "unix:$S.never" -- sh -c "touch $T_DIR/ran"
 t1=$(date +%s)
 check "notready: bounded" "took $((t1 - t0)) s" [ $((t1 - t0)) -le 10 ]
 eq "notready: verdict" "$(json_str "$T_DIR/notready/summary.json" verdict)" companion-not-ready
@@ -134,7 +137,7 @@ check "stubborn: its pid is gone" "pid runs" gone "$T_DIR/stub.pid"
 
 # 8. lmsession interrupted while a companion gets ready: 128+N at once,
 # the companion stopped, the app never run
-t_bg "$LS" -q -g 1 -o "$T_DIR/intr" -W 60 -c "sh -c 'echo \$\$ >$T_DIR/intr.pid; exec sleep 9736'" \
+t_bg "$LS" -q -g 1 -o "$T_DIR/intr" -W 60 -c "sh -c 'echo \$\$ >$T_DIR/intr.pid; exec sleep ${SK}36'" \
 	-C "unix:$S.never" -- sh -c "touch $T_DIR/ran" </dev/null >/dev/null 2>"$T_DIR/intr.err"
 LSPID=$T_PID
 if wait_for 10 test -s "$T_DIR/intr.pid"; then
