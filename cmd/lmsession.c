@@ -213,13 +213,17 @@ static void run_loop(struct loop *L)
 
 	while (!L->keeper_done) {
 		struct pollfd pf[3] = { { L->sfd, POLLIN, 0 }, { L->from, POLLIN, 0 }, { L->insp_fd, POLLIN, 0 } };
-		double wake = L->next_sample;
+		double wake;
 		int ms;
 
+		/* only what is still due: a time that passed and stays (the
+		 * next round once the app has ended, the next signal after
+		 * SIGKILL) would make poll return at once, a spin */
 		now = lm_mono();
+		wake = L->app_done ? now + 3600 : L->next_sample;
 		if (L->deadline && !L->app_done && L->stage == RUNNING && L->deadline < wake)
 			wake = L->deadline;
-		if (L->stage != RUNNING && !L->app_done && L->stage_at < wake)
+		if (L->stage != RUNNING && L->stage < SENT_KILL && !L->app_done && L->stage_at < wake)
 			wake = L->stage_at;
 		if (L->flush_at && L->flush_at < wake)
 			wake = L->flush_at;

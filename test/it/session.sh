@@ -505,6 +505,22 @@ check "long: summary.txt gives the CPU and I/O" "$(grep usage "$T_DIR/long/summa
 	"$T_DIR/long/summary.txt"
 check "long: report.html too" "none" grep -q '<th>usage</th><td>.* s CPU' "$T_DIR/long/report.html"
 
+# ---- lmsession idles while it waits: once the app has ended, the last
+# round comes after FLUSH_WAIT (0.3 s). Three sessions of `true`, sampled
+# every 0.05 s, cost little CPU, lmsession and all it ran together (a
+# loop that spun through that wait cost 0.27 s a session, static; 0.38 s
+# ASan; 0.02 s and 0.13 s without it)
+if is_sanitized; then idle_max=0.75; else idle_max=0.25; fi
+ru_fifo "$T_DIR/idle.ru"
+t_run "$RU" "$T_DIR/idle.ru.fifo" sh -c 'for i in 1 2 3; do
+	"$1" -q -p none -g 1 -i 0.05 -o "$2.$i" -- true || exit; done' sh "$LS" "$T_DIR/idle" </dev/null
+if expect "idle: three sessions of true: exit 0" 0 '' -; then
+	wait_for 10 test -s "$T_DIR/idle.ru"
+	read -r idle_cpu _ <"$T_DIR/idle.ru"
+	check "idle: three sessions of true cost ${idle_cpu:-?} s of CPU, at most $idle_max s" \
+		"got ${idle_cpu:-none}" awk -v a="${idle_cpu:-9}" -v m="$idle_max" 'BEGIN { exit !(a <= m) }'
+fi
+
 # ---- the app's GPU memory: a stand-in nvidia-smi lists the app (1500 MiB)
 # and init (not the app's); the app probe gets nvidia-smi-apps by itself
 mkdir -p "$T_DIR/gpubin"
