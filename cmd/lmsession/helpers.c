@@ -94,8 +94,11 @@ void start_tabled(void)
 	close(p[1]);
 	pf.fd = p[0];
 	pf.events = POLLIN;
-	while (poll(&pf, 1, (int)((end - lm_mono()) * 1000) + 1) < 0 && errno == EINTR)
-		;
+	for (;;) {   /* (a retry past the deadline must not wait for ever: -1) */
+		double left = end - lm_mono();
+		if (poll(&pf, 1, left > 0 ? (int)(left * 1000) + 1 : 0) >= 0 || errno != EINTR)
+			break;
+	}
 	if (read(p[0], ready, 1) != 1)
 		lm_die(LM_EXIT_SYS, "lmtabled (%s) did not start; see its message above", argv[0]);
 	close(p[0]);
