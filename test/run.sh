@@ -10,8 +10,9 @@
 #
 # The files are independent (each has its own temp dir, free ports and
 # sockets): they run LM_TEST_JOBS at a time, the longest first (by their
-# time in the last run, else by size). Each test file prints one line per
-# case, "ok ...", "FAIL ..." or "skip ...". This runner counts them and,
+# time in the last run, else by the "# lm-test: seconds N" line of a long
+# file). Each test file prints one line per case, "ok ...", "FAIL ..." or
+# "skip ...". This runner counts them and,
 # once all are done, prints per file (in a fixed order) its FAIL lines, the
 # tail of stderr of a file that failed, and one summary line; it ends with
 # exactly one line "N passed, N failed[, N skipped]" (totals).
@@ -144,13 +145,20 @@ fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# hint LOG FILE: how long LOG's file took last time, else FILE's size / 1000
+# hint LOG [FILE]: how long LOG's file took last time; else (a fresh
+# checkout, as in CI) the seconds test file FILE says it takes in a line
+# "# lm-test: seconds N" (the long ones say: scheduled by their size, they
+# started last and made the run's tail), else 1: a unit binary (none takes
+# 5 s) or a short file
 hint() {
 	if [ -s "$1.sum" ]; then
 		read -r _ _ _ _hs <"$1.sum"
 		echo "${_hs:-0}"
+	elif [ -n "${2:-}" ]; then
+		_hs=$(sed -n 's/^# lm-test: seconds \([0-9][0-9]*\)$/\1/p' "$2")
+		echo "${_hs:-1}"
 	else
-		echo $(($(wc -c <"$2") / 1000))
+		echo 1
 	fi
 }
 
@@ -171,7 +179,7 @@ for bd in "$@"; do
 			nfail=$((nfail + 1))
 			continue
 		fi
-		echo "$(hint "$logdir/$u" "$abs/$u")|$order|$abs|$logdir/$u|$bd/$u||$abs/$u" >>"$list"
+		echo "$(hint "$logdir/$u")|$order|$abs|$logdir/$u|$bd/$u||$abs/$u" >>"$list"
 	done
 	for t in "$root"/test/it/*.sh; do
 		[ -f "$t" ] || continue

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 15
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # No daemon, a stale socket, a stopped daemon: senders return promptly and
 # never block; the C API resumes by itself when the daemon comes back.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 20
 # shellcheck disable=SC2317,SC2016,SC2086 # called through check; awk and sh -c scripts; word lists
 # The node set-ups of docs/deploy.md, each run with the real supervisor or
 # super-server on private sockets, free ports and temp dirs:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 40
 # lm-test: busybox
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # The docs match the code: every option of each tool's -h is in its man

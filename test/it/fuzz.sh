@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 50
 # The fuzz entry points of test/fuzz/ (make fuzz runs them long): each is
 # built with clang -fsanitize=fuzzer,address,undefined and run 5,000
 # times from its seeds, 4 s at most (table's one run renders and compares
@@ -51,13 +52,18 @@ if ! clang $FLAGS -o "$T_DIR/probe" "$T_DIR/probe.c" 2>"$T_DIR/probe.err" ||
 	skip_all "clang -fsanitize=fuzzer does not work here: $(t_head "$T_DIR/probe.err")"
 fi
 
-# the library once (instrumented, no libFuzzer main), then each target
-OBJS=
+# the library once (instrumented, no libFuzzer main), then each target;
+# as many compiles at a time as there are CPUs (all at once, 29 of them,
+# made the machine a load spike that timed tests beside this file felt)
+NCPU=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+OBJS='' nc=0
 for f in $SRC; do
 	o=$T_DIR/$(basename "$f" .c).o
 	# shellcheck disable=SC2086 # FLAGS is a list
 	clang ${FLAGS%%,*}-no-link,${FLAGS#*,} -c -o "$o" "$f" 2>>"$T_DIR/lib.err" &
 	OBJS="$OBJS $o"
+	nc=$((nc + 1))
+	[ $((nc % NCPU)) -ne 0 ] || wait
 done
 wait
 for o in $OBJS; do

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 25
 # shellcheck disable=SC2317,SC2016 # functions called through check and wait_for; jq programs
 # The Grafana dashboard, docs/grafana/livemetrics.json: its structure
 # (jq: every panel has a title, the datasource variable, a place on the

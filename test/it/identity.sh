@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 28
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # identity: what a real Prometheus (scraping tcpsvd lmexport every second)
 # sees of an app's lifecycle. A hooked app restarted five times by runit's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 13
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # The table as JSON for controllers (lm-json(5)): lmhook dump -j and
 # lmexport's GET /api/v1/table, checked with jq against what was sent

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 12
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # Limits and faults (issue 7) that hostile.sh, export.sh, daemon.sh and
 # dead.sh leave out:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 18
 # shellcheck disable=SC2317,SC2016 # functions called through check; sh -c scripts
 # lmprobe end to end: usage and the man page, stream mode (newest sample
 # only), sending to a real lmtabled (dump, lmexport -p, promtool), the

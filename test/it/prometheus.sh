@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 17
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # A real Prometheus server (127.0.0.1, a free port, a temp TSDB,
 # scrape_interval 1s) scrapes lmexport served by tcpsvd; the series are

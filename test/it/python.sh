@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 40
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # The Python module (lib/livemetrics.py): its unit tests (test/py/
 # test_unit.py, fake sockets), then against a real lmtabled: the seeds'

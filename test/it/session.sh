@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 60
 # shellcheck disable=SC2317,SC2016 # functions are called through check and wait_for; sh -c scripts take their arguments as $1...
 # lmsession: sample hooked apps (sh and C) in sessions, the results folder
 # (every file; the JSON parses, the JUnit validates, one plot per metric),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 15
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # lmsession -c: companions. An app that cannot work without its companion
 # (it reads frames from it over a unix socket, or TCP) passes when the

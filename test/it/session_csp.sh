@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 27
 # shellcheck disable=SC2317 # functions are called through check
 # report.html under Jenkins' default Content-Security-Policy for archived
 # files: a results folder served by a small HTTP server that sends

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 15
 # shellcheck disable=SC2317 # functions are called through check and wait_for
 # lmsession -D URL: datasets fetched over HTTP from a local server
 # (python3 -m http.server on 127.0.0.1) with curl, with wget and with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# lm-test: seconds 12
 # shellcheck disable=SC2016 # sh -c scripts take their arguments as $1...
 # timers: the numbers of a timer, end to end. Observations of a spiky, a
 # uniform, a bimodal and a long-tailed distribution go through each sender
