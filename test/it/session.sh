@@ -510,8 +510,9 @@ check "long: report.html too" "none" grep -q '<th>usage</th><td>.* s CPU' "$T_DI
 # round comes after FLUSH_WAIT (0.3 s). Three sessions of `true`, sampled
 # every 0.05 s, cost little CPU, lmsession and all it ran together (a
 # loop that spun through that wait cost 0.27 s a session, static; 0.38 s
-# ASan; 0.02 s and 0.13 s without it)
-if is_sanitized; then idle_max=0.75; else idle_max=0.25; fi
+# ASan; 0.02 s and 0.13 s without it; under the suite's load 0.10-0.12 s
+# and 0.53 s for the three: the static pass is where the margin is wide)
+if is_sanitized; then idle_max=1.0; else idle_max=0.3; fi
 ru_fifo "$T_DIR/idle.ru"
 t_run "$RU" "$T_DIR/idle.ru.fifo" sh -c 'for i in 1 2 3; do
 	"$1" -q -p none -g 1 -i 0.05 -o "$2.$i" -- true || exit; done' sh "$LS" "$T_DIR/idle" </dev/null
