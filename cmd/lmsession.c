@@ -261,7 +261,6 @@ static void run_loop(struct loop *L)
 			sample(1, L->t_end);
 			progress(now, 1);
 			tell(L->to, 0);
-			L->next_sample = now + 3600;
 		}
 	}
 	close(L->to);

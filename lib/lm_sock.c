@@ -110,8 +110,7 @@ double lm_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* wait for ev on fd until the monotonic time end; 0 ready, -1 ETIMEDOUT */
-static int wait_fd(int fd, short ev, double end)
+int lm_wait_fd(int fd, short ev, double end)
 {
 	struct pollfd p;
 	double left;
@@ -150,7 +149,7 @@ int lm_query_open(const char *path, const char *req, double end)
 	if (connect(fd, (struct sockaddr *)&sa, salen) < 0) {
 		if (errno != EINPROGRESS && errno != EAGAIN)
 			goto fail;
-		if (wait_fd(fd, POLLOUT, end) < 0)
+		if (lm_wait_fd(fd, POLLOUT, end) < 0)
 			goto fail;
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 			goto fail;
@@ -167,7 +166,7 @@ int lm_query_open(const char *path, const char *req, double end)
 		}
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			goto fail;
-		if (wait_fd(fd, POLLOUT, end) < 0)
+		if (lm_wait_fd(fd, POLLOUT, end) < 0)
 			goto fail;
 	}
 	shutdown(fd, SHUT_WR);
@@ -189,7 +188,7 @@ ssize_t lm_query_read(int fd, void *buf, size_t n, double end)
 			return r;
 		if (errno != EAGAIN && errno != EINTR)
 			return -1;
-		if (wait_fd(fd, POLLIN, end) < 0)
+		if (lm_wait_fd(fd, POLLIN, end) < 0)
 			return -1;
 	}
 }

@@ -29,6 +29,9 @@ void lm_app_name(char *dst, const char *given, long pid);
 /* Monotonic and wall clocks, seconds. */
 double lm_mono(void);
 double lm_wall(void);
+/* Wait for ev (POLLIN, POLLOUT) on fd until the monotonic time end
+ * (EINTR retried): 0 ready, -1 with errno set (ETIMEDOUT past end). */
+int lm_wait_fd(int fd, short ev, double end);
 
 /* Query the daemon: connect to the query socket of data socket path,
  * send req (e.g. "dump\n"), read the whole answer into out (capped by

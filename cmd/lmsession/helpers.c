@@ -84,7 +84,6 @@ void start_tabled(void)
 		"-t", "0", "-P",
 		"-n", SERIES_MAX, "-p", SERIES_PER_APP, NULL };
 	int p[2];
-	struct pollfd pf;
 	double end = lm_mono() + START_DEADLINE;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -92,13 +91,10 @@ void start_tabled(void)
 	/* fd 3 in the child: dup2 clears O_CLOEXEC */
 	spawn("lmtabled", argv, -1, p[1]);
 	close(p[1]);
-	pf.fd = p[0];
-	pf.events = POLLIN;
-	for (;;) {   /* (a retry past the deadline must not wait for ever: -1) */
-		double left = end - lm_mono();
-		if (poll(&pf, 1, left > 0 ? (int)(left * 1000) + 1 : 0) >= 0 || errno != EINTR)
-			break;
-	}
+	/* no read before the pipe is ready: a daemon that hangs before its
+	 * readiness line would hold a blocking read for ever */
+	if (lm_wait_fd(p[0], POLLIN, end) < 0)
+		lm_die(LM_EXIT_SYS, "lmtabled (%s) was not ready within %gs", argv[0], START_DEADLINE);
 	if (read(p[0], ready, 1) != 1)
 		lm_die(LM_EXIT_SYS, "lmtabled (%s) did not start; see its message above", argv[0]);
 	close(p[0]);

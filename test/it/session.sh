@@ -308,6 +308,29 @@ session signaled 2 -- sh -c 'kill -TERM $$'
 verdict signaled "$T_DIR/signaled" app-failed signaled
 verdict notfound "$T_DIR/notfound" not-found not-started
 verdict noexec "$T_DIR/noexec" cannot-run not-started
+
+# ---- an lmtabled that never gets ready, or exits first: lmsession (a
+# copy, which finds the fake beside itself) gives up at its 5 s deadline
+# or at the pipe's end, exits 111 and leaves nothing running
+for fake in hang exits; do
+	mkdir -p "$T_DIR/fake$fake"
+	cp "$LS" "$T_DIR/fake$fake/lmsession"
+	case $fake in
+	hang) printf '#!/bin/sh\nexec sleep %s\n' "${SK}3001" ;;
+	*) printf '#!/bin/sh\nexit 1\n' ;;
+	esac >"$T_DIR/fake$fake/lmtabled"
+	chmod +x "$T_DIR/fake$fake/lmtabled"
+	t_run "$T_DIR/fake$fake/lmsession" -q -p none -o "$T_DIR/fk$fake" -- true </dev/null
+	case $fake in
+	hang) expect "lmtabled never ready: exit 111, said" 111 - '~was not ready within 5s' ;;
+	*) expect "lmtabled exits at once: exit 111, said" 111 - '~lmtabled .* did not start' ;;
+	esac
+	if wait_for 5 none_left "$T_DIR/fake$fake"; then
+		ok "lmtabled $fake: no process left"
+	else
+		fail "lmtabled $fake: no process left" "left: $(all_left "$T_DIR/fake$fake")"
+	fi
+done
 # the default name: an interpreted app is named after its script
 printf 'import time\ntime.sleep(0.1)\n' >"$T_DIR/myapp.py"
 if have python3; then
